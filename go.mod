@@ -1,0 +1,3 @@
+module github.com/goerst/erst
+
+go 1.26

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+
+	"github.com/goerst/erst/acpi"
+)
+
+// globalFlags are the flags before the subcommand.
+type globalFlags struct {
+	store      string // simulated device over this QEMU backing file
+	storeSize  sizeFlag
+	recordSize sizeFlag
+	trace      bool
+	tablePath  string // ERST table to use instead of the live one
+
+	closers []func() error
+}
+
+func (g *globalFlags) register(fs *flag.FlagSet) {
+	g.storeSize = 64 << 10
+	g.recordSize = 8192
+	fs.StringVar(&g.store, "store", "", "use a simulated QEMU acpi-erst device over this backing `file` (created in QEMU's format when missing) instead of the live device")
+	fs.Var(&g.storeSize, "store-size", "size of a new -store file (QEMU rules: a multiple of -record-size, under 4 GiB; K/M/G suffixes)")
+	fs.Var(&g.recordSize, "record-size", "record slot size of a new -store file (a power of two >= 4096; QEMU's record_size)")
+	fs.BoolVar(&g.trace, "trace", false, "print every register access with its action and instruction to stderr")
+	fs.StringVar(&g.tablePath, "table", "", "ERST table `file` (binary or acpidump text) to use instead of the live one")
+}
+
+func (g *globalFlags) onClose(f func() error) { g.closers = append(g.closers, f) }
+
+func (g *globalFlags) close() {
+	for i := len(g.closers) - 1; i >= 0; i-- {
+		g.closers[i]()
+	}
+	g.closers = nil
+}
+
+// readTable reads the ERST table named by a FILE argument, or the live one
+// when there is none. Anything that cannot be read is a usage error (exit 2).
+func readTable(args []string) (raw []byte, name string, err error) {
+	switch len(args) {
+	case 0:
+		raw, err = acpi.ReadLiveTable(acpi.SignatureERST)
+		name = acpi.SysfsTables + "/ERST"
+	case 1:
+		name = args[0]
+		raw, err = acpi.ReadTableFile(name, acpi.SignatureERST)
+	default:
+		return nil, "", usagef("too many arguments: want at most one FILE")
+	}
+	if err != nil {
+		return nil, name, usageErr(err)
+	}
+	return raw, name, nil
+}
+
+// decodeTable reads and decodes the ERST table named by args.
+func decodeTable(args []string) (*acpi.ERST, []byte, string, error) {
+	raw, name, err := readTable(args)
+	if err != nil {
+		return nil, nil, name, err
+	}
+	t, err := acpi.DecodeERST(raw)
+	if err != nil {
+		return nil, raw, name, usageErr(fmt.Errorf("%s: %w", name, err))
+	}
+	return t, raw, name, nil
+}

@@ -1,0 +1,181 @@
+// Command erst inspects ACPI ERST tables and drives the ERST device: on a
+// machine's real registers (run as root, e.g. inside a QEMU guest booted
+// with erst_disable) or, with -store, on a simulated QEMU acpi-erst device
+// over a backing file in QEMU's format.
+//
+//	erst [global flags] <subcommand> [flags] [args]
+//
+// Exit status: 0 success; 1 the operation failed or found errors; 2 bad
+// usage or input that cannot be read.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+// exitError carries an exit code up to run. Errors without one exit 1.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// usageErr marks err as bad usage or unreadable input (exit 2).
+func usageErr(err error) error { return &exitError{code: exitUsage, err: err} }
+
+// usagef is usageErr with a formatted message.
+func usagef(format string, args ...any) error { return usageErr(fmt.Errorf(format, args...)) }
+
+// silentExit ends the command with code and no message (the command has
+// already printed what it has to say, as lint does).
+func silentExit(code int) error { return &exitError{code: code} }
+
+// env is what a subcommand gets: its streams and the global flags.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	g              *globalFlags
+}
+
+// command is one subcommand. run parses its own flags from fs.
+type command struct {
+	name    string
+	args    string // synopsis after the flags, e.g. "[FILE]"
+	summary string
+	setup   func(fs *flag.FlagSet) func(e *env, args []string) error
+}
+
+var commands = map[string]*command{}
+
+func register(c *command) { commands[c.name] = c }
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	g := &globalFlags{}
+	fs := flag.NewFlagSet("erst", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	g.register(fs)
+	fs.Usage = func() { mainUsage(fs, stderr) }
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() == 0 {
+		mainUsage(fs, stderr)
+		return exitUsage
+	}
+	name := fs.Arg(0)
+	if name == "help" {
+		if fs.NArg() > 1 {
+			name = fs.Arg(1)
+			if c, ok := commands[name]; ok {
+				sub := newSubFlagSet(c, stderr)
+				c.setup(sub)
+				sub.SetOutput(stdout)
+				sub.Usage()
+				return exitOK
+			}
+		}
+		fs.SetOutput(stdout)
+		mainUsage(fs, stdout)
+		return exitOK
+	}
+	c, ok := commands[name]
+	if !ok {
+		fmt.Fprintf(stderr, "erst: unknown subcommand %q (run 'erst -h' for the list)\n", name)
+		return exitUsage
+	}
+	sub := newSubFlagSet(c, stderr)
+	runFn := c.setup(sub)
+	if err := sub.Parse(fs.Args()[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, g: g}
+	err := runFn(e, sub.Args())
+	defer g.close()
+	if err == nil {
+		return exitOK
+	}
+	code := exitFailure
+	var ee *exitError
+	if errors.As(err, &ee) {
+		code = ee.code
+		if ee.err == nil {
+			return code
+		}
+	}
+	fmt.Fprintf(stderr, "erst %s: %s\n", name, oneLine(err.Error()))
+	return code
+}
+
+// oneLine keeps error output to one line, as scripts expect.
+func oneLine(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), "\n", "; ") }
+
+func newSubFlagSet(c *command, w io.Writer) *flag.FlagSet {
+	sub := flag.NewFlagSet("erst "+c.name, flag.ContinueOnError)
+	sub.SetOutput(w)
+	sub.Usage = func() {
+		out := sub.Output()
+		fmt.Fprintf(out, "usage: erst [global flags] %s [flags] %s\n\n%s\n", c.name, c.args, c.summary)
+		n := 0
+		sub.VisitAll(func(*flag.Flag) { n++ })
+		if n > 0 {
+			fmt.Fprintln(out, "\nflags:")
+			sub.PrintDefaults()
+		}
+	}
+	return sub
+}
+
+func mainUsage(fs *flag.FlagSet, w io.Writer) {
+	fmt.Fprintf(w, `usage: erst [global flags] <subcommand> [flags] [args]
+
+erst reads ACPI ERST tables and drives the ERST record store: the live
+device (as root) or, with -store, a simulated QEMU acpi-erst device over a
+backing file in QEMU's format. Record ids are decimal or 0x-hex.
+
+subcommands:
+`)
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-8s %s\n", n, firstLine(commands[n].summary))
+	}
+	fmt.Fprintf(w, "\nglobal flags:\n")
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fmt.Fprintf(w, "\nRun 'erst <subcommand> -h' for a subcommand's flags.\n")
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}

@@ -50,6 +50,7 @@ var (
 	ErrStepBudget           = errors.New("instruction step budget exhausted")          // a GOTO cycle
 	ErrMissingAction        = errors.New("action not implemented by the table")        // a mandatory action has no entries
 	ErrInvalidTable         = errors.New("invalid ERST table")                         // table fails the Linux checks
+	ErrInvalidGAS           = errors.New("invalid register (GAS)")                     // fails apei_check_gar
 	ErrBadRecord            = errors.New("invalid error record")                       // not CPER, wrong length
 	ErrBufferTooSmall       = errors.New("buffer too small for the record")            // read into a short buffer
 	ErrOutOfRange           = errors.New("access outside the error log address range") // MOVE_DATA or offset

@@ -1,0 +1,516 @@
+// Package erst is an ERST driver: it runs a platform's Error Record
+// Serialization Table (ACPI 6.5 §18.5) against its registers to write,
+// read, clear and enumerate error records in the platform's persistent
+// store, with the semantics of Linux's drivers/acpi/apei/erst.c.
+//
+// The driver works through the hw.Platform interface, so the same code
+// drives a simulated QEMU device on the host and the real device in a
+// guest. Command statuses map one-to-one to sentinel errors
+// (ErrNotEnoughSpace ... ErrRecordNotFound); test them with errors.Is.
+package erst
+
+import (
+	"encoding/binary"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/goerst/erst/acpi"
+	"github.com/goerst/erst/erst/hw"
+)
+
+// Error Log Address Range attribute bits (ACPI 6.5 Table 18.29; Linux
+// ERST_RANGE_*).
+const (
+	AttrReserved uint64 = 0x1
+	// AttrNVRAM: the range is non-volatile RAM, the store itself, and the
+	// OS writes records in place (Linux does not implement this mode).
+	AttrNVRAM uint64 = 0x2
+	// AttrSlow: the range is slow memory; Linux 6.7+ then honours the
+	// maximum execute time from GET_EXECUTE_OPERATION_TIMINGS.
+	AttrSlow uint64 = 0x4
+)
+
+// MaxTimeout caps any timeout derived from the table's timings.
+const MaxTimeout = 10 * time.Second
+
+// DefaultMaxRecords caps an enumeration, as Linux caps its record-id
+// cache at 1024 entries.
+const DefaultMaxRecords = 1024
+
+// CPER record header offsets the driver needs (UEFI 2.10 §N.2.1).
+const (
+	cperHeaderSize   = 128
+	offRecordLength  = 20
+	offRecordID      = 96
+	offPersistenceID = 108
+)
+
+// Timings is the GET_EXECUTE_OPERATION_TIMINGS value (ACPI 6.3+): bits
+// 63:32 the maximum and 31:0 the nominal time of an EXECUTE_OPERATION.
+// QEMU encodes both in microseconds, as ACPI specifies; Linux 6.7+ reads
+// the maximum as milliseconds.
+type Timings uint64
+
+// Max returns the maximum execute time, read as microseconds.
+func (t Timings) Max() time.Duration { return time.Duration(t>>32) * time.Microsecond }
+
+// Nominal returns the nominal execute time, read as microseconds.
+func (t Timings) Nominal() time.Duration {
+	return time.Duration(uint32(t)) * time.Microsecond
+}
+
+// Range describes the Error Log Address Range (ACPI 6.5 §18.5.2.1).
+type Range struct {
+	Base       uint64 // GET_ERROR_LOG_ADDRESS_RANGE
+	Length     uint64 // GET_ERROR_LOG_ADDRESS_LENGTH
+	Attributes uint64 // GET_ERROR_LOG_ADDRESS_RANGE_ATTRIBUTES
+	// Timings is GET_EXECUTE_OPERATION_TIMINGS, 0 when the table lacks it.
+	Timings    Timings
+	HasTimings bool
+}
+
+// NVRAM reports whether the range is the store itself.
+func (r Range) NVRAM() bool { return r.Attributes&AttrNVRAM != 0 }
+
+// Locker serialises operations across processes (a flock on the real
+// device). Lock may fail; Unlock must not.
+type Locker interface {
+	Lock() error
+	Unlock()
+}
+
+// Config adjusts a Device. The zero value is Linux's behaviour.
+type Config struct {
+	// Clock drives STALL, busy polling and timeouts; nil is the system clock.
+	Clock hw.Clock
+	// Timeout bounds each busy poll and STALL_WHILE_TRUE loop. Zero derives
+	// it from the table: the maximum execute time when the table has
+	// GET_EXECUTE_OPERATION_TIMINGS (microseconds; milliseconds when the
+	// range is marked slow, as Linux 6.7+), clamped to [1 ms, MaxTimeout];
+	// otherwise 1 ms, as Linux.
+	Timeout time.Duration
+	// StepBudget bounds the instructions one action executes; zero means
+	// DefaultStepBudget.
+	StepBudget int
+	// MaxRecords caps an enumeration; zero means DefaultMaxRecords.
+	MaxRecords int
+	// Trace, when set, sees every register access.
+	Trace func(TraceEvent)
+	// Lock, when set, is held around every operation in addition to the
+	// Device's own mutex.
+	Lock Locker
+	// SkipTableCheck opens a table that fails Linux's checks (for
+	// experiments on broken firmware); operations still fail on the
+	// entries they cannot execute.
+	SkipTableCheck bool
+	// NVRAMSlotSize is the slot size used to lay out records in an NVRAM
+	// range (see Device); zero means 8192, QEMU's record size.
+	NVRAMSlotSize int
+}
+
+// Device is an open ERST: the table's machine, the error log address
+// range mapped, one operation at a time.
+type Device struct {
+	mu      sync.Mutex
+	m       *Machine
+	cfg     Config
+	rng     Range
+	buf     []byte // the mapped error log address range
+	timeout time.Duration
+}
+
+// Open checks t as Linux does (erst_check_table and the GAS checks), reads
+// the error log address range, length, attributes and timings (ACPI 6.5
+// §18.5.2.1; all but the timings are mandatory) and maps the range.
+func Open(t *acpi.ERST, p hw.Platform, cfg *Config) (*Device, error) {
+	d := &Device{}
+	if cfg != nil {
+		d.cfg = *cfg
+	}
+	if d.cfg.Clock == nil {
+		d.cfg.Clock = hw.SystemClock{}
+	}
+	if !d.cfg.SkipTableCheck {
+		if err := checkTable(t); err != nil {
+			return nil, err
+		}
+	}
+	d.m = newMachine(t, p, d.cfg.Clock)
+	d.m.trace = d.cfg.Trace
+	if d.cfg.StepBudget > 0 {
+		d.m.budget = d.cfg.StepBudget
+	}
+	// Linux erst_get_erange: one context for the four queries.
+	var r Regs
+	for _, q := range []struct {
+		a   acpi.Action
+		dst *uint64
+	}{
+		{acpi.GetErrorLogAddressRange, &d.rng.Base},
+		{acpi.GetErrorLogAddressLength, &d.rng.Length},
+		{acpi.GetErrorLogAddressRangeAttributes, &d.rng.Attributes},
+	} {
+		if err := d.m.Run(q.a, &r); err != nil {
+			return nil, fmt.Errorf("get error log address range: %w", err)
+		}
+		*q.dst = r.Value
+	}
+	if d.m.Has(acpi.GetExecuteOperationTimings) {
+		if err := d.m.Run(acpi.GetExecuteOperationTimings, &r); err != nil {
+			return nil, fmt.Errorf("get execute operation timings: %w", err)
+		}
+		d.rng.Timings, d.rng.HasTimings = Timings(r.Value), true
+	}
+	if d.rng.Length < cperHeaderSize || d.rng.Length > 1<<30 {
+		return nil, fmt.Errorf("error log address range length %#x: not between 128 bytes and 1 GiB: %w", d.rng.Length, ErrHardwareNotAvailable)
+	}
+	buf, err := p.Map(d.rng.Base, d.rng.Length)
+	if err != nil {
+		return nil, fmt.Errorf("map error log address range [%#x, +%#x): %w", d.rng.Base, d.rng.Length, err)
+	}
+	d.buf = buf
+	d.m.moveBase, d.m.moveRange = d.rng.Base, buf
+	d.timeout = d.cfg.Timeout
+	if d.timeout <= 0 {
+		d.timeout = deriveTimeout(d.rng)
+	}
+	d.m.timeout = d.timeout
+	return d, nil
+}
+
+// deriveTimeout picks the busy-poll timeout from the range's timings.
+func deriveTimeout(r Range) time.Duration {
+	if !r.HasTimings || r.Timings>>32 == 0 {
+		return DefaultTimeout
+	}
+	t := r.Timings.Max()
+	if r.Attributes&AttrSlow != 0 {
+		t = time.Duration(r.Timings>>32) * time.Millisecond // Linux 6.7+
+	}
+	return min(max(t, DefaultTimeout), MaxTimeout)
+}
+
+// Range returns the error log address range read at Open.
+func (d *Device) Range() Range { return d.rng }
+
+// Timeout returns the busy-poll timeout in force.
+func (d *Device) Timeout() time.Duration { return d.timeout }
+
+// Machine returns the interpreter, for running single actions (tests,
+// the bench and trace tools).
+func (d *Device) Machine() *Machine { return d.m }
+
+// lock takes the in-process mutex and the cross-process lock.
+func (d *Device) lock() error {
+	d.mu.Lock()
+	if d.cfg.Lock != nil {
+		if err := d.cfg.Lock.Lock(); err != nil {
+			d.mu.Unlock()
+			return fmt.Errorf("%w: %w", ErrBusy, err)
+		}
+	}
+	return nil
+}
+
+func (d *Device) unlock() {
+	if d.cfg.Lock != nil {
+		d.cfg.Lock.Unlock()
+	}
+	d.mu.Unlock()
+}
+
+// operation runs the common part of write, read, clear and dummy write
+// (Linux __erst_write_to_storage and friends): [BEGIN] → setup →
+// EXECUTE_OPERATION → poll CHECK_BUSY_STATUS → GET_COMMAND_STATUS → [END].
+// BEGIN and END are optional, as in Linux, except a mandatory begin.
+func (d *Device) operation(begin acpi.Action, beginMandatory bool, setup func(r *Regs) error) error {
+	var r Regs
+	if beginMandatory || d.m.Has(begin) {
+		if err := d.m.Run(begin, &r); err != nil {
+			return err
+		}
+	}
+	err := d.execute(&r, setup)
+	// END runs on failure too; its own failure matters only on success.
+	if d.m.Has(acpi.EndOperation) {
+		if endErr := d.m.Run(acpi.EndOperation, &r); err == nil {
+			err = endErr
+		}
+	}
+	return err
+}
+
+func (d *Device) execute(r *Regs, setup func(r *Regs) error) error {
+	if err := setup(r); err != nil {
+		return err
+	}
+	if err := d.m.Run(acpi.ExecuteOperation, r); err != nil {
+		return err
+	}
+	if err := d.waitNotBusy(r); err != nil {
+		return err
+	}
+	if err := d.m.Run(acpi.GetCommandStatus, r); err != nil {
+		return err
+	}
+	st := r.Value
+	if st > 0xff {
+		return fmt.Errorf("command status %#x: %w", st, ErrReservedStatus)
+	}
+	if err := Status(st).Err(); err != nil {
+		return fmt.Errorf("command status %d (%v): %w", st, Status(st), err)
+	}
+	return nil
+}
+
+// waitNotBusy polls CHECK_BUSY_STATUS until it reports 0, waiting
+// SpinUnit between polls, for at most the timeout.
+func (d *Device) waitNotBusy(r *Regs) error {
+	start := d.cfg.Clock.Now()
+	for polls := 1; ; polls++ {
+		if err := d.m.Run(acpi.CheckBusyStatus, r); err != nil {
+			return err
+		}
+		if r.Value == 0 {
+			return nil
+		}
+		if d.cfg.Clock.Now().Sub(start) >= d.timeout {
+			return fmt.Errorf("device still busy after %v (%d polls of CHECK_BUSY_STATUS): %w", d.timeout, polls, ErrTimeout)
+		}
+		d.cfg.Clock.Sleep(SpinUnit)
+	}
+}
+
+func setInput(m *Machine, a acpi.Action, v uint64) func(r *Regs) error {
+	return func(r *Regs) error {
+		r.Value = v
+		return m.Run(a, r)
+	}
+}
+
+func chain(fs ...func(r *Regs) error) func(r *Regs) error {
+	return func(r *Regs) error {
+		for _, f := range fs {
+			if err := f(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// CheckRecord validates what the driver needs of a CPER record before
+// writing it: at least the 128-byte header, the "CPER" signature (as Linux
+// erst_write), a RecordLength equal to len(rec) (as Linux erst-dbg) that
+// fits the range, and an id other than 0 and ~0 (which QEMU refuses).
+func (d *Device) CheckRecord(rec []byte) error {
+	if len(rec) < cperHeaderSize {
+		return fmt.Errorf("%d bytes, shorter than the 128-byte CPER header: %w", len(rec), ErrBadRecord)
+	}
+	if string(rec[:4]) != "CPER" {
+		return fmt.Errorf("signature %q, want \"CPER\": %w", rec[:4], ErrBadRecord)
+	}
+	if n := binary.LittleEndian.Uint32(rec[offRecordLength:]); uint64(n) != uint64(len(rec)) {
+		return fmt.Errorf("record length field says %d bytes, the record has %d: %w", n, len(rec), ErrBadRecord)
+	}
+	if uint64(len(rec)) > d.rng.Length {
+		return fmt.Errorf("%d-byte record does not fit the %d-byte error log address range: %w", len(rec), d.rng.Length, ErrBadRecord)
+	}
+	if id := binary.LittleEndian.Uint64(rec[offRecordID:]); id == 0 || id == InvalidID {
+		return fmt.Errorf("record id %#x is reserved: %w", id, ErrInvalidID)
+	}
+	return nil
+}
+
+// RecordID returns the record id of a CPER record (offset 96).
+func RecordID(rec []byte) uint64 {
+	if len(rec) < offRecordID+8 {
+		return 0
+	}
+	return binary.LittleEndian.Uint64(rec[offRecordID:])
+}
+
+// Write stores a CPER record under the id in its header (Linux erst_write):
+// the record is copied to the error log address range with "ER" stamped in
+// its PersistenceInfo signature (bytes 108-109, as Linux and Windows do),
+// then BEGIN_WRITE, SET_RECORD_OFFSET(offset), EXECUTE, busy poll, status,
+// END. An existing record with the same id is replaced (QEMU overwrites).
+func (d *Device) Write(rec []byte) error {
+	if err := d.CheckRecord(rec); err != nil {
+		return fmt.Errorf("write: %w", err)
+	}
+	if err := d.lock(); err != nil {
+		return fmt.Errorf("write: %w", err)
+	}
+	defer d.unlock()
+	id := RecordID(rec)
+	off := uint64(0)
+	if d.rng.NVRAM() {
+		var err error
+		if off, err = d.nvramSlotForWrite(id, len(rec)); err != nil {
+			return fmt.Errorf("write record %#x: %w", id, err)
+		}
+	}
+	copy(d.buf[off:], rec)
+	d.buf[off+offPersistenceID] = 'E'
+	d.buf[off+offPersistenceID+1] = 'R'
+	err := d.operation(acpi.BeginWriteOperation, false, setInput(d.m, acpi.SetRecordOffset, off))
+	if err != nil {
+		return fmt.Errorf("write record %#x: %w", id, err)
+	}
+	return nil
+}
+
+// DummyWrite runs the write sequence under BEGIN_DUMMY_WRITE_OPERATION:
+// the platform goes through the motions without storing anything (ACPI
+// 6.5 Table 18.27). Linux never uses it; Windows' PSHED does.
+func (d *Device) DummyWrite() error {
+	if err := d.lock(); err != nil {
+		return fmt.Errorf("dummy write: %w", err)
+	}
+	defer d.unlock()
+	if err := d.operation(acpi.BeginDummyWriteOperation, true, setInput(d.m, acpi.SetRecordOffset, 0)); err != nil {
+		return fmt.Errorf("dummy write: %w", err)
+	}
+	return nil
+}
+
+// Read returns the record with the given id; id 0 asks for the first
+// record in the store (QEMU). The sequence is Linux __erst_read: BEGIN_READ,
+// SET_RECORD_OFFSET(0), SET_RECORD_IDENTIFIER(id), EXECUTE, busy poll,
+// status, END; then RecordLength bytes are copied out of the range.
+func (d *Device) Read(id uint64) ([]byte, error) {
+	if err := d.lock(); err != nil {
+		return nil, fmt.Errorf("read: %w", err)
+	}
+	defer d.unlock()
+	rec, err := d.read(id)
+	if err != nil {
+		return nil, fmt.Errorf("read record %#x: %w", id, err)
+	}
+	return rec, nil
+}
+
+func (d *Device) read(id uint64) ([]byte, error) {
+	off := uint64(0)
+	if d.rng.NVRAM() {
+		var err error
+		if id, off, err = d.nvramSlotForRead(id); err != nil {
+			return nil, err
+		}
+	}
+	err := d.operation(acpi.BeginReadOperation, false, chain(
+		setInput(d.m, acpi.SetRecordOffset, off),
+		setInput(d.m, acpi.SetRecordIdentifier, id)))
+	if err != nil {
+		return nil, err
+	}
+	return d.recordAt(off)
+}
+
+// recordAt copies out the record at off in the range, checking its length.
+func (d *Device) recordAt(off uint64) ([]byte, error) {
+	room := d.rng.Length - off
+	if room < cperHeaderSize {
+		return nil, fmt.Errorf("record offset %#x leaves no room for a header: %w", off, ErrOutOfRange)
+	}
+	n := uint64(binary.LittleEndian.Uint32(d.buf[off+offRecordLength:]))
+	if n < cperHeaderSize || n > room {
+		return nil, fmt.Errorf("the device returned a record of length %d (want 128..%d): %w", n, room, ErrBadRecord)
+	}
+	return append([]byte(nil), d.buf[off:off+n]...), nil
+}
+
+// Clear removes the record with the given id (Linux erst_clear):
+// BEGIN_CLEAR, SET_RECORD_IDENTIFIER(id), EXECUTE, busy poll, status, END.
+func (d *Device) Clear(id uint64) error {
+	if err := d.lock(); err != nil {
+		return fmt.Errorf("clear: %w", err)
+	}
+	defer d.unlock()
+	if err := d.operation(acpi.BeginClearOperation, false, setInput(d.m, acpi.SetRecordIdentifier, id)); err != nil {
+		return fmt.Errorf("clear record %#x: %w", id, err)
+	}
+	return nil
+}
+
+// Count returns GET_RECORD_COUNT: the number of records in the store.
+func (d *Device) Count() (uint64, error) {
+	if err := d.lock(); err != nil {
+		return 0, fmt.Errorf("record count: %w", err)
+	}
+	defer d.unlock()
+	var r Regs
+	if err := d.m.Run(acpi.GetRecordCount, &r); err != nil {
+		return 0, fmt.Errorf("record count: %w", err)
+	}
+	return r.Value, nil
+}
+
+// NextID runs GET_RECORD_IDENTIFIER once: the platform's next record id,
+// InvalidID at the end. Most callers want IDs.
+func (d *Device) NextID() (uint64, error) {
+	if err := d.lock(); err != nil {
+		return 0, fmt.Errorf("get record identifier: %w", err)
+	}
+	defer d.unlock()
+	return d.nextID()
+}
+
+func (d *Device) nextID() (uint64, error) {
+	var r Regs
+	if err := d.m.Run(acpi.GetRecordIdentifier, &r); err != nil {
+		return 0, fmt.Errorf("get record identifier: %w", err)
+	}
+	return r.Value, nil
+}
+
+// IDs enumerates the stored record ids with GET_RECORD_IDENTIFIER, with
+// Linux's guards (erst_get_record_id_next): a pass stops at InvalidID, at
+// the same id twice in a row, or at the first id again (firmware that
+// wraps around), and ids already seen are skipped. Since the platform's
+// cursor may have been left mid-way by an earlier caller, a second pass
+// runs when the first found fewer ids than GET_RECORD_COUNT reports. At
+// most MaxRecords ids are returned.
+func (d *Device) IDs() ([]uint64, error) {
+	if err := d.lock(); err != nil {
+		return nil, fmt.Errorf("enumerate: %w", err)
+	}
+	defer d.unlock()
+	limit := d.cfg.MaxRecords
+	if limit <= 0 {
+		limit = DefaultMaxRecords
+	}
+	var r Regs
+	if err := d.m.Run(acpi.GetRecordCount, &r); err != nil {
+		return nil, fmt.Errorf("enumerate: %w", err)
+	}
+	count := r.Value
+	var ids []uint64
+	seen := map[uint64]bool{}
+	for pass := 0; pass < 2 && len(ids) < limit; pass++ {
+		first, prev := InvalidID, InvalidID
+		for len(ids) < limit {
+			id, err := d.nextID()
+			if err != nil {
+				return ids, fmt.Errorf("enumerate: %w", err)
+			}
+			if id == InvalidID || id == prev || id == first {
+				break
+			}
+			if first == InvalidID {
+				first = id
+			}
+			prev = id
+			if !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+		if uint64(len(ids)) >= count {
+			break
+		}
+	}
+	return ids, nil
+}

@@ -1,0 +1,95 @@
+// Package storetest builds expected ERST backing-store bytes for tests,
+// field by field, independently of package store's own code: a test states
+// what QEMU's acpi-erst should have left in the file and compares.
+package storetest
+
+import (
+	"encoding/binary"
+	"fmt"
+)
+
+// Golden is an expected backing-store image.
+type Golden struct {
+	B          []byte
+	RecordSize int
+}
+
+// NewGolden returns an all-zero image of size bytes with the given slot
+// size, as a new backing file starts out.
+func NewGolden(size, recordSize int) *Golden {
+	return &Golden{B: make([]byte, size), RecordSize: recordSize}
+}
+
+// Header writes the fields QEMU's make_erst_storage_header writes, plus
+// record_count.
+func (g *Golden) Header(recordSize, storageOffset, recordCount uint32) *Golden {
+	le := binary.LittleEndian
+	copy(g.B[0x00:], "ERSTSTOR")            // magic
+	le.PutUint32(g.B[0x08:], recordSize)    // record_size
+	le.PutUint32(g.B[0x0C:], storageOffset) // storage_offset
+	le.PutUint16(g.B[0x10:], 0x0100)        // version
+	le.PutUint16(g.B[0x12:], 0)             // reserved
+	le.PutUint32(g.B[0x14:], recordCount)   // record_count
+	return g
+}
+
+// Count sets record_count.
+func (g *Golden) Count(n uint32) *Golden {
+	binary.LittleEndian.PutUint32(g.B[0x14:], n)
+	return g
+}
+
+// Map sets map[slot] (at byte 0x18 + 8*slot).
+func (g *Golden) Map(slot int, id uint64) *Golden {
+	binary.LittleEndian.PutUint64(g.B[0x18+8*slot:], id)
+	return g
+}
+
+// Slot fills slot number slot with rec followed by 0xFF to the slot's end,
+// as QEMU's write_erst_record leaves it.
+func (g *Golden) Slot(slot int, rec []byte) *Golden {
+	s := g.B[slot*g.RecordSize : (slot+1)*g.RecordSize]
+	n := copy(s, rec)
+	for i := n; i < len(s); i++ {
+		s[i] = 0xFF
+	}
+	return g
+}
+
+// Bytes returns a copy of the image.
+func (g *Golden) Bytes() []byte { return append([]byte(nil), g.B...) }
+
+// CPER returns a length-byte record that QEMU will store: signature
+// "CPER", revision 0x0100, signature end 0xFFFFFFFF, section count 0,
+// record_length = length, record_id = id, and fill in every byte after
+// the 128-byte header. length may be below 128 (the record is then cut
+// short, and so is its header) to build invalid records; the length field
+// still says length.
+func CPER(id uint64, length int, fill byte) []byte {
+	b := make([]byte, max(length, 128))
+	le := binary.LittleEndian
+	copy(b[0:], "CPER")                  // signature_start
+	le.PutUint16(b[4:], 0x0100)          // revision
+	le.PutUint32(b[6:], 0xFFFFFFFF)      // signature_end
+	le.PutUint32(b[20:], uint32(length)) // record_length
+	le.PutUint64(b[96:], id)             // record_id
+	for i := 128; i < len(b); i++ {
+		b[i] = fill
+	}
+	return b
+}
+
+// Diff describes the first difference between got and want, or returns
+// "" when they are equal.
+func Diff(got, want []byte) string {
+	if len(got) != len(want) {
+		return fmt.Sprintf("length %d, want %d", len(got), len(want))
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			j := min(i+16, len(got))
+			return fmt.Sprintf("first difference at offset %#x: got % x, want % x", i, got[i:j], want[i:j])
+		}
+	}
+	return ""
+}

@@ -12,6 +12,7 @@ package erst
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -469,10 +470,12 @@ func (d *Device) nextID() (uint64, error) {
 // IDs enumerates the stored record ids with GET_RECORD_IDENTIFIER, with
 // Linux's guards (erst_get_record_id_next): a pass stops at InvalidID, at
 // the same id twice in a row, or at the first id again (firmware that
-// wraps around), and ids already seen are skipped. Since the platform's
-// cursor may have been left mid-way by an earlier caller, a second pass
-// runs when the first found fewer ids than GET_RECORD_COUNT reports. At
-// most MaxRecords ids are returned.
+// wraps around). The platform's cursor may have been left mid-way by an
+// earlier caller (QEMU's read of id 0 moves it), so when a pass finds
+// fewer ids than GET_RECORD_COUNT reports, a second pass runs from where
+// the first ended; after QEMU's rewind at InvalidID that pass is the store
+// order, and ids only the first pass saw are appended. At most MaxRecords
+// ids are returned.
 func (d *Device) IDs() ([]uint64, error) {
 	if err := d.lock(); err != nil {
 		return nil, fmt.Errorf("enumerate: %w", err)
@@ -486,30 +489,40 @@ func (d *Device) IDs() ([]uint64, error) {
 	if err := d.m.Run(acpi.GetRecordCount, &r); err != nil {
 		return nil, fmt.Errorf("enumerate: %w", err)
 	}
-	count := r.Value
-	var ids []uint64
-	seen := map[uint64]bool{}
-	for pass := 0; pass < 2 && len(ids) < limit; pass++ {
-		first, prev := InvalidID, InvalidID
-		for len(ids) < limit {
-			id, err := d.nextID()
-			if err != nil {
-				return ids, fmt.Errorf("enumerate: %w", err)
-			}
-			if id == InvalidID || id == prev || id == first {
-				break
-			}
-			if first == InvalidID {
-				first = id
-			}
-			prev = id
-			if !seen[id] {
-				seen[id] = true
-				ids = append(ids, id)
-			}
+	ids, err := d.idPass(limit)
+	if err != nil || uint64(len(ids)) >= r.Value {
+		return ids, err
+	}
+	second, err := d.idPass(limit)
+	if err != nil {
+		return ids, err
+	}
+	for _, id := range ids {
+		if len(second) < limit && !slices.Contains(second, id) {
+			second = append(second, id)
 		}
-		if uint64(len(ids)) >= count {
+	}
+	return second, nil
+}
+
+// idPass runs GET_RECORD_IDENTIFIER until the end of one pass.
+func (d *Device) idPass(limit int) ([]uint64, error) {
+	var ids []uint64
+	first, prev := InvalidID, InvalidID
+	for len(ids) < limit {
+		id, err := d.nextID()
+		if err != nil {
+			return ids, fmt.Errorf("enumerate: %w", err)
+		}
+		if id == InvalidID || id == prev || id == first {
 			break
+		}
+		if first == InvalidID {
+			first = id
+		}
+		prev = id
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
 		}
 	}
 	return ids, nil

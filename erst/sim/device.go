@@ -103,6 +103,14 @@ func WithAttributes(v uint64) Option { return func(d *Device) { d.attrs = v } }
 // DefaultTimings).
 func WithTimings(v uint64) Option { return func(d *Device) { d.timings = v } }
 
+// WithNVRAM puts the device in NVRAM mode (ACPI 4.0a §17.5.2.4.1, the
+// layout erst.Device documents): the Error Log Address Range is the
+// store's record slots themselves, attribute bit 0x2 is set, and a write
+// commits the record the OS placed at the record offset instead of
+// copying it. QEMU has no such mode; it is here so that the driver's
+// NVRAM path runs against a device.
+func WithNVRAM() Option { return func(d *Device) { d.nvram = true } }
+
 // WithClock sets the clock Busy.For is measured on (default
 // hw.SystemClock).
 func WithClock(c hw.Clock) Option { return func(d *Device) { d.clock = c } }
@@ -139,6 +147,7 @@ type Device struct {
 	timings uint64
 	clock   hw.Clock
 	hook    func(Access)
+	nvram   bool // WithNVRAM: exch is the store's record slots
 
 	// Interface state, as in ERSTDeviceState and its vmstate.
 	operation    uint8
@@ -186,6 +195,10 @@ func New(st *store.Store, opts ...Option) (*Device, error) {
 		return nil, fmt.Errorf("sim: BAR0 at %#x overlaps BAR1 at %#x+%#x", d.bar0, d.bar1, rs)
 	}
 	d.exch = make([]byte, rs)
+	if d.nvram {
+		d.exch = st.Records()
+		d.attrs |= 0x2
+	}
 	d.reset()
 	return d, nil
 }
@@ -486,6 +499,9 @@ func (d *Device) action(val uint64) {
 		d.regValue = d.bar1
 	case getLength:
 		d.regValue = uint64(d.st.Header().RecordSize) // read live from the header
+		if d.nvram {
+			d.regValue = uint64(len(d.exch))
+		}
 	case getAttrs:
 		d.regValue = d.attrs
 	case getTimings:

@@ -100,6 +100,9 @@ func (d *Device) write() Status {
 	if !d.recordOffsetOK() {
 		return StatusFailed
 	}
+	if d.nvram {
+		return d.nvramWrite()
+	}
 	_, err := d.st.WriteWith(d.exch[d.recordOffset:], store.WriteOptions{NoFreeSlot: d.full, Tear: d.tear})
 	if errors.Is(err, store.ErrTorn) {
 		d.tear = nil
@@ -130,6 +133,9 @@ func (d *Device) read() Status {
 	if !d.recordOffsetOK() {
 		return StatusFailed
 	}
+	if d.nvram {
+		return d.nvramRead()
+	}
 	_, err := d.st.ReadInto(d.recordID, d.exch[d.recordOffset:])
 	if errors.Is(err, store.ErrNotFound) {
 		d.nextRecordID(&d.recordID, true)
@@ -141,7 +147,48 @@ func (d *Device) read() Status {
 // RECORD_NOT_FOUND; otherwise the map entry is zeroed and record_count
 // drops. The record's bytes stay in the slot.
 func (d *Device) clear() Status {
-	return statusOf(d.st.Clear(d.recordID))
+	slot := d.st.Lookup(d.recordID)
+	err := d.st.Clear(d.recordID)
+	if err == nil && d.nvram {
+		d.st.WipeSlot(slot)
+	}
+	return statusOf(err)
+}
+
+// nvramSlot returns the store slot at the record offset, or false when the
+// offset is not the start of a slot.
+func (d *Device) nvramSlot() (int, bool) {
+	rs := d.st.RecordSize()
+	if int(d.recordOffset)%rs != 0 {
+		return 0, false
+	}
+	return d.st.FirstSlot() + int(d.recordOffset)/rs, true
+}
+
+// nvramWrite commits the record the OS wrote in place at the record offset.
+func (d *Device) nvramWrite() Status {
+	slot, ok := d.nvramSlot()
+	if !ok {
+		return StatusFailed
+	}
+	return statusOf(d.st.CommitAt(slot))
+}
+
+// nvramRead confirms that the latched ID is the record at the record
+// offset: the OS reads it in place.
+func (d *Device) nvramRead() Status {
+	slot, ok := d.nvramSlot()
+	if !ok {
+		return StatusFailed
+	}
+	switch found := d.st.Lookup(d.recordID); {
+	case found == 0:
+		d.nextRecordID(&d.recordID, true)
+		return StatusRecordNotFound
+	case found != slot:
+		return StatusFailed
+	}
+	return StatusSuccess
 }
 
 // nextRecordID is get_next_record_identifier: with first, rewind the

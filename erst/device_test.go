@@ -1,0 +1,390 @@
+package erst_test
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/goerst/erst/erst"
+	"github.com/goerst/erst/erst/hw"
+	"github.com/goerst/erst/erst/pshed"
+	"github.com/goerst/erst/erst/pshed/pshedtest"
+	"github.com/goerst/erst/erst/sim"
+	"github.com/goerst/erst/erst/store"
+)
+
+const recordSize = 8192
+
+// bench is a driver opened on QEMU's own table over a simulated device.
+type bench struct {
+	t     *testing.T
+	st    *store.Store
+	dev   *sim.Device
+	drv   *erst.Device
+	clock *hw.FakeClock
+}
+
+func newBench(t *testing.T, size int, opts ...sim.Option) *bench {
+	t.Helper()
+	im, err := store.NewImage(size, recordSize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.New(im)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := hw.NewFakeClock()
+	dev, err := sim.New(st, append([]sim.Option{sim.WithClock(clock)}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	drv, err := erst.Open(dev.Table(), dev, &erst.Config{Clock: clock, NVRAMSlotSize: recordSize})
+	if err != nil {
+		t.Fatalf("Open on QEMU's table: %v", err)
+	}
+	return &bench{t: t, st: st, dev: dev, drv: drv, clock: clock}
+}
+
+// record builds a CPER record of n bytes with the given id and "ER" in
+// its persistence info, as the driver stamps it.
+func record(n int, id uint64) []byte {
+	return pshedtest.NewRecord(n, id)
+}
+
+func (b *bench) write(n int, id uint64) []byte {
+	b.t.Helper()
+	rec := record(n, id)
+	if err := b.drv.Write(rec); err != nil {
+		b.t.Fatalf("Write(%#x): %v", id, err)
+	}
+	return rec
+}
+
+func TestOpenReadsQEMURange(t *testing.T) {
+	b := newBench(t, 64<<10)
+	r := b.drv.Range()
+	if r.Base != b.dev.Bar1() || r.Length != recordSize || r.Attributes != 0 || !r.HasTimings || uint64(r.Timings) != sim.DefaultTimings {
+		t.Errorf("range = %+v; want base %#x, length %d, attributes 0, timings %#x", r, b.dev.Bar1(), recordSize, sim.DefaultTimings)
+	}
+	if b.drv.Timeout() != erst.DefaultTimeout {
+		t.Errorf("timeout %v: QEMU's 100 µs maximum is below Linux's 1 ms floor", b.drv.Timeout())
+	}
+}
+
+func TestTimeoutFromTimings(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		attrs   uint64
+		timings uint64
+		want    time.Duration
+	}{
+		{"max 5000 µs", 0, 5000 << 32, 5 * time.Millisecond},
+		{"slow range: Linux reads milliseconds", erst.AttrSlow, 200 << 32, 200 * time.Millisecond},
+		{"clamped to MaxTimeout", erst.AttrSlow, 100000 << 32, erst.MaxTimeout},
+		{"zero maximum", 0, 10, erst.DefaultTimeout},
+	} {
+		b := newBench(t, 64<<10, sim.WithAttributes(tc.attrs), sim.WithTimings(tc.timings))
+		if got := b.drv.Timeout(); got != tc.want {
+			t.Errorf("%s: timeout %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestWriteReadClearRoundTrip(t *testing.T) {
+	b := newBench(t, 64<<10)
+	a := b.write(200, 0x1000)
+	c := b.write(recordSize, 0x2000)
+	for _, want := range [][]byte{a, c} {
+		got, err := b.drv.Read(erst.RecordID(want))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("record %#x read back differs", erst.RecordID(want))
+		}
+	}
+	first, err := b.drv.Read(0)
+	if err != nil || erst.RecordID(first) != 0x1000 {
+		t.Errorf("Read(0) = id %#x, %v; want the first record 0x1000", erst.RecordID(first), err)
+	}
+	if n, err := b.drv.Count(); n != 2 || err != nil {
+		t.Errorf("Count = %d, %v; want 2", n, err)
+	}
+	if err := b.drv.Clear(0x1000); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.drv.Read(0x1000); !errors.Is(err, erst.ErrRecordNotFound) {
+		t.Errorf("read after clear: %v, want ErrRecordNotFound", err)
+	}
+	if ids, err := b.drv.IDs(); err != nil || len(ids) != 1 || ids[0] != 0x2000 {
+		t.Errorf("IDs = %#x, %v; want [0x2000]", ids, err)
+	}
+}
+
+func TestWriteStampsPersistenceSignature(t *testing.T) {
+	b := newBench(t, 64<<10)
+	rec := record(256, 7)
+	rec[108], rec[109] = 0, 0
+	if err := b.drv.Write(rec); err != nil {
+		t.Fatal(err)
+	}
+	got, err := b.st.Get(7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got[108:110]) != "ER" {
+		t.Errorf("stored persistence signature %q, want \"ER\" (Linux erst_write)", got[108:110])
+	}
+}
+
+func TestOverwriteKeepsOneRecord(t *testing.T) {
+	b := newBench(t, 64<<10)
+	b.write(300, 5)
+	newer := b.write(400, 5)
+	got, err := b.drv.Read(5)
+	if err != nil || !bytes.Equal(got, newer) {
+		t.Fatalf("read back %d bytes, %v; want the 400-byte overwrite", len(got), err)
+	}
+	if n, _ := b.drv.Count(); n != 1 {
+		t.Errorf("count %d after overwrite, want 1", n)
+	}
+}
+
+func TestIDsSurviveAStaleCursor(t *testing.T) {
+	b := newBench(t, 64<<10)
+	for id := uint64(1); id <= 5; id++ {
+		b.write(128, id)
+	}
+	// Another reader left the device's cursor after the second record.
+	for range 2 {
+		if _, err := b.drv.NextID(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids, err := b.drv.IDs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ids, []uint64{1, 2, 3, 4, 5}) {
+		t.Errorf("IDs = %v, want all five in store order", ids)
+	}
+	// QEMU's read of id 0 moves the cursor too (read_erst_record).
+	if _, err := b.drv.Read(0); err != nil {
+		t.Fatal(err)
+	}
+	if ids, _ := b.drv.IDs(); !slices.Equal(ids, []uint64{1, 2, 3, 4, 5}) {
+		t.Errorf("IDs after Read(0) = %v, want store order", ids)
+	}
+}
+
+func TestIDsCapped(t *testing.T) {
+	b := newBench(t, 1<<20)
+	for id := uint64(1); id <= 10; id++ {
+		b.write(128, id)
+	}
+	drv, err := erst.Open(b.dev.Table(), b.dev, &erst.Config{Clock: b.clock, MaxRecords: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids, _ := drv.IDs(); len(ids) != 4 {
+		t.Errorf("%d ids with MaxRecords 4", len(ids))
+	}
+}
+
+func TestStatusesMapToSentinels(t *testing.T) {
+	b := newBench(t, 64<<10)
+	if _, err := b.drv.Read(9); !errors.Is(err, erst.ErrStoreEmpty) {
+		t.Errorf("read of an empty store: %v, want ErrStoreEmpty", err)
+	}
+	b.write(128, 1)
+	if _, err := b.drv.Read(9); !errors.Is(err, erst.ErrRecordNotFound) {
+		t.Errorf("read of a missing id: %v, want ErrRecordNotFound", err)
+	}
+	if err := b.drv.Clear(9); !errors.Is(err, erst.ErrRecordNotFound) {
+		t.Errorf("clear of a missing id: %v, want ErrRecordNotFound", err)
+	}
+	for st, want := range map[sim.Status]error{
+		1: erst.ErrNotEnoughSpace,
+		2: erst.ErrHardwareNotAvailable,
+		3: erst.ErrFailed,
+		4: erst.ErrStoreEmpty,
+		5: erst.ErrRecordNotFound,
+		6: erst.ErrReservedStatus,
+		0xff: erst.ErrReservedStatus,
+	} {
+		b.dev.ForceStatus(st, 1, false)
+		err := b.drv.Write(record(128, 2))
+		if !errors.Is(err, want) {
+			t.Errorf("forced status %d: %v, want %v", st, err, want)
+		}
+		if s, ok := erst.StatusOf(err); ok != (st <= 5) || (ok && s != erst.Status(st)) {
+			t.Errorf("StatusOf(status %d error) = %v, %v", st, s, ok)
+		}
+	}
+	if ids := b.st.IDs(); len(ids) != 1 {
+		t.Errorf("writes refused by the device stored records: %v", ids)
+	}
+}
+
+func TestFullStore(t *testing.T) {
+	b := newBench(t, 64<<10) // 7 slots
+	for id := uint64(1); id <= 7; id++ {
+		b.write(recordSize, id)
+	}
+	before := append([]byte(nil), b.st.Snapshot()...)
+	if err := b.drv.Write(record(128, 8)); !errors.Is(err, erst.ErrNotEnoughSpace) {
+		t.Fatalf("write into a full store: %v, want ErrNotEnoughSpace", err)
+	}
+	if !bytes.Equal(before, b.st.Snapshot()) {
+		t.Error("the failed write changed the store")
+	}
+}
+
+func TestBadRecordsRefusedBeforeTheDevice(t *testing.T) {
+	b := newBench(t, 64<<10)
+	var accesses int
+	dev, _ := sim.New(b.st, sim.WithAccessHook(func(sim.Access) { accesses++ }))
+	drv, err := erst.Open(dev.Table(), dev, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opened := accesses
+	wrongLen := record(256, 3)
+	binary.LittleEndian.PutUint32(wrongLen[20:], 300)
+	notCPER := record(256, 3)
+	copy(notCPER, "XPER")
+	for name, tc := range map[string]struct {
+		rec  []byte
+		want error
+	}{
+		"length field disagrees": {wrongLen, erst.ErrBadRecord},
+		"not CPER":               {notCPER, erst.ErrBadRecord},
+		"shorter than a header":  {record(128, 3)[:100], erst.ErrBadRecord},
+		"longer than the range":  {record(recordSize+1, 3), erst.ErrBadRecord},
+		"id 0":                   {record(128, 0), erst.ErrInvalidID},
+		"id ~0":                  {record(128, erst.InvalidID), erst.ErrInvalidID},
+	} {
+		if err := drv.Write(tc.rec); !errors.Is(err, tc.want) {
+			t.Errorf("%s: %v, want %v", name, err, tc.want)
+		}
+	}
+	if accesses != opened {
+		t.Errorf("%d register accesses for refused records, want none", accesses-opened)
+	}
+}
+
+func TestBusyForeverTimesOut(t *testing.T) {
+	b := newBench(t, 64<<10)
+	b.dev.SetBusy(sim.Busy{Forever: true})
+	start := b.clock.Now()
+	err := b.drv.Write(record(128, 1))
+	if !errors.Is(err, erst.ErrTimeout) {
+		t.Fatalf("write to a device that stays busy: %v, want ErrTimeout", err)
+	}
+	if waited := b.clock.Now().Sub(start); waited < erst.DefaultTimeout || waited > erst.DefaultTimeout+erst.SpinUnit {
+		t.Errorf("gave up after %v, want %v", waited, erst.DefaultTimeout)
+	}
+}
+
+func TestSlowDeviceWithinTimeout(t *testing.T) {
+	b := newBench(t, 64<<10)
+	b.dev.SetBusy(sim.Busy{For: 500 * time.Microsecond})
+	if err := b.drv.Write(record(128, 1)); err != nil {
+		t.Fatalf("a device busy for 500 µs (timeout 1 ms): %v", err)
+	}
+	b.dev.SetBusy(sim.Busy{Polls: 3})
+	if err := b.drv.Clear(1); err != nil {
+		t.Fatalf("busy for 3 polls: %v", err)
+	}
+	b.dev.SetBusy(sim.Busy{For: 2 * time.Millisecond})
+	if err := b.drv.Write(record(128, 1)); !errors.Is(err, erst.ErrTimeout) {
+		t.Fatalf("busy for 2 ms with a 1 ms timeout: %v, want ErrTimeout", err)
+	}
+}
+
+func TestTornWrite(t *testing.T) {
+	b := newBench(t, 64<<10)
+	b.write(128, 1)
+	b.dev.TearNextWrite(store.Tear{SlotBytes: 100})
+	if err := b.drv.Write(record(512, 2)); err == nil {
+		t.Fatal("a write cut by power loss reported success")
+	}
+	if ids := b.st.IDs(); len(ids) != 1 || ids[0] != 1 {
+		t.Errorf("after a torn write the store lists %v, want only [1]", ids)
+	}
+	if _, err := b.drv.Count(); err == nil {
+		t.Error("a device that lost power still answers")
+	}
+}
+
+func TestDummyWrite(t *testing.T) {
+	b := newBench(t, 64<<10)
+	before := append([]byte(nil), b.st.Snapshot()...)
+	if err := b.drv.DummyWrite(); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(before, b.st.Snapshot()) {
+		t.Error("dummy write changed the store")
+	}
+}
+
+func TestTraceNamesActions(t *testing.T) {
+	b := newBench(t, 64<<10)
+	var events []erst.TraceEvent
+	drv, err := erst.Open(b.dev.Table(), b.dev, &erst.Config{Clock: b.clock, Trace: func(e erst.TraceEvent) { events = append(events, e) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	events = nil
+	if _, err := drv.Count(); err != nil {
+		t.Fatal(err)
+	}
+	// QEMU's GET_RECORD_COUNT: write the action code, read VALUE.
+	if len(events) != 2 || !events[0].Write || events[0].Raw != 0xa || events[1].Write {
+		t.Errorf("trace of GET_RECORD_COUNT = %+v", events)
+	}
+}
+
+func TestNVRAMModeRoundTrip(t *testing.T) {
+	b := newBench(t, 64<<10, sim.WithNVRAM())
+	r := b.drv.Range()
+	if !r.NVRAM() || r.Length != 7*recordSize {
+		t.Fatalf("range %+v: want NVRAM, 7 slots long", r)
+	}
+	a := b.write(300, 0x10)
+	c := b.write(recordSize, 0x20)
+	for _, want := range [][]byte{a, c} {
+		got, err := b.drv.Read(erst.RecordID(want))
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("record %#x: %v", erst.RecordID(want), err)
+		}
+	}
+	if err := b.drv.Clear(0x10); err != nil {
+		t.Fatal(err)
+	}
+	d := b.write(200, 0x30) // reuses the cleared slot
+	if got, _ := b.st.Get(0x30); !bytes.Equal(got, d) {
+		t.Error("record written in place is not what the store holds")
+	}
+	if ids := b.st.IDs(); len(ids) != 2 || ids[0] != 0x30 {
+		t.Errorf("store ids %#x, want [0x30 0x20]", ids)
+	}
+}
+
+func TestConformanceExchangeBuffer(t *testing.T) {
+	pshedtest.TestPersistence(t, func(t *testing.T) pshedtest.Target {
+		b := newBench(t, 64<<10)
+		return pshedtest.Target{Persistence: pshed.NewAdapter(b.drv), RangeLength: recordSize, Capacity: 7}
+	})
+}
+
+func TestConformanceNVRAM(t *testing.T) {
+	pshedtest.TestPersistence(t, func(t *testing.T) pshedtest.Target {
+		b := newBench(t, 64<<10, sim.WithNVRAM())
+		return pshedtest.Target{Persistence: pshed.NewAdapter(b.drv), RangeLength: recordSize, Capacity: 7}
+	})
+}

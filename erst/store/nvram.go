@@ -1,0 +1,63 @@
+package store
+
+import (
+	"encoding/binary"
+	"fmt"
+)
+
+// Records returns the record slots of the image, from the first record
+// slot to the end: the region a device in NVRAM mode exposes as its Error
+// Log Address Range (erst/sim WithNVRAM). The slice aliases the store and
+// is valid until Close.
+func (s *Store) Records() []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.img == nil {
+		return nil
+	}
+	return s.img[s.first*s.rs : s.last*s.rs : s.last*s.rs]
+}
+
+// CommitAt makes the record already in place at the start of slot the
+// stored record for its ID: the NVRAM-mode write, where the OS wrote the
+// bytes itself. Another slot holding the same ID is freed (the record is
+// replaced, as Write replaces); the count grows only for a new ID. The
+// record is checked as Write checks it; on error nothing changes.
+func (s *Store) CommitAt(slot int) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.img == nil {
+		return ErrClosed
+	}
+	if slot < s.first || slot >= s.last {
+		return fmt.Errorf("%w: slot %d is not a record slot", ErrBadRecord, slot)
+	}
+	rec := s.slot(slot)
+	length := binary.LittleEndian.Uint32(rec[CPERLengthOffset:])
+	if length < CPERMinSize || uint64(length) > uint64(s.rs) {
+		return fmt.Errorf("%w: record_length %d not in %d..%d", ErrBadRecord, length, CPERMinSize, s.rs)
+	}
+	id := binary.LittleEndian.Uint64(rec[CPERIDOffset:])
+	if !validID(id) {
+		return fmt.Errorf("%w: %#x", ErrInvalidID, id)
+	}
+	if prev := s.lookup(id); prev != 0 && prev != slot {
+		s.setEntry(prev, UnspecifiedID)
+		s.setCount(s.count() - 1)
+	}
+	if s.entry(slot) == UnspecifiedID {
+		s.setCount(s.count() + 1)
+	}
+	s.setEntry(slot, id)
+	return nil
+}
+
+// WipeSlot fills the first CPER header's worth of a record slot with 0xFF,
+// so that a reader scanning the slots in place (NVRAM mode) sees it free.
+func (s *Store) WipeSlot(slot int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.img != nil && slot >= s.first && slot < s.last {
+		fillFF(s.slot(slot)[:CPERMinSize])
+	}
+}

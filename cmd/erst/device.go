@@ -1,0 +1,140 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+
+	"github.com/goerst/erst/acpi"
+	"github.com/goerst/erst/erst"
+	"github.com/goerst/erst/erst/hw"
+	"github.com/goerst/erst/erst/hw/linuxhw"
+	"github.com/goerst/erst/erst/sim"
+	"github.com/goerst/erst/erst/store"
+)
+
+// liveLockPath serialises erst processes on the live device.
+const liveLockPath = "/run/erst.lock"
+
+// device is an open ERST device and what the commands report about it.
+type device struct {
+	*erst.Device
+	st    *store.Store // the backing store with -store, else nil
+	table *acpi.ERST
+	where string // "simulated store FILE" or "live device"
+}
+
+// openDevice opens the simulated device over -store, or the live device.
+func (e *env) openDevice() (*device, error) {
+	cfg := &erst.Config{}
+	if e.g.trace {
+		cfg.Trace = e.traceFunc()
+	}
+	if e.g.store != "" {
+		return e.openSimulated(cfg)
+	}
+	var (
+		t   *acpi.ERST
+		err error
+	)
+	if e.g.tablePath != "" {
+		t, _, _, err = decodeTable([]string{e.g.tablePath})
+	} else {
+		t, _, _, err = decodeTable(nil)
+	}
+	if err != nil {
+		return nil, err
+	}
+	p, err := linuxhw.Open(t)
+	if err != nil {
+		return nil, fmt.Errorf("live device: %w", err)
+	}
+	e.g.onClose(p.Close)
+	if lock, err := erst.NewFileLock(liveLockPath); err == nil {
+		cfg.Lock = lock
+		e.g.onClose(lock.Close)
+	}
+	d, err := erst.Open(t, p, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("live device: %w", err)
+	}
+	return &device{Device: d, table: t, where: "live device"}, nil
+}
+
+// openSimulated opens or creates the -store file in QEMU's format and puts
+// a simulated acpi-erst device over it, driven through QEMU's own table.
+func (e *env) openSimulated(cfg *erst.Config) (*device, error) {
+	path := e.g.store
+	st, err := store.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		if e.g.recordSize > 1<<31 || e.g.storeSize > 1<<40 {
+			return nil, usagef("-store-size %d / -record-size %d out of range", e.g.storeSize, e.g.recordSize)
+		}
+		st, err = store.Create(path, int64(e.g.storeSize), uint32(e.g.recordSize))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store %s: %w", path, err)
+	}
+	e.g.onClose(st.Close)
+	dev, err := sim.New(st)
+	if err != nil {
+		return nil, fmt.Errorf("store %s: %w", path, err)
+	}
+	t := dev.Table()
+	if e.g.tablePath != "" {
+		if t, err = dev.TableFromFile(e.g.tablePath); err != nil {
+			return nil, usageErr(err)
+		}
+	}
+	d, err := erst.Open(t, dev, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("store %s: %w", path, err)
+	}
+	return &device{Device: d, st: st, table: t, where: "simulated store " + path}, nil
+}
+
+// traceFunc prints one line per register access to stderr.
+func (e *env) traceFunc() func(erst.TraceEvent) {
+	return func(ev erst.TraceEvent) {
+		dir := "read "
+		if ev.Write {
+			dir = "write"
+		}
+		fmt.Fprintf(e.stderr, "trace: %-38s [%d] entry %-2d %-22s %s%-2d %v[%#x] = %#x\n",
+			ev.Action, ev.Index, ev.Entry, ev.Instruction, dir, ev.Width, ev.Register.Space, ev.Register.Address, ev.Raw)
+	}
+}
+
+// platformOf exists so that the linuxhw import is used on every OS.
+var _ hw.Platform = (*linuxhw.Platform)(nil)
+
+// writeFileAtomic writes b to path through a temporary file and rename, so
+// a failed write never leaves half a file.
+func writeFileAtomic(path string, b []byte) error {
+	tmp, err := os.CreateTemp(dirOf(path), ".erst-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+func dirOf(path string) string {
+	for i := len(path) - 1; i >= 0; i-- {
+		if path[i] == '/' {
+			if i == 0 {
+				return "/"
+			}
+			return path[:i]
+		}
+	}
+	return "."
+}

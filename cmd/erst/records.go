@@ -1,0 +1,474 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/goerst/erst/erst"
+	"github.com/goerst/erst/erst/cper"
+)
+
+func init() {
+	register(&command{name: "info", summary: "Show the error log address range, attributes, timings, record count and capacity.", setup: setupInfo})
+	register(&command{name: "ls", summary: "List the stored record ids, with a one-line CPER summary each.", setup: setupLs})
+	register(&command{name: "read", args: "ID", summary: "Read one record's raw bytes (ID 0 = the first record).", setup: setupRead})
+	register(&command{name: "write", args: "[FILE|-]", summary: "Write a CPER record (from FILE or stdin) under the id in its header; prints the id.\nThe record is validated first; a record with the same id is replaced.", setup: setupWrite})
+	register(&command{name: "clear", args: "ID...|-all", summary: "Clear the given records, or every record with -all.", setup: setupClear})
+	register(&command{name: "dump", summary: "Decode every stored record: header, sections, and validation problems.", setup: setupDump})
+	register(&command{name: "new", summary: "Build a valid CPER record from flags and write it to -o or stdout.", setup: setupNew})
+}
+
+func hex64(v uint64) string { return fmt.Sprintf("%#x", v) }
+
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// --- info
+
+type infoJSON struct {
+	Device         string   `json:"device"`
+	RangeBase      string   `json:"range_base"`
+	RangeLength    uint64   `json:"range_length"`
+	Attributes     string   `json:"attributes"`
+	AttributeNames []string `json:"attribute_names"`
+	NVRAM          bool     `json:"nvram"`
+	Timings        *string  `json:"timings"`
+	MaxExecuteUS   *uint64  `json:"max_execute_us"`
+	NominalExecUS  *uint64  `json:"nominal_execute_us"`
+	TimeoutUS      int64    `json:"timeout_us"`
+	RecordCount    uint64   `json:"record_count"`
+	Capacity       *int     `json:"capacity"`
+	RecordSize     *int     `json:"record_size"`
+	StoreSize      *int     `json:"store_size"`
+}
+
+func attrNames(a uint64) []string {
+	names := []string{}
+	for _, f := range []struct {
+		bit  uint64
+		name string
+	}{{erst.AttrReserved, "RESERVED"}, {erst.AttrNVRAM, "NVRAM"}, {erst.AttrSlow, "SLOW"}} {
+		if a&f.bit != 0 {
+			names = append(names, f.name)
+			a &^= f.bit
+		}
+	}
+	if a != 0 {
+		names = append(names, hex64(a))
+	}
+	return names
+}
+
+func setupInfo(fs *flag.FlagSet) func(*env, []string) error {
+	asJSON := fs.Bool("json", false, "print JSON")
+	return func(e *env, args []string) error {
+		if len(args) > 0 {
+			return usagef("info takes no arguments")
+		}
+		d, err := e.openDevice()
+		if err != nil {
+			return err
+		}
+		count, err := d.Count()
+		if err != nil {
+			return err
+		}
+		r := d.Range()
+		j := infoJSON{
+			Device: d.where, RangeBase: hex64(r.Base), RangeLength: r.Length,
+			Attributes: hex64(r.Attributes), AttributeNames: attrNames(r.Attributes), NVRAM: r.NVRAM(),
+			TimeoutUS: d.Timeout().Microseconds(), RecordCount: count,
+		}
+		if r.HasTimings {
+			s := hex64(uint64(r.Timings))
+			mx, nom := uint64(r.Timings>>32), uint64(uint32(r.Timings))
+			j.Timings, j.MaxExecuteUS, j.NominalExecUS = &s, &mx, &nom
+		}
+		if d.st != nil {
+			c, rs, sz := d.st.Capacity(), d.st.RecordSize(), d.st.Size()
+			j.Capacity, j.RecordSize, j.StoreSize = &c, &rs, &sz
+		}
+		if *asJSON {
+			return printJSON(e.stdout, j)
+		}
+		w := e.stdout
+		fmt.Fprintf(w, "device:          %s\n", j.Device)
+		fmt.Fprintf(w, "error log range: %s, %d bytes\n", j.RangeBase, j.RangeLength)
+		fmt.Fprintf(w, "attributes:      %s %v\n", j.Attributes, j.AttributeNames)
+		if j.Timings != nil {
+			fmt.Fprintf(w, "execute timings: %s (max %d, nominal %d; µs per ACPI)\n", *j.Timings, *j.MaxExecuteUS, *j.NominalExecUS)
+		} else {
+			fmt.Fprintf(w, "execute timings: not in the table (ACPI 6.3+)\n")
+		}
+		fmt.Fprintf(w, "busy timeout:    %v\n", d.Timeout())
+		fmt.Fprintf(w, "records:         %d\n", count)
+		if j.Capacity != nil {
+			fmt.Fprintf(w, "capacity:        %d records of up to %d bytes (%d-byte store)\n", *j.Capacity, *j.RecordSize, *j.StoreSize)
+		}
+		return nil
+	}
+}
+
+// --- ls and dump
+
+type lsEntry struct {
+	ID      string `json:"id"`
+	Length  int    `json:"length"`
+	Summary string `json:"summary,omitempty"`
+	Error   string `json:"error,omitempty"`
+}
+
+// readAll reads every record, in store order. A record that cannot be
+// read is reported in its entry; the enumeration itself failing is an
+// error.
+func readAll(d *device) ([]uint64, [][]byte, []error, error) {
+	ids, err := d.IDs()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	recs := make([][]byte, len(ids))
+	errs := make([]error, len(ids))
+	for i, id := range ids {
+		recs[i], errs[i] = d.Read(id)
+	}
+	return ids, recs, errs, nil
+}
+
+func setupLs(fs *flag.FlagSet) func(*env, []string) error {
+	asJSON := fs.Bool("json", false, "print JSON")
+	return func(e *env, args []string) error {
+		if len(args) > 0 {
+			return usagef("ls takes no arguments")
+		}
+		d, err := e.openDevice()
+		if err != nil {
+			return err
+		}
+		ids, recs, errs, err := readAll(d)
+		if err != nil {
+			return err
+		}
+		out := make([]lsEntry, len(ids))
+		for i, id := range ids {
+			out[i] = lsEntry{ID: hex64(id), Length: len(recs[i])}
+			switch r, perr := cper.Parse(recs[i]); {
+			case errs[i] != nil:
+				out[i].Error = errs[i].Error()
+			case perr != nil:
+				out[i].Error = "not a valid CPER record: " + perr.Error()
+			default:
+				out[i].Summary = cper.Summary(r)
+			}
+		}
+		if *asJSON {
+			return printJSON(e.stdout, map[string]any{"records": out})
+		}
+		for _, l := range out {
+			if l.Error != "" {
+				fmt.Fprintf(e.stdout, "%-18s %s\n", l.ID, l.Error)
+			} else {
+				fmt.Fprintf(e.stdout, "%-18s %s\n", l.ID, l.Summary)
+			}
+		}
+		return nil
+	}
+}
+
+func setupDump(fs *flag.FlagSet) func(*env, []string) error {
+	asJSON := fs.Bool("json", false, "print JSON")
+	return func(e *env, args []string) error {
+		if len(args) > 0 {
+			return usagef("dump takes no arguments")
+		}
+		d, err := e.openDevice()
+		if err != nil {
+			return err
+		}
+		ids, recs, errs, err := readAll(d)
+		if err != nil {
+			return err
+		}
+		type dumpEntry struct {
+			ID     string           `json:"id"`
+			Record *cper.RecordJSON `json:"record,omitempty"`
+			Error  string           `json:"error,omitempty"`
+		}
+		out := make([]dumpEntry, len(ids))
+		for i, id := range ids {
+			out[i].ID = hex64(id)
+			if errs[i] != nil {
+				out[i].Error = errs[i].Error()
+				continue
+			}
+			r, perr := cper.Parse(recs[i])
+			if perr != nil {
+				out[i].Error = "not a valid CPER record: " + perr.Error()
+				continue
+			}
+			j := r.JSON()
+			out[i].Record = &j
+		}
+		if *asJSON {
+			return printJSON(e.stdout, map[string]any{"records": out})
+		}
+		for i, o := range out {
+			if i > 0 {
+				fmt.Fprintln(e.stdout)
+			}
+			if o.Error != "" {
+				fmt.Fprintf(e.stdout, "record %s: %s\n", o.ID, o.Error)
+				continue
+			}
+			dumpRecordText(e.stdout, recs[i])
+		}
+		return nil
+	}
+}
+
+// dumpRecordText prints a record header and its sections for a person.
+func dumpRecordText(w io.Writer, b []byte) {
+	r, err := cper.Parse(b)
+	if err != nil {
+		fmt.Fprintf(w, "not a valid CPER record: %v\n", err)
+		return
+	}
+	h := r.Header
+	fmt.Fprintf(w, "record %s  (%d bytes)\n", hex64(h.RecordID), h.RecordLength)
+	fmt.Fprintf(w, "  revision       %v\n", h.Revision)
+	fmt.Fprintf(w, "  severity       %v\n", h.Severity)
+	fmt.Fprintf(w, "  validation     %v\n", h.ValidationBits)
+	if t, err := h.Time(); err == nil {
+		fmt.Fprintf(w, "  timestamp      %s\n", t.Format(time.RFC3339))
+	} else {
+		fmt.Fprintf(w, "  timestamp      (%v)\n", err)
+	}
+	fmt.Fprintf(w, "  platform id    %v\n", h.PlatformID)
+	fmt.Fprintf(w, "  partition id   %v\n", h.PartitionID)
+	fmt.Fprintf(w, "  creator        %v\n", h.Creator)
+	fmt.Fprintf(w, "  notification   %v\n", h.Notification)
+	fmt.Fprintf(w, "  flags          %v\n", h.Flags)
+	fmt.Fprintf(w, "  persistence    %v\n", h.Persistence)
+	for i, s := range r.Sections {
+		sd := s.Descriptor
+		fmt.Fprintf(w, "  section %d: %v, %d bytes at %d, severity %v, flags %v\n", i, sd.Type, sd.Length, sd.Offset, sd.Severity, sd.Flags)
+		body := s.Body
+		if isText(body) {
+			for _, line := range strings.Split(strings.TrimRight(string(body), "\n\x00"), "\n") {
+				fmt.Fprintf(w, "    | %s\n", line)
+			}
+			continue
+		}
+		n := min(len(body), 64)
+		fmt.Fprintf(w, "    % x", body[:n])
+		if n < len(body) {
+			fmt.Fprintf(w, " ... (%d more bytes)", len(body)-n)
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+func isText(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	for _, c := range bytes.TrimRight(b, "\x00") {
+		if c != '\n' && c != '\t' && (c < 0x20 || c > 0x7e) {
+			return false
+		}
+	}
+	return true
+}
+
+// --- read
+
+func setupRead(fs *flag.FlagSet) func(*env, []string) error {
+	out := fs.String("o", "", "write the record to this `file` instead of stdout")
+	return func(e *env, args []string) error {
+		if len(args) != 1 {
+			return usagef("read takes one record ID")
+		}
+		id, err := parseID(args[0])
+		if err != nil {
+			return usageErr(err)
+		}
+		d, err := e.openDevice()
+		if err != nil {
+			return err
+		}
+		rec, err := d.Read(id)
+		if err != nil {
+			return err
+		}
+		if *out != "" {
+			return writeFileAtomic(*out, rec)
+		}
+		_, err = e.stdout.Write(rec)
+		return err
+	}
+}
+
+// --- write
+
+func setupWrite(fs *flag.FlagSet) func(*env, []string) error {
+	asJSON := fs.Bool("json", false, "print the id as JSON")
+	return func(e *env, args []string) error {
+		var (
+			in   io.Reader
+			name string
+		)
+		switch {
+		case len(args) > 1:
+			return usagef("write takes at most one FILE")
+		case len(args) == 0 || args[0] == "-":
+			in, name = e.stdin, "stdin"
+		default:
+			f, err := os.Open(args[0])
+			if err != nil {
+				return usageErr(err)
+			}
+			defer f.Close()
+			in, name = f, args[0]
+		}
+		const maxRecord = 1 << 30
+		rec, err := io.ReadAll(io.LimitReader(in, maxRecord+1))
+		if err != nil {
+			return usageErr(fmt.Errorf("%s: %w", name, err))
+		}
+		if len(rec) > maxRecord {
+			return usagef("%s: larger than 1 GiB: not an error record", name)
+		}
+		if err := cper.Validate(rec); err != nil {
+			return fmt.Errorf("%s: not a valid CPER record: %w", name, err)
+		}
+		d, err := e.openDevice()
+		if err != nil {
+			return err
+		}
+		if err := d.Write(rec); err != nil {
+			return err
+		}
+		id := erst.RecordID(rec)
+		if *asJSON {
+			return printJSON(e.stdout, map[string]any{"id": hex64(id), "length": len(rec)})
+		}
+		fmt.Fprintln(e.stdout, hex64(id))
+		return nil
+	}
+}
+
+// --- clear
+
+func setupClear(fs *flag.FlagSet) func(*env, []string) error {
+	all := fs.Bool("all", false, "clear every record")
+	return func(e *env, args []string) error {
+		if *all == (len(args) > 0) {
+			return usagef("clear takes record IDs or -all, not both or neither")
+		}
+		var ids []uint64
+		for _, a := range args {
+			id, err := parseID(a)
+			if err != nil {
+				return usageErr(err)
+			}
+			ids = append(ids, id)
+		}
+		d, err := e.openDevice()
+		if err != nil {
+			return err
+		}
+		if *all {
+			if ids, err = d.IDs(); err != nil {
+				return err
+			}
+		}
+		var errs []error
+		for _, id := range ids {
+			if err := d.Clear(id); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			fmt.Fprintf(e.stdout, "cleared %s\n", hex64(id))
+		}
+		return errors.Join(errs...)
+	}
+}
+
+// --- new
+
+func setupNew(fs *flag.FlagSet) func(*env, []string) error {
+	id := fs.String("id", "", "record id, decimal or 0x-hex (default: Linux-style, the time in seconds << 32)")
+	sev := fs.String("severity", "fatal", "record and section severity: fatal, recoverable, corrected, informational")
+	notify := fs.String("notify", "MCE", "notification type: a name (MCE, CMC, NMI, PCIe, BOOT, ...) or a GUID")
+	creator := fs.String("creator", "LinuxPstore", "creator: a name or a GUID")
+	section := fs.String("section", "DMESG", "section type: a name or a GUID")
+	payload := fs.String("payload", "", "section body from this `file` (default: a one-line text)")
+	text := fs.String("text", "", "section body text (instead of -payload)")
+	out := fs.String("o", "", "write the record to this `file` instead of stdout")
+	return func(e *env, args []string) error {
+		if len(args) > 0 {
+			return usagef("new takes flags only")
+		}
+		b := cper.Builder{}
+		var err error
+		if *id == "" {
+			b.RecordID = uint64(time.Now().Unix()) << 32
+		} else if b.RecordID, err = parseID(*id); err != nil {
+			return usageErr(err)
+		}
+		if b.RecordID == 0 || b.RecordID == erst.InvalidID {
+			return usagef("record id %#x is reserved (0 and ~0 cannot be stored)", b.RecordID)
+		}
+		if b.Severity, err = cper.ParseSeverity(*sev); err != nil {
+			return usageErr(err)
+		}
+		if b.Notification, err = cper.ParseNotificationType(*notify); err != nil {
+			return usageErr(err)
+		}
+		if b.Creator, err = cper.ParseCreatorID(*creator); err != nil {
+			return usageErr(err)
+		}
+		if b.Creator == cper.CreatorLinuxPstore {
+			b.TimeEncoding = cper.TimeUnixSeconds // what pstore readers expect (Linux erst.c)
+		}
+		st, err := cper.ParseSectionType(*section)
+		if err != nil {
+			return usageErr(err)
+		}
+		body := []byte(*text)
+		switch {
+		case *payload != "" && *text != "":
+			return usagef("-payload and -text are exclusive")
+		case *payload != "":
+			if body, err = os.ReadFile(*payload); err != nil {
+				return usageErr(err)
+			}
+		case *text == "":
+			body = []byte("erst new: test record\n")
+		}
+		b.Sections = []cper.SectionSpec{{Type: st, Severity: b.Severity, Flags: cper.SectionPrimary, Body: body}}
+		b.Persistence = cper.PersistenceInfo(cper.PersistenceSignature)
+		r, err := b.Build()
+		if err != nil {
+			return err
+		}
+		rec, err := r.Marshal()
+		if err != nil {
+			return err
+		}
+		if *out != "" {
+			return writeFileAtomic(*out, rec)
+		}
+		_, err = e.stdout.Write(rec)
+		return err
+	}
+}

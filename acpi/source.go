@@ -47,7 +47,11 @@ func TableFromBytes(b []byte, sig [4]byte) ([]byte, error) {
 	switch {
 	case len(b) == 0:
 		return nil, formatErr(ErrTruncated, 0, "empty input")
-	case len(b) >= 4 && [4]byte(b[:4]) == sig:
+	case len(b) >= 4 && [4]byte(b[:4]) == sig && !bytes.HasPrefix(b[4:], []byte(" @ 0x")):
+		// A binary table. Text that starts with acpidump's heading for
+		// sig ("ERST @ 0x...", as `acpidump -n ERST` prints) also starts
+		// with sig; it is not binary: its Length would read as " @ 0"
+		// (0x30204020), which no table has.
 		return b, nil
 	case looksLikeAcpidump(b):
 		return ParseAcpidump(b, sig)

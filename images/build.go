@@ -1,0 +1,281 @@
+package images
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+
+	"github.com/u-root/gobusybox/src/pkg/golang"
+	"github.com/u-root/mkuimage/uimage"
+	"github.com/u-root/uio/llog"
+)
+
+// ModulePath is the erst module, whose commands go into the image.
+const ModulePath = "github.com/goerst/erst"
+
+// The guest's own commands.
+const (
+	ErstCommand      = ModulePath + "/cmd/erst"
+	GuestInitCommand = ModulePath + "/images/guestinit"
+)
+
+// CoreCommands are the u-root commands in the image: init, a shell and
+// what a person debugging the guest reaches for (files, kernel log,
+// mounts, PCI devices, raw port and memory I/O, power off).
+func CoreCommands() []string {
+	names := []string{
+		"init", "gosh",
+		"cat", "cmp", "cp", "dd", "df", "dmesg", "echo", "false", "find", "free", "grep", "head",
+		"hexdump", "insmod", "io", "ln", "ls", "lsmod", "md5sum", "mkdir", "more", "mount", "mv",
+		"pci", "poweroff", "printenv", "ps", "pwd", "readlink", "rm", "shutdown", "sleep",
+		"strings", "sync", "tail", "true", "umount", "uname", "uptime", "wc",
+	}
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = "github.com/u-root/u-root/cmds/core/" + n
+	}
+	return out
+}
+
+// Config describes an initramfs to build.
+type Config struct {
+	// Source is the root of the erst module checkout (the directory
+	// holding go.mod). The commands are built from it, with the versions
+	// its go.mod pins.
+	Source string
+	// Kernel provides the modules (GuestModules).
+	Kernel Kernel
+	// CacheDir holds built images; default Source/build/initramfs.
+	CacheDir string
+	// GOARCH of the guest; default amd64.
+	GOARCH string
+	// Logf, when set, receives progress messages.
+	Logf func(format string, args ...any)
+}
+
+// Build returns an initramfs for c: the cached one when one was built from
+// the same inputs, else a new one. The inputs are the Go version, go.mod
+// and go.sum, the command list, the kernel modules and every source file
+// of the erst module's packages that the guest's commands import; a
+// change in any of them gives a new image. built says whether it was
+// built now.
+func Build(c Config) (path string, built bool, err error) {
+	if c.GOARCH == "" {
+		c.GOARCH = "amd64"
+	}
+	if c.CacheDir == "" {
+		c.CacheDir = filepath.Join(c.Source, "build", "initramfs")
+	}
+	logf := c.Logf
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	mods, err := c.Kernel.ModuleFiles()
+	if err != nil {
+		return "", false, err
+	}
+	key, err := c.key(mods)
+	if err != nil {
+		return "", false, err
+	}
+	path = filepath.Join(c.CacheDir, "initramfs-"+key[:16]+".cpio")
+	if _, err := os.Stat(path); err == nil {
+		return path, false, nil
+	}
+	if err := os.MkdirAll(c.CacheDir, 0o755); err != nil {
+		return "", false, err
+	}
+	tmp, err := os.MkdirTemp(c.CacheDir, "tmp-")
+	if err != nil {
+		return "", false, err
+	}
+	defer os.RemoveAll(tmp)
+	out := filepath.Join(tmp, "initramfs.cpio")
+	specs := make([]string, len(mods))
+	for i, m := range mods {
+		specs[i] = m.Spec()
+	}
+	logf("building %s (kernel %s modules)", path, c.Kernel.Version)
+	l := llog.New(slog.LevelWarn, func(format string, v ...any) { logf(format, v...) })
+	err = uimage.Create(l,
+		uimage.WithReplaceEnv(golang.Default(golang.DisableCGO(), golang.WithGOARCH(c.GOARCH), golang.WithWorkingDir(c.Source))),
+		uimage.WithBaseArchive(uimage.DefaultRamfs()),
+		uimage.WithBusyboxCommands(c.commands()...),
+		uimage.WithInit("init"),
+		uimage.WithUinit("guestinit"),
+		uimage.WithShell("gosh"),
+		uimage.WithFiles(specs...),
+		uimage.WithSkipLDD(),
+		uimage.WithCPIOOutput(out),
+		uimage.WithTempDir(tmp),
+	)
+	if err != nil {
+		return "", false, fmt.Errorf("building the initramfs: %w", err)
+	}
+	if err := os.Rename(out, path); err != nil {
+		return "", false, err
+	}
+	prune(c.CacheDir, path, logf)
+	return path, true, nil
+}
+
+func (c Config) commands() []string {
+	return append(CoreCommands(), ErstCommand, GuestInitCommand)
+}
+
+// key hashes every input of the image.
+func (c Config) key(mods []ModuleFile) (string, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "erst initramfs v1\nGOARCH=%s\n", c.GOARCH)
+	goVersion, err := c.goCmd("env", "GOVERSION")
+	if err != nil {
+		return "", err
+	}
+	fmt.Fprintf(h, "go %s\n", goVersion)
+	for _, cmd := range c.commands() {
+		fmt.Fprintf(h, "command %s\n", cmd)
+	}
+	for _, f := range []string{"go.mod", "go.sum"} {
+		if err := hashFile(h, filepath.Join(c.Source, f), f); err != nil {
+			return "", err
+		}
+	}
+	for _, m := range mods {
+		if err := hashFile(h, m.Src, m.Dst); err != nil {
+			return "", err
+		}
+	}
+	// The erst module's packages the guest commands import.
+	dirs, err := c.goCmd("list", "-deps", "-f", "{{if .Module}}{{if .Module.Main}}{{.Dir}}{{end}}{{end}}", "./cmd/erst", "./images/guestinit")
+	if err != nil {
+		return "", err
+	}
+	for _, dir := range strings.Fields(dirs) {
+		ents, err := os.ReadDir(dir)
+		if err != nil {
+			return "", err
+		}
+		for _, e := range ents {
+			if !e.Type().IsRegular() || strings.HasSuffix(e.Name(), "_test.go") {
+				continue
+			}
+			rel, _ := filepath.Rel(c.Source, filepath.Join(dir, e.Name()))
+			if err := hashFile(h, filepath.Join(dir, e.Name()), rel); err != nil {
+				return "", err
+			}
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// goCmd runs the go command in the source tree for the guest's platform.
+func (c Config) goCmd(args ...string) (string, error) {
+	cmd := exec.Command("go", args...)
+	cmd.Dir = c.Source
+	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH="+c.GOARCH, "CGO_ENABLED=0")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("go %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
+func hashFile(h io.Writer, path, name string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	fh := sha256.New()
+	if _, err := io.Copy(fh, f); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	fmt.Fprintf(h, "file %s %x\n", name, fh.Sum(nil))
+	return nil
+}
+
+// keepImages is how many images prune leaves in the cache, counting the
+// one just built: enough for switching between two branches.
+const keepImages = 3
+
+// prune removes all but the newest cached images.
+func prune(dir, keep string, logf func(string, ...any)) {
+	paths, _ := filepath.Glob(filepath.Join(dir, "initramfs-*.cpio"))
+	type img struct {
+		path string
+		mod  int64
+	}
+	var imgs []img
+	for _, p := range paths {
+		if fi, err := os.Stat(p); err == nil && p != keep {
+			imgs = append(imgs, img{p, fi.ModTime().UnixNano()})
+		}
+	}
+	sort.Slice(imgs, func(i, j int) bool { return imgs[i].mod > imgs[j].mod })
+	for i, im := range imgs {
+		if i >= keepImages-1 {
+			logf("removing old image %s", im.path)
+			os.Remove(im.path)
+		}
+	}
+}
+
+// ErrNoSource: the erst module's source tree was not found.
+var ErrNoSource = errors.New("cannot find the erst source tree (go.mod of " + ModulePath + ")")
+
+// FindSource returns the root of the erst module: the first directory
+// from start upwards whose go.mod declares ModulePath, else the tree this
+// package was compiled from, if it is still there.
+func FindSource(start string) (string, error) {
+	if dir, ok := findUp(start); ok {
+		return dir, nil
+	}
+	if _, file, _, ok := runtime.Caller(0); ok {
+		if dir, ok := findUp(filepath.Dir(file)); ok {
+			return dir, nil
+		}
+	}
+	return "", ErrNoSource
+}
+
+func findUp(dir string) (string, bool) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", false
+	}
+	for {
+		b, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+		if err == nil && modulePathOf(b) == ModulePath {
+			return dir, true
+		} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return "", false
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", false
+		}
+		dir = parent
+	}
+}
+
+func modulePathOf(gomod []byte) string {
+	for _, line := range strings.Split(string(gomod), "\n") {
+		if f := strings.Fields(line); len(f) == 2 && f[0] == "module" {
+			return strings.Trim(f[1], `"`)
+		}
+	}
+	return ""
+}

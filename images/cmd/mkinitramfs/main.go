@@ -1,0 +1,94 @@
+// Command mkinitramfs builds (or finds in the cache) the guest initramfs
+// that erstvm boots and prints its path:
+//
+//	go run ./images/cmd/mkinitramfs [-o build/initramfs.cpio] [-kernel /boot/vmlinuz-...] [-v]
+//
+// The image holds u-root's init and core commands, erst, the guest agent
+// guestinit and the kernel's virtio/9p modules. It is cached under
+// build/initramfs/ and rebuilt only when an input changes (see
+// images.Build).
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/goerst/erst/images"
+)
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("mkinitramfs", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("o", "", "also place the image at `path` (a hard link or copy of the cached file)")
+	kernel := fs.String("kernel", "", "kernel `image` whose modules go in (default: the newest /boot/vmlinuz-*-amd64)")
+	src := fs.String("src", "", "erst source `dir` (default: found from the current directory)")
+	verbose := fs.Bool("v", false, "print progress")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if err := build(*out, *kernel, *src, *verbose, stdout, stderr); err != nil {
+		fmt.Fprintf(stderr, "mkinitramfs: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func build(out, kernel, src string, verbose bool, stdout, stderr io.Writer) error {
+	var err error
+	if src == "" {
+		if src, err = images.FindSource("."); err != nil {
+			return err
+		}
+	}
+	k, err := images.KernelFor(kernel)
+	if err != nil {
+		return err
+	}
+	c := images.Config{Source: src, Kernel: k}
+	if verbose {
+		c.Logf = func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
+	}
+	path, built, err := images.Build(c)
+	if err != nil {
+		return err
+	}
+	if verbose && !built {
+		fmt.Fprintf(stderr, "cached: %s\n", path)
+	}
+	if out != "" {
+		if err := place(path, out); err != nil {
+			return err
+		}
+		path = out
+	}
+	fmt.Fprintln(stdout, path)
+	return nil
+}
+
+// place makes dst the same file as src: a hard link when possible.
+func place(src, dst string) error {
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	tmp := dst + ".tmp"
+	os.Remove(tmp)
+	if err := os.Link(src, tmp); err != nil {
+		b, err := os.ReadFile(src)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(tmp, b, 0o644); err != nil {
+			return err
+		}
+	}
+	return os.Rename(tmp, dst)
+}

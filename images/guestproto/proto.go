@@ -1,0 +1,72 @@
+// Package guestproto is the contract between erstvm on the host and
+// guestinit in the guest. It has no dependencies, so the guest agent stays
+// small.
+//
+// The host shares two directories over virtio-9p. WorkTag is the user's
+// working directory: the guest command runs there. ControlTag is a private
+// directory: the host writes RequestFile into it before boot; the guest
+// writes the command's standard output and error to StdoutFile and
+// StderrFile (the host tails them while the guest runs, so they reach the
+// host's stdout and stderr separately and byte for byte), then StatusFile
+// with the exit status, and powers off. Progress lines on the serial
+// console (Marker) tell the host where a hung guest stopped.
+package guestproto
+
+import (
+	"fmt"
+	"strings"
+)
+
+// 9p mount tags and the files in the control share.
+const (
+	WorkTag     = "erstwd"
+	ControlTag  = "erstctl"
+	RequestFile = "request.json"
+	StdoutFile  = "stdout"
+	StderrFile  = "stderr"
+	StatusFile  = "status.json"
+)
+
+// Request is what the host asks the guest to run.
+type Request struct {
+	Command string   // name of a command in the initramfs, e.g. "erst"
+	Args    []string // its arguments
+}
+
+// Status is how the guest command ended.
+type Status struct {
+	Exit  int    // exit status; 128+n for a signal
+	Error string // why the agent could not run the command, if it could not
+}
+
+// Stages of the guest agent, in order.
+const (
+	StageStart    = "start"    // guestinit is running: the kernel and u-root's init are up
+	StageMounted  = "mounted"  // the 9p shares are mounted
+	StageRun      = "run"      // the command was started
+	StageExited   = "exited"   // the command ended; the status is written
+	StagePowerOff = "poweroff" // powering off
+)
+
+// MarkerPrefix starts every progress line guestinit prints on the console.
+const MarkerPrefix = "erstvm-guest: "
+
+// Marker formats a progress line: "erstvm-guest: run at 5.12s: erst table".
+func Marker(stage string, uptime float64, detail string) string {
+	s := fmt.Sprintf("%s%s at %.2fs", MarkerPrefix, stage, uptime)
+	if detail != "" {
+		s += ": " + detail
+	}
+	return s
+}
+
+// ParseMarker returns the stage and the rest of a progress line.
+func ParseMarker(line string) (stage, rest string, ok bool) {
+	i := strings.Index(line, MarkerPrefix)
+	if i < 0 {
+		return "", "", false
+	}
+	line = line[i+len(MarkerPrefix):]
+	stage, rest, _ = strings.Cut(line, " ")
+	return stage, rest, stage != ""
+}

@@ -1,0 +1,18 @@
+package guestproto
+
+import "testing"
+
+func TestMarker(t *testing.T) {
+	line := Marker(StageRun, 2.841, "erst table -json")
+	if line != "erstvm-guest: run at 2.84s: erst table -json" {
+		t.Errorf("Marker = %q", line)
+	}
+	// Lines may come with kernel log noise in front.
+	stage, rest, ok := ParseMarker("\x1b[0m" + line)
+	if !ok || stage != StageRun || rest != "at 2.84s: erst table -json" {
+		t.Errorf("ParseMarker = %q, %q, %v", stage, rest, ok)
+	}
+	if _, _, ok := ParseMarker("[    2.1] Run /init as init process"); ok {
+		t.Error("ParseMarker accepted a kernel line")
+	}
+}

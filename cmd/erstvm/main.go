@@ -1,0 +1,183 @@
+// Command erstvm runs the erst command inside a QEMU guest that has an
+// ACPI ERST device (QEMU's acpi-erst) whose record store is a file on the
+// host:
+//
+//	erstvm [flags] -- <erst arguments>
+//	erstvm -- table -json
+//	erstvm -store test.backing -store-size 1M -- write rec.bin
+//
+// The guest boots the host's Debian kernel with a u-root initramfs (built
+// on first use and cached in build/initramfs, see package images). The
+// current directory is shared with the guest over virtio-9p and is the
+// guest command's working directory, so file arguments work on host files.
+// The guest command's standard output and error reach erstvm's own,
+// separately and unchanged (they travel as files in a second, private 9p
+// share), and erstvm exits with the guest command's exit status.
+//
+// Exit status: that of the guest command; 124 when the guest did not
+// finish within -timeout (erstvm then says where it hung); 125 when
+// erstvm or the VM failed before the command could report a status.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Exit codes of erstvm's own failures (as timeout(1) and docker run use
+// them).
+const (
+	exitTimeout = 124
+	exitVM      = 125
+	exitUsage   = 2
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// options are erstvm's flags.
+type options struct {
+	store      string
+	storeSize  uint64 // 0: the existing file's size, or defaultStoreSize
+	recordSize uint64
+	machine    string
+	accel      string
+	kernel     string
+	initramfs  string
+	src        string
+	qemu       string
+	memory     string
+	appendArgs string
+	timeout    time.Duration
+	linuxERST  bool
+	verbose    bool
+	command    string
+	args       []string
+}
+
+// Defaults of a new record store: QEMU's own record size, and room for
+// 127 records.
+const (
+	defaultStoreSize  = 1 << 20
+	defaultRecordSize = 8192
+)
+
+func parseFlags(args []string, stderr io.Writer) (*options, error) {
+	o := &options{}
+	fs := flag.NewFlagSet("erstvm", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: erstvm [flags] -- <erst arguments>\n\n"+
+			"Runs erst in a QEMU guest with an ACPI ERST device backed by -store.\n"+
+			"The current directory is the guest command's working directory.\n\nflags:\n")
+		fs.PrintDefaults()
+	}
+	storeSize := sizeValue{p: &o.storeSize}
+	recordSize := sizeValue{p: &o.recordSize}
+	o.recordSize = defaultRecordSize
+	fs.StringVar(&o.store, "store", "erst.backing", "record store backing `file` (QEMU's format; QEMU creates and formats it when missing)")
+	fs.Var(storeSize, "store-size", "`size` of the store (K/M/G suffixes; default: the existing file's size, else 1M)")
+	fs.Var(recordSize, "record-size", "record slot `size` of a new store (a power of two >= 4096; QEMU's record_size)")
+	fs.StringVar(&o.machine, "machine", "q35", "QEMU machine: q35 or pc")
+	fs.StringVar(&o.accel, "accel", "tcg", "QEMU accelerator: tcg or kvm")
+	fs.StringVar(&o.kernel, "kernel", "", "guest kernel `image` (default: the newest /boot/vmlinuz-*-amd64)")
+	fs.StringVar(&o.initramfs, "initramfs", "", "guest initramfs `file` (default: build one, or reuse the cached one, from the erst source)")
+	fs.StringVar(&o.src, "src", "", "erst source `dir` to build the initramfs from (default: found from the current directory)")
+	fs.StringVar(&o.qemu, "qemu", "qemu-system-x86_64", "QEMU `binary`")
+	fs.StringVar(&o.memory, "m", "512", "guest memory (QEMU -m)")
+	fs.StringVar(&o.appendArgs, "append", "", "extra kernel command-line `args`")
+	fs.DurationVar(&o.timeout, "timeout", 3*time.Minute, "kill the guest after this long")
+	fs.BoolVar(&o.linuxERST, "linux-erst", false, "boot without erst_disable: the Linux kernel's ERST driver and pstore own the device")
+	fs.BoolVar(&o.verbose, "v", false, "print the guest's serial console and boot timings to stderr")
+	fs.StringVar(&o.command, "run", "erst", "guest `command` to run instead of erst (any command in the initramfs, e.g. cat or dmesg)")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	o.args = fs.Args()
+	switch o.machine {
+	case "q35", "pc":
+	default:
+		return nil, fmt.Errorf("-machine %q: want q35 or pc", o.machine)
+	}
+	switch o.accel {
+	case "tcg", "kvm":
+	default:
+		return nil, fmt.Errorf("-accel %q: want tcg or kvm", o.accel)
+	}
+	if r := o.recordSize; r < 4096 || r&(r-1) != 0 {
+		return nil, fmt.Errorf("-record-size %d: QEMU wants a power of two >= 4096", r)
+	}
+	if o.command == "" || strings.ContainsRune(o.command, '/') {
+		return nil, fmt.Errorf("-run %q: want the name of a command in the initramfs", o.command)
+	}
+	if o.timeout <= 0 {
+		return nil, fmt.Errorf("-timeout %v: want a positive duration", o.timeout)
+	}
+	return o, nil
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	o, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		if !strings.HasPrefix(err.Error(), "flag provided but not defined") {
+			fmt.Fprintf(stderr, "erstvm: %v\n", err)
+		}
+		return exitUsage
+	}
+	return runVM(ctx, o, stdout, stderr)
+}
+
+// sizeValue is a flag holding a byte count with an optional K, M or G
+// (binary) suffix.
+type sizeValue struct{ p *uint64 }
+
+func (s sizeValue) String() string {
+	if s.p == nil {
+		return "0"
+	}
+	return strconv.FormatUint(*s.p, 10)
+}
+
+func (s sizeValue) Set(v string) error {
+	n, err := parseSize(v)
+	if err != nil {
+		return err
+	}
+	*s.p = n
+	return nil
+}
+
+func parseSize(v string) (uint64, error) {
+	t := strings.ToUpper(strings.TrimSpace(v))
+	t = strings.TrimSuffix(strings.TrimSuffix(t, "B"), "I")
+	mult := uint64(1)
+	switch {
+	case strings.HasSuffix(t, "K"):
+		mult, t = 1<<10, t[:len(t)-1]
+	case strings.HasSuffix(t, "M"):
+		mult, t = 1<<20, t[:len(t)-1]
+	case strings.HasSuffix(t, "G"):
+		mult, t = 1<<30, t[:len(t)-1]
+	}
+	n, err := strconv.ParseUint(t, 0, 64)
+	if err != nil || n > (1<<40)/mult {
+		return 0, fmt.Errorf("bad size %q: want a number of bytes with an optional K, M or G suffix", v)
+	}
+	return n * mult, nil
+}

@@ -1,0 +1,67 @@
+# mk/vm.mk: the QEMU guest, erstvm and the VM tests.
+#
+# Included from the main Makefile (`include mk/vm.mk`); it can also be used
+# on its own: `make -f mk/vm.mk vmtest`. Everything it needs comes from apt
+# (target deps) and from go.mod (u-root, mkuimage, vmtest; see tools.go).
+#
+# Targets:
+#   deps       Install QEMU, the Debian kernel and acpica-tools with apt-get,
+#              unless they are all present already; then fail loudly if
+#              qemu-system-x86_64 or /boot/vmlinuz-*-amd64 (with its
+#              /lib/modules tree) is still missing.
+#   initramfs  Build the guest initramfs (u-root init and core commands, erst,
+#              the guest agent, the kernel's virtio/9p modules) into
+#              $(VM_BUILD)/initramfs.cpio. Cached in $(VM_BUILD)/initramfs/ by
+#              a hash of all inputs: rebuilt only when one of them changed.
+#   erstvm     Build the host runner into $(VM_BUILD)/bin/erstvm.
+#              Use: build/bin/erstvm -- table -json
+#   vmtest     Run the VM tests (go test -tags vmtest ./vmtest/): they boot
+#              QEMU guests with the acpi-erst device. With CI=true a missing
+#              QEMU or kernel fails them instead of skipping them.
+#   vm-clean   Remove the cached images and the erstvm binary.
+#
+# Variables: VM_BUILD (default build), VM_APT_PACKAGES, VM_QEMU (the QEMU
+# binary deps checks for), VMTEST_TIMEOUT_GO
+# (go test -timeout), VMTEST_FLAGS (extra go test flags, e.g. -run or -v).
+
+GO ?= go
+VM_BUILD ?= build
+VM_APT_PACKAGES ?= qemu-system-x86 linux-image-amd64 acpica-tools
+VM_QEMU ?= qemu-system-x86_64
+VMTEST_TIMEOUT_GO ?= 20m
+VMTEST_FLAGS ?=
+VM_SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+VM_APT := $(VM_SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600
+
+.PHONY: deps initramfs erstvm vmtest vm-clean
+
+# The check runs in the recipe (not at parse time), so `make deps` on a
+# machine that has everything costs nothing and never touches apt.
+deps:
+	@if command -v $(VM_QEMU) >/dev/null 2>&1 && command -v iasl >/dev/null 2>&1 \
+	    && ls /boot/vmlinuz-*-amd64 >/dev/null 2>&1; then \
+	  echo "deps: $(VM_QEMU), iasl and $$(ls /boot/vmlinuz-*-amd64 | tail -n1) present"; \
+	else \
+	  echo "deps: installing $(VM_APT_PACKAGES)"; \
+	  $(VM_APT) update && $(VM_APT) install -y --no-install-recommends $(VM_APT_PACKAGES) || exit 1; \
+	fi
+	@command -v $(VM_QEMU) >/dev/null 2>&1 || { echo "deps: FAILED: $(VM_QEMU) is still missing" >&2; exit 1; }
+	@command -v iasl >/dev/null 2>&1 || { echo "deps: FAILED: iasl (acpica-tools) is still missing" >&2; exit 1; }
+	@ok=; for k in /boot/vmlinuz-*-amd64; do \
+	  [ -f "$$k" ] && [ -d "/lib/modules/$${k#/boot/vmlinuz-}" ] && ok=1; \
+	done; [ -n "$$ok" ] || { echo "deps: FAILED: no /boot/vmlinuz-*-amd64 with a /lib/modules tree (linux-image-amd64)" >&2; exit 1; }
+
+# Phony on purpose: mkinitramfs decides from its content hash whether to
+# rebuild, which Make's timestamps could not (the inputs include go.sum's
+# modules and the kernel's module files).
+initramfs: deps
+	$(GO) run ./images/cmd/mkinitramfs -v -o $(VM_BUILD)/initramfs.cpio
+
+erstvm:
+	$(GO) build -o $(VM_BUILD)/bin/erstvm ./cmd/erstvm
+
+vmtest: deps
+	$(GO) test -tags vmtest -count=1 -p 1 -timeout $(VMTEST_TIMEOUT_GO) $(VMTEST_FLAGS) ./vmtest/...
+
+vm-clean:
+	rm -rf $(VM_BUILD)/initramfs $(VM_BUILD)/initramfs.cpio $(VM_BUILD)/bin/erstvm

@@ -1,4 +1,9 @@
-# ERST toolkit. `make test` is what CI runs; see README.md.
+# ERST toolkit.
+#   make test   what CI runs: installs QEMU, the Debian kernel and iasl
+#               (apt), then go vet, staticcheck, the unit tests and the VM
+#               tests; fails, never skips, when a VM cannot boot.
+#   make build  build every package and command.
+# See mk/vm.mk for the guest image, erstvm and the VM test targets.
 GO ?= go
 STATICCHECK_VERSION := v0.8.2
 
@@ -10,11 +15,15 @@ build:
 
 vet:
 	$(GO) vet ./...
+	$(GO) vet -tags vmtest ./vmtest/... ./erst/hw/linuxhw/...
 
 staticcheck:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 
-unit:
-	$(GO) test -count=1 ./...
+# The unit tests compare the table decoder with iasl, so they need deps too.
+unit: deps
+	CI=true $(GO) test -count=1 ./...
 
-test: vet staticcheck unit
+test: deps vet staticcheck unit vmtest
+
+include mk/vm.mk

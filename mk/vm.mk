@@ -60,8 +60,9 @@ initramfs: deps
 erstvm:
 	$(GO) build -o $(VM_BUILD)/bin/erstvm ./cmd/erstvm
 
+# CI=true: a VM test that cannot boot fails instead of skipping, always.
 vmtest: deps
-	$(GO) test -tags vmtest -count=1 -p 1 -timeout $(VMTEST_TIMEOUT_GO) $(VMTEST_FLAGS) ./vmtest/...
+	CI=true $(GO) test -tags vmtest -count=1 -p 1 -timeout $(VMTEST_TIMEOUT_GO) $(VMTEST_FLAGS) ./vmtest/...
 
 vm-clean:
 	rm -rf $(VM_BUILD)/initramfs $(VM_BUILD)/initramfs.cpio $(VM_BUILD)/bin/erstvm

@@ -25,6 +25,7 @@ import (
 func (c *checker) sequence(a acpi.Action, idx []int) {
 	n := len(idx)
 	hasGoto := false
+	setter := -1 // the last instruction so far that set the running value
 	for p, i := range idx {
 		e := &c.t.Entries[i]
 		if e.Instruction == acpi.Goto {
@@ -37,7 +38,11 @@ func (c *checker) sequence(a acpi.Action, idx []int) {
 			}
 		}
 		if usesRunningValue(e.Instruction) {
-			c.runningValue(a, idx, p)
+			c.runningValue(a, idx, p, setter)
+		}
+		switch e.Instruction {
+		case acpi.WriteRegisterValue, acpi.ReadRegister, acpi.ReadRegisterValue:
+			setter = p
 		}
 	}
 	if hasGoto {
@@ -55,11 +60,12 @@ func usesRunningValue(in acpi.Instruction) bool {
 
 // runningValue reports an instruction that Linux feeds from the running
 // value when, reached straight through the action, that value is not the
-// entry's Value.
-func (c *checker) runningValue(a acpi.Action, idx []int, p int) {
+// entry's Value. setter is the instruction before p that last set the
+// value, or -1.
+func (c *checker) runningValue(a acpi.Action, idx []int, p, setter int) {
 	i := idx[p]
 	e := &c.t.Entries[i]
-	known, v, desc := straightValue(c.t, a, idx, p)
+	known, v, desc := straightValue(c.t, a, idx, setter)
 	if known && v == e.Value {
 		return
 	}
@@ -100,20 +106,20 @@ func (c *checker) runningValue(a acpi.Action, idx []int, p int) {
 		c.where(i), acpiDoes, linuxDoes, desc, so, e.Value)
 }
 
-// straightValue is Linux's running value at instruction p of action a
-// when the action runs straight through to it: set by the nearest
-// WRITE_REGISTER_VALUE, READ_REGISTER or READ_REGISTER_VALUE before it,
-// or else the action's input. known says whether the value is a constant.
-func straightValue(t *acpi.ERST, a acpi.Action, idx []int, p int) (known bool, v uint64, desc string) {
-	for q := p - 1; q >= 0; q-- {
-		e := &t.Entries[idx[q]]
+// straightValue is Linux's running value after instruction setter of
+// action a (a WRITE_REGISTER_VALUE, READ_REGISTER or READ_REGISTER_VALUE),
+// or, for setter -1, the action's input. known says whether the value is
+// a constant.
+func straightValue(t *acpi.ERST, a acpi.Action, idx []int, setter int) (known bool, v uint64, desc string) {
+	if setter >= 0 {
+		e := &t.Entries[idx[setter]]
 		switch e.Instruction {
 		case acpi.WriteRegisterValue:
-			return true, e.Value, fmt.Sprintf("0x%X, set by entry %d's WRITE_REGISTER_VALUE", e.Value, idx[q])
+			return true, e.Value, fmt.Sprintf("0x%X, set by entry %d's WRITE_REGISTER_VALUE", e.Value, idx[setter])
 		case acpi.ReadRegister:
-			return false, 0, fmt.Sprintf("whatever entry %d's READ_REGISTER reads", idx[q])
-		case acpi.ReadRegisterValue:
-			return false, 0, fmt.Sprintf("0 or 1, the outcome of entry %d's READ_REGISTER_VALUE", idx[q])
+			return false, 0, fmt.Sprintf("whatever entry %d's READ_REGISTER reads", idx[setter])
+		default:
+			return false, 0, fmt.Sprintf("0 or 1, the outcome of entry %d's READ_REGISTER_VALUE", idx[setter])
 		}
 	}
 	switch a {

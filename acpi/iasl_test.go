@@ -21,20 +21,21 @@ import (
 const iaslRandomTables = 400
 
 // TestRandomTablesMatchIasl generates tables nobody has seen, well formed
-// in structure (signature ERST, Length = 48 + 32*n = the file size) but
-// with any value in every field: unknown actions and instructions, odd
-// address spaces and widths, wrong checksums and entry counts, any
-// Serialization Header Length, non-zero reserved bytes, non-ASCII OEM
-// ids. It runs the real `iasl -d` on them and compares every field of our
-// JSON with iasl's disassembly, and iasl's raw dump with the bytes.
+// in structure (signature ERST, Length = the file size = 48 + 32*n, or a
+// few more for some tables, whose trailing bytes iasl shows as a partial
+// entry) but with any value in every field: unknown actions and
+// instructions, odd address spaces and widths, wrong checksums and entry
+// counts, any Serialization Header Length, non-zero reserved bytes,
+// non-ASCII OEM ids. It runs the real `iasl -d` on them and compares every
+// field of our JSON with iasl's disassembly, and iasl's raw dump with the
+// bytes.
 //
 // Set ERST_IASL_SEED to repeat a run; the seed is logged.
 //
-// Outside that structure iasl 20200925 misbehaves, so these stay out:
-// a Length below 48 stops its output after the fields that fit (and
+// Outside that structure iasl 20200925 misbehaves, so these stay out: a
+// Length below 48 stops its output after the fields that fit (and
 // DecodeERST refuses the table); a Length beyond the file makes it fail;
-// and a Length that is not 48 + 32*n but shorter than the file makes it
-// loop forever.
+// and a Length shorter than the file makes it loop forever.
 func TestRandomTablesMatchIasl(t *testing.T) {
 	iasl := acpitest.Iasl(t)
 	seed := uint64(time.Now().UnixNano())
@@ -57,8 +58,13 @@ func TestRandomTablesMatchIasl(t *testing.T) {
 			b = randomTable(r, 0) // header only
 		case 1:
 			b = randomTable(r, 300) // bigger than any real table
+		case 2, 3:
+			b = withTrailing(r, randomTable(r, r.IntN(4)), 1+r.IntN(31))
 		default:
 			b = randomTable(r, r.IntN(40))
+			if r.IntN(10) == 0 {
+				b = withTrailing(r, b, 1+r.IntN(31))
+			}
 		}
 		p := filepath.Join(dir, fmt.Sprintf("t%04d.dat", i))
 		if err := os.WriteFile(p, b, 0o644); err != nil {
@@ -75,7 +81,7 @@ func TestRandomTablesMatchIasl(t *testing.T) {
 	}
 	t.Logf("iasl -d on %d tables took %v", len(paths), time.Since(start))
 
-	failed := 0
+	failed, checkedTrailing := 0, false
 	for _, p := range paths {
 		b := tables[p]
 		tbl, err := DecodeERST(b)
@@ -96,6 +102,19 @@ func TestRandomTablesMatchIasl(t *testing.T) {
 			t.Fatal(err)
 		}
 		diffs := acpitest.CompareJSON(js, dsl)
+		if len(tbl.Trailing) > 0 && !checkedTrailing {
+			// The comparison must notice trailing bytes that are wrong or
+			// missing from the JSON.
+			checkedTrailing = true
+			j := tbl.JSON()
+			j.Trailing = fmt.Sprintf("%02x", tbl.Trailing[0]^1) + j.Trailing[2:]
+			bad, _ := json.Marshal(j)
+			j.Trailing = ""
+			none, _ := json.Marshal(j)
+			if len(acpitest.CompareJSON(bad, dsl)) == 0 || len(acpitest.CompareJSON(none, dsl)) == 0 {
+				t.Errorf("%s: CompareJSON does not notice wrong or missing trailing bytes", p)
+			}
+		}
 		if !bytes.Equal(dsl.Raw, b) {
 			diffs = append(diffs, "iasl's raw table data differs from the file")
 		}
@@ -108,6 +127,9 @@ func TestRandomTablesMatchIasl(t *testing.T) {
 	}
 	if failed > 0 {
 		t.Errorf("%d of %d random tables disagree with iasl", failed, len(paths))
+	}
+	if !checkedTrailing {
+		t.Error("no random table had trailing bytes")
 	}
 }
 
@@ -153,6 +175,20 @@ func randomTable(r *rand.Rand, n int) []byte {
 	if r.IntN(3) == 0 {
 		b[offChecksum] = byte(r.Uint32())
 	} else {
+		SetChecksum(b)
+	}
+	return b
+}
+
+// withTrailing appends n random bytes within Length, keeping the
+// checksum right or wrong as it was.
+func withTrailing(r *rand.Rand, b []byte, n int) []byte {
+	ok := Sum(b) == 0
+	for range n {
+		b = append(b, byte(r.Uint32()))
+	}
+	binary.LittleEndian.PutUint32(b[offLength:], uint32(len(b)))
+	if ok {
 		SetChecksum(b)
 	}
 	return b

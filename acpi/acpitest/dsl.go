@@ -2,6 +2,7 @@ package acpitest
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -233,7 +234,19 @@ func CompareJSON(js []byte, d *DSL) []string {
 		"entries":          func(path string, v json.RawMessage) { c.entries(path, v, d) },
 		"trailing":         func(path string, v json.RawMessage) { c.trailing(path, v, d) },
 	})
+	if _, ok := top["trailing"]; !ok && d.partial() != nil {
+		c.errorf("table.trailing: absent, but iasl shows a partial entry after the whole ones")
+	}
 	return c.diffs
+}
+
+// partial returns the fields of a partial last entry (iasl prints the
+// fields of trailing bytes that fit), or nil.
+func (d *DSL) partial() []DSLField {
+	if n := len(d.Entries); n > 0 && len(d.Entries[n-1]) < len(dslEntryFields)+1 {
+		return d.Entries[n-1]
+	}
+	return nil
 }
 
 type comparer struct{ diffs []string }
@@ -453,17 +466,46 @@ func (c *comparer) flag(fields map[string]DSLField, name string) func(string, js
 	}
 }
 
-// trailing checks the hex of bytes after the last whole entry against the
-// end of iasl's raw table data.
+// trailing checks the hex of the bytes after the last whole entry against
+// the end of iasl's raw table data, and against each field of the partial
+// entry iasl shows for them.
 func (c *comparer) trailing(path string, v json.RawMessage, d *DSL) {
 	var s string
 	if err := json.Unmarshal(v, &s); err != nil {
 		c.errorf("%s: %v", path, err)
 		return
 	}
-	n := len(s) / 2
-	if len(d.Raw) < n || fmt.Sprintf("%x", d.Raw[len(d.Raw)-n:]) != s {
-		c.errorf("%s: JSON %q is not the end of iasl's raw table data", path, s)
+	tail, err := hex.DecodeString(s)
+	if err != nil || len(tail) == 0 || len(tail) >= 32 {
+		c.errorf("%s: %q is not the hex of 1 to 31 bytes", path, s)
+		return
+	}
+	if len(d.Raw) < len(tail) || !bytes.Equal(d.Raw[len(d.Raw)-len(tail):], tail) {
+		c.errorf("%s: %q is not the end of iasl's raw table data", path, s)
+		return
+	}
+	part := d.partial()
+	if part == nil {
+		c.errorf("%s: %q, but iasl shows no partial entry", path, s)
+		return
+	}
+	start := len(d.Raw) - len(tail)
+	for _, f := range part {
+		if f.Off < 0 || f.Name == "Register Region" {
+			continue
+		}
+		lo, hi := f.Off-start, f.Off-start+f.Size
+		if lo < 0 || hi > len(tail) || f.Size > 8 {
+			c.errorf("%s: iasl line %d shows %q at offset %d, outside the %d trailing bytes", path, f.Line, f.Name, f.Off, len(tail))
+			continue
+		}
+		var want uint64
+		for k := hi - 1; k >= lo; k-- {
+			want = want<<8 | uint64(tail[k])
+		}
+		if got, err := leadingHex(f.Value); err != nil || got != want {
+			c.errorf("%s: iasl line %d %q, the trailing bytes hold %#x there", path, f.Line, f.Name+" : "+f.Value, want)
+		}
 	}
 }
 

@@ -311,10 +311,14 @@ func (c *checker) entry(i int) {
 					"Remove the entry or give it a defined action.",
 				w, uint8(e.Action))
 		} else {
+			filler := ""
+			if e.Action == 0x0c {
+				filler = " (much AMI firmware has such a filler at 0x0C)"
+			}
 			c.add(CodeUnknownAction, i,
-				"%s: action 0x%02X is reserved (ACPI 6.5 Table 18.27), so no OS runs this entry; as its instruction touches no register, Linux ignores it entirely (much AMI firmware has such a filler at 0x0C). "+
+				"%s: action 0x%02X is reserved (ACPI 6.5 Table 18.27), so no OS runs this entry; as its instruction touches no register, Linux ignores it entirely%s. "+
 					"Remove the entry or give it a defined action.",
-				w, uint8(e.Action))
+				w, uint8(e.Action), filler)
 		}
 	}
 	if !e.Instruction.Known() {

@@ -1,0 +1,206 @@
+//go:build vmtest
+
+package vmtest
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/goerst/erst/acpi"
+)
+
+// corpusDir holds the shared ERST corpus, next to the project root.
+const corpusDir = "../../shared/corpus/erst"
+
+// The corpus's QEMU 7.2 tables, read from guests' /sys/firmware/acpi/tables/ERST.
+var corpusTables = map[string]string{
+	"q35": "eebf1dc4571b2072.dat",
+	"pc":  "fb3ea5e7280d5c5c.dat",
+}
+
+type erstvmResult struct {
+	code           int
+	stdout, stderr []byte
+	wall           time.Duration
+}
+
+// erstvm builds cmd/erstvm once per test and returns a function that runs
+// it in dir.
+func erstvmRunner(t *testing.T) func(dir string, args ...string) erstvmResult {
+	prerequisites(t)
+	src, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "erstvm")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/erstvm")
+	build.Dir = src
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/erstvm: %v\n%s", err, out)
+	}
+	return func(dir string, args ...string) erstvmResult {
+		t.Helper()
+		cmd := exec.Command(bin, append([]string{"-src", src}, args...)...)
+		cmd.Dir = dir
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		start := time.Now()
+		err := cmd.Run()
+		r := erstvmResult{stdout: stdout.Bytes(), stderr: stderr.Bytes(), wall: time.Since(start)}
+		var ee *exec.ExitError
+		switch {
+		case errors.As(err, &ee):
+			r.code = ee.ExitCode()
+		case err != nil:
+			t.Fatalf("erstvm %q: %v", args, err)
+		}
+		t.Logf("erstvm %s: exit %d in %.1fs", strings.Join(args, " "), r.code, r.wall.Seconds())
+		return r
+	}
+}
+
+// TestErstvm runs guest commands through erstvm: the live table against
+// the corpus, the exit status, separate stdout and stderr, files in the
+// shared working directory, the timeout, and -linux-erst.
+func TestErstvm(t *testing.T) {
+	erstvm := erstvmRunner(t)
+	// Build (or find) the initramfs before the timed runs.
+	if r := erstvm(t.TempDir(), "-run", "true"); r.code != 0 {
+		t.Fatalf("erstvm -run true: exit %d\n%s", r.code, r.stderr)
+	}
+
+	t.Run("table-json", func(t *testing.T) {
+		dir := t.TempDir()
+		r := erstvm(dir, "-v", "--", "table", "-json")
+		if r.code != 0 {
+			t.Fatalf("exit %d\n%s", r.code, r.stderr)
+		}
+		if !json.Valid(r.stdout) || !bytes.Contains(r.stdout, []byte("ERST")) {
+			t.Errorf("stdout is not JSON about ERST: %.200q", r.stdout)
+		}
+		logTimings(t, r.stderr)
+		if _, err := os.Stat(filepath.Join(dir, "erst.backing")); err != nil {
+			t.Errorf("the default store was not created in the working directory: %v", err)
+		}
+	})
+
+	for _, machine := range []string{"q35", "pc"} {
+		t.Run("live-table-"+machine, func(t *testing.T) {
+			r := erstvm(t.TempDir(), "-machine", machine, "-v", "-run", "cat", "--", "/sys/firmware/acpi/tables/ERST")
+			if r.code != 0 {
+				t.Fatalf("exit %d\n%s", r.code, r.stderr)
+			}
+			logTimings(t, r.stderr)
+			want, err := os.ReadFile(filepath.Join(corpusDir, corpusTables[machine]))
+			if err != nil {
+				t.Skipf("no corpus table to compare with (%v): %s", err, filepath.Join(corpusDir, corpusTables[machine]))
+			}
+			sameStructure(t, r.stdout, want)
+		})
+	}
+
+	t.Run("exit-status-and-streams", func(t *testing.T) {
+		r := erstvm(t.TempDir(), "--", "no-such-subcommand")
+		if r.code != 2 || len(r.stdout) != 0 || !bytes.Contains(r.stderr, []byte("unknown subcommand")) {
+			t.Errorf("erst no-such-subcommand: exit %d, stdout %q, stderr %q; want 2, nothing, the usage error", r.code, r.stdout, r.stderr)
+		}
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "here.txt"), []byte("hello from the host\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r = erstvm(dir, "-store", "s.backing", "-store-size", "64K", "-run", "cat", "--", "here.txt", "missing.txt")
+		if r.code != 1 || string(r.stdout) != "hello from the host\n" || !bytes.Contains(r.stderr, []byte("missing.txt")) {
+			t.Errorf("cat here.txt missing.txt: exit %d, stdout %q, stderr %q; want 1, here.txt's text on stdout, the error on stderr", r.code, r.stdout, r.stderr)
+		}
+		if fi, err := os.Stat(filepath.Join(dir, "s.backing")); err != nil || fi.Size() != 64<<10 {
+			t.Errorf("-store s.backing -store-size 64K: %v, %v", fi, err)
+		}
+	})
+
+	t.Run("files-in-working-directory", func(t *testing.T) {
+		dir := t.TempDir()
+		r := erstvm(dir, "-run", "cp", "--", "/sys/firmware/acpi/tables/ERST", "ERST.dat")
+		if r.code != 0 {
+			t.Fatalf("exit %d\n%s", r.code, r.stderr)
+		}
+		b, err := os.ReadFile(filepath.Join(dir, "ERST.dat"))
+		if err != nil || len(b) < acpi.ERSTHeaderSize || string(b[:4]) != "ERST" {
+			t.Errorf("the guest's copy in the working directory: %v, %.8q", err, b)
+		}
+	})
+
+	t.Run("timeout", func(t *testing.T) {
+		r := erstvm(t.TempDir(), "-timeout", "3s", "--", "table")
+		if r.code != 124 || !bytes.Contains(r.stderr, []byte("did not finish within 3s: it hung in")) {
+			t.Errorf("exit %d, stderr %q; want 124 and where it hung", r.code, r.stderr)
+		}
+	})
+
+	t.Run("linux-erst", func(t *testing.T) {
+		if testing.Short() {
+			t.Skip("-short")
+		}
+		r := erstvm(t.TempDir(), "-linux-erst", "-run", "cat", "--", "/proc/iomem")
+		if r.code != 0 || !bytes.Contains(r.stdout, []byte("APEI ERST")) {
+			t.Errorf("-linux-erst: exit %d; /proc/iomem without an APEI ERST claim:\n%s\n%s", r.code, r.stdout, r.stderr)
+		}
+	})
+}
+
+// logTimings logs erstvm -v's boot timing line.
+func logTimings(t *testing.T, stderr []byte) {
+	if m := regexp.MustCompile(`erstvm: wall .*`).Find(stderr); m != nil {
+		t.Logf("%s", m)
+	}
+}
+
+// sameStructure compares a live QEMU table with a corpus one: equal in
+// every field but the checksum and the register addresses, which move with
+// the PCI layout; the addresses must keep their offsets from the lowest.
+func sameStructure(t *testing.T, got, want []byte) {
+	t.Helper()
+	g, err := acpi.DecodeERST(got)
+	if err != nil {
+		t.Fatalf("live table: %v", err)
+	}
+	w, err := acpi.DecodeERST(want)
+	if err != nil {
+		t.Fatalf("corpus table: %v", err)
+	}
+	if !g.ChecksumOK() {
+		t.Error("the live table's checksum is wrong")
+	}
+	gh, wh := g.Header, w.Header
+	gh.Checksum, wh.Checksum = 0, 0
+	if gh != wh || g.HeaderLength != w.HeaderLength || g.EntryCount != w.EntryCount || len(g.Entries) != len(w.Entries) {
+		t.Fatalf("headers differ:\nlive   %+v %d %d %d\ncorpus %+v %d %d %d", gh, g.HeaderLength, g.EntryCount, len(g.Entries), wh, w.HeaderLength, w.EntryCount, len(w.Entries))
+	}
+	gb, wb := lowest(g), lowest(w)
+	for i := range g.Entries {
+		ge, we := g.Entries[i], w.Entries[i]
+		if ge.Register.Address-gb != we.Register.Address-wb {
+			t.Errorf("entry %d: register at base+%#x, corpus base+%#x", i, ge.Register.Address-gb, we.Register.Address-wb)
+		}
+		ge.Register.Address, we.Register.Address = 0, 0
+		if ge != we {
+			t.Errorf("entry %d differs:\nlive   %+v\ncorpus %+v", i, ge, we)
+		}
+	}
+	t.Logf("same structure as the corpus table; registers at %#x here, %#x in the corpus", gb, wb)
+}
+
+func lowest(t *acpi.ERST) uint64 {
+	low := ^uint64(0)
+	for _, e := range t.Entries {
+		low = min(low, e.Register.Address)
+	}
+	return low
+}

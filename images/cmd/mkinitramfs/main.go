@@ -28,6 +28,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	out := fs.String("o", "", "also place the image at `path` (a hard link or copy of the cached file)")
 	kernel := fs.String("kernel", "", "kernel `image` whose modules go in (default: the newest /boot/vmlinuz-*-amd64)")
 	src := fs.String("src", "", "erst source `dir` (default: found from the current directory)")
+	cache := fs.String("cache", "", "image cache `dir` (default: build/initramfs in the source tree)")
 	verbose := fs.Bool("v", false, "print progress")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -35,14 +36,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	if err := build(*out, *kernel, *src, *verbose, stdout, stderr); err != nil {
+	if err := build(*out, *kernel, *src, *cache, *verbose, stdout, stderr); err != nil {
 		fmt.Fprintf(stderr, "mkinitramfs: %v\n", err)
 		return 1
 	}
 	return 0
 }
 
-func build(out, kernel, src string, verbose bool, stdout, stderr io.Writer) error {
+func build(out, kernel, src, cache string, verbose bool, stdout, stderr io.Writer) error {
 	var err error
 	if src == "" {
 		if src, err = images.FindSource("."); err != nil {
@@ -53,7 +54,7 @@ func build(out, kernel, src string, verbose bool, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	c := images.Config{Source: src, Kernel: k}
+	c := images.Config{Source: src, Kernel: k, CacheDir: cache}
 	if verbose {
 		c.Logf = func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
 	}

@@ -12,7 +12,16 @@
 // guest command's working directory, so file arguments work on host files.
 // The guest command's standard output and error reach erstvm's own,
 // separately and unchanged (they travel as files in a second, private 9p
-// share), and erstvm exits with the guest command's exit status.
+// share), and erstvm exits with the guest command's exit status. The
+// guest sees only the current directory (as its working directory; files
+// it creates there belong to the user running erstvm), and its standard
+// input is empty: pass data as files. -run runs another command of the
+// initramfs instead of erst (cat, dmesg, ls, hexdump, io, pci, ...).
+//
+// By default the kernel boots with erst_disable, so that the device is
+// erst's alone; -linux-erst leaves it to the kernel's ERST driver and
+// pstore. -v prints the serial console and the time each boot stage was
+// reached. KVM (-accel kvm) is for real hosts; the default is TCG.
 //
 // Exit status: that of the guest command; 124 when the guest did not
 // finish within -timeout (erstvm then says where it hung); 125 when

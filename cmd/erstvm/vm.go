@@ -213,7 +213,7 @@ func prepare(o *options, stderr io.Writer) (c *vmConfig, cleanup func(), err err
 		}
 		logf := func(format string, args ...any) { fmt.Fprintf(stderr, "erstvm: "+format+"\n", args...) }
 		if c.initramfs, _, err = images.Build(images.Config{Source: src, Kernel: k, Logf: logf}); err != nil {
-			return nil, nil, err
+			return nil, nil, fmt.Errorf("%w (or pass -initramfs FILE, e.g. from make initramfs)", err)
 		}
 	}
 	if c.controlDir, err = os.MkdirTemp("", "erstvm-"); err != nil {

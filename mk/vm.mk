@@ -16,13 +16,16 @@
 #   erstvm     Build the host runner into $(VM_BUILD)/bin/erstvm.
 #              Use: build/bin/erstvm -- table -json
 #   vmtest     Run the VM tests (go test -tags vmtest ./vmtest/): they boot
-#              QEMU guests with the acpi-erst device. With CI=true a missing
-#              QEMU or kernel fails them instead of skipping them.
+#              QEMU guests with the acpi-erst device. Run from make they get
+#              CI=true (VMTEST_CI), so a missing QEMU or kernel, or a guest
+#              run vmtest skipped, fails them instead of skipping them.
+#              VMTEST_FLAGS=-short: only q35 (about half the time).
 #   vm-clean   Remove the cached images and the erstvm binary.
 #
 # Variables: VM_BUILD (default build), VM_APT_PACKAGES, VM_QEMU (the QEMU
 # binary deps checks for), VMTEST_TIMEOUT_GO
-# (go test -timeout), VMTEST_FLAGS (extra go test flags, e.g. -run or -v).
+# (go test -timeout), VMTEST_FLAGS (extra go test flags, e.g. -run, -v or
+# -short), VMTEST_CI (the CI value the VM tests see; default true).
 
 GO ?= go
 VM_BUILD ?= build
@@ -30,6 +33,7 @@ VM_APT_PACKAGES ?= qemu-system-x86 linux-image-amd64 acpica-tools
 VM_QEMU ?= qemu-system-x86_64
 VMTEST_TIMEOUT_GO ?= 20m
 VMTEST_FLAGS ?=
+VMTEST_CI ?= true
 VM_SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VM_APT := $(VM_SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600
 

@@ -19,6 +19,7 @@ vet:
 
 staticcheck:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) -tags vmtest ./...
 
 # The unit tests compare the table decoder with iasl, so they need deps too.
 unit: deps

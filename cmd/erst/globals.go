@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"github.com/goerst/erst/internal/size"
 
 	"github.com/goerst/erst/acpi"
 )
@@ -10,8 +11,8 @@ import (
 // globalFlags are the flags before the subcommand.
 type globalFlags struct {
 	store      string // simulated device over this QEMU backing file
-	storeSize  sizeFlag
-	recordSize sizeFlag
+	storeSize  size.Flag
+	recordSize size.Flag
 	trace      bool
 	tablePath  string // ERST table to use instead of the live one
 

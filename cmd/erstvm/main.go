@@ -33,6 +33,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/goerst/erst/internal/size"
 	"io"
 	"os"
 	"os/signal"
@@ -164,29 +165,10 @@ func (s sizeValue) String() string {
 }
 
 func (s sizeValue) Set(v string) error {
-	n, err := parseSize(v)
+	n, err := size.Parse(v)
 	if err != nil {
 		return err
 	}
 	*s.p = n
 	return nil
-}
-
-func parseSize(v string) (uint64, error) {
-	t := strings.ToUpper(strings.TrimSpace(v))
-	t = strings.TrimSuffix(strings.TrimSuffix(t, "B"), "I")
-	mult := uint64(1)
-	switch {
-	case strings.HasSuffix(t, "K"):
-		mult, t = 1<<10, t[:len(t)-1]
-	case strings.HasSuffix(t, "M"):
-		mult, t = 1<<20, t[:len(t)-1]
-	case strings.HasSuffix(t, "G"):
-		mult, t = 1<<30, t[:len(t)-1]
-	}
-	n, err := strconv.ParseUint(t, 0, 64)
-	if err != nil || n > (1<<40)/mult {
-		return 0, fmt.Errorf("bad size %q: want a number of bytes with an optional K, M or G suffix", v)
-	}
-	return n * mult, nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"github.com/goerst/erst/internal/size"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -167,8 +168,8 @@ func TestTailer(t *testing.T) {
 
 func TestParseSize(t *testing.T) {
 	for in, want := range map[string]uint64{"4096": 4096, "64K": 64 << 10, "1M": 1 << 20, "1MiB": 1 << 20, "0x2000": 0x2000, "2g": 2 << 30} {
-		if got, err := parseSize(in); err != nil || got != want {
-			t.Errorf("parseSize(%q) = %d, %v; want %d", in, got, err, want)
+		if got, err := size.Parse(in); err != nil || got != want {
+			t.Errorf("size.Parse(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
 }

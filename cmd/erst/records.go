@@ -128,57 +128,65 @@ type lsEntry struct {
 	Error   string `json:"error,omitempty"`
 }
 
-// readAll reads every record, in store order. A record that cannot be
-// read is reported in its entry; the enumeration itself failing is an
-// error.
-func readAll(d *device) ([]uint64, [][]byte, []error, error) {
+// stored is one record as ls and dump see it: its bytes, or why they
+// could not be read or decoded.
+type stored struct {
+	id  uint64
+	raw []byte
+	rec *cper.Record
+	err error // the read failed, or the bytes are not a valid CPER record
+}
+
+// storedRecords opens the device and reads and decodes every record, in
+// store order. A record that cannot be read or decoded is reported in its
+// entry; the enumeration itself failing is an error.
+func (e *env) storedRecords(cmd string, args []string) ([]stored, error) {
+	if len(args) > 0 {
+		return nil, usagef("%s takes no arguments", cmd)
+	}
+	d, err := e.openDevice()
+	if err != nil {
+		return nil, err
+	}
 	ids, err := d.IDs()
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	recs := make([][]byte, len(ids))
-	errs := make([]error, len(ids))
+	out := make([]stored, len(ids))
 	for i, id := range ids {
-		recs[i], errs[i] = d.Read(id)
+		s := &out[i]
+		s.id = id
+		if s.raw, s.err = d.Read(id); s.err != nil {
+			continue
+		}
+		if s.rec, err = cper.Parse(s.raw); err != nil {
+			s.err = fmt.Errorf("not a valid CPER record: %w", err)
+		}
 	}
-	return ids, recs, errs, nil
+	return out, nil
 }
 
 func setupLs(fs *flag.FlagSet) func(*env, []string) error {
 	asJSON := fs.Bool("json", false, "print JSON")
 	return func(e *env, args []string) error {
-		if len(args) > 0 {
-			return usagef("ls takes no arguments")
-		}
-		d, err := e.openDevice()
+		recs, err := e.storedRecords("ls", args)
 		if err != nil {
 			return err
 		}
-		ids, recs, errs, err := readAll(d)
-		if err != nil {
-			return err
-		}
-		out := make([]lsEntry, len(ids))
-		for i, id := range ids {
-			out[i] = lsEntry{ID: hex64(id), Length: len(recs[i])}
-			switch r, perr := cper.Parse(recs[i]); {
-			case errs[i] != nil:
-				out[i].Error = errs[i].Error()
-			case perr != nil:
-				out[i].Error = "not a valid CPER record: " + perr.Error()
-			default:
-				out[i].Summary = cper.Summary(r)
+		out := make([]lsEntry, len(recs))
+		for i, r := range recs {
+			out[i] = lsEntry{ID: hex64(r.id), Length: len(r.raw)}
+			if r.err != nil {
+				out[i].Error = r.err.Error()
+			} else {
+				out[i].Summary = cper.Summary(r.rec)
 			}
 		}
 		if *asJSON {
 			return printJSON(e.stdout, map[string]any{"records": out})
 		}
 		for _, l := range out {
-			if l.Error != "" {
-				fmt.Fprintf(e.stdout, "%-18s %s\n", l.ID, l.Error)
-			} else {
-				fmt.Fprintf(e.stdout, "%-18s %s\n", l.ID, l.Summary)
-			}
+			fmt.Fprintf(e.stdout, "%-18s %s%s\n", l.ID, l.Summary, l.Error)
 		}
 		return nil
 	}
@@ -187,14 +195,7 @@ func setupLs(fs *flag.FlagSet) func(*env, []string) error {
 func setupDump(fs *flag.FlagSet) func(*env, []string) error {
 	asJSON := fs.Bool("json", false, "print JSON")
 	return func(e *env, args []string) error {
-		if len(args) > 0 {
-			return usagef("dump takes no arguments")
-		}
-		d, err := e.openDevice()
-		if err != nil {
-			return err
-		}
-		ids, recs, errs, err := readAll(d)
+		recs, err := e.storedRecords("dump", args)
 		if err != nil {
 			return err
 		}
@@ -203,45 +204,35 @@ func setupDump(fs *flag.FlagSet) func(*env, []string) error {
 			Record *cper.RecordJSON `json:"record,omitempty"`
 			Error  string           `json:"error,omitempty"`
 		}
-		out := make([]dumpEntry, len(ids))
-		for i, id := range ids {
-			out[i].ID = hex64(id)
-			if errs[i] != nil {
-				out[i].Error = errs[i].Error()
-				continue
-			}
-			r, perr := cper.Parse(recs[i])
-			if perr != nil {
-				out[i].Error = "not a valid CPER record: " + perr.Error()
-				continue
-			}
-			j := r.JSON()
-			out[i].Record = &j
-		}
 		if *asJSON {
+			out := make([]dumpEntry, len(recs))
+			for i, r := range recs {
+				out[i].ID = hex64(r.id)
+				if r.err != nil {
+					out[i].Error = r.err.Error()
+					continue
+				}
+				j := r.rec.JSON()
+				out[i].Record = &j
+			}
 			return printJSON(e.stdout, map[string]any{"records": out})
 		}
-		for i, o := range out {
+		for i, r := range recs {
 			if i > 0 {
 				fmt.Fprintln(e.stdout)
 			}
-			if o.Error != "" {
-				fmt.Fprintf(e.stdout, "record %s: %s\n", o.ID, o.Error)
+			if r.err != nil {
+				fmt.Fprintf(e.stdout, "record %s: %v\n", hex64(r.id), r.err)
 				continue
 			}
-			dumpRecordText(e.stdout, recs[i])
+			dumpRecordText(e.stdout, r.rec)
 		}
 		return nil
 	}
 }
 
 // dumpRecordText prints a record header and its sections for a person.
-func dumpRecordText(w io.Writer, b []byte) {
-	r, err := cper.Parse(b)
-	if err != nil {
-		fmt.Fprintf(w, "not a valid CPER record: %v\n", err)
-		return
-	}
+func dumpRecordText(w io.Writer, r *cper.Record) {
 	h := r.Header
 	fmt.Fprintf(w, "record %s  (%d bytes)\n", hex64(h.RecordID), h.RecordLength)
 	fmt.Fprintf(w, "  revision       %v\n", h.Revision)

@@ -208,12 +208,12 @@ func TestStatusesMapToSentinels(t *testing.T) {
 		t.Errorf("clear of a missing id: %v, want ErrRecordNotFound", err)
 	}
 	for st, want := range map[sim.Status]error{
-		1: erst.ErrNotEnoughSpace,
-		2: erst.ErrHardwareNotAvailable,
-		3: erst.ErrFailed,
-		4: erst.ErrStoreEmpty,
-		5: erst.ErrRecordNotFound,
-		6: erst.ErrReservedStatus,
+		1:    erst.ErrNotEnoughSpace,
+		2:    erst.ErrHardwareNotAvailable,
+		3:    erst.ErrFailed,
+		4:    erst.ErrStoreEmpty,
+		5:    erst.ErrRecordNotFound,
+		6:    erst.ErrReservedStatus,
 		0xff: erst.ErrReservedStatus,
 	} {
 		b.dev.ForceStatus(st, 1, false)

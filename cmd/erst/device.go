@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 
 	"github.com/goerst/erst/acpi"
 	"github.com/goerst/erst/erst"
-	"github.com/goerst/erst/erst/hw"
 	"github.com/goerst/erst/erst/hw/linuxhw"
 	"github.com/goerst/erst/erst/sim"
 	"github.com/goerst/erst/erst/store"
@@ -106,13 +106,19 @@ func (e *env) traceFunc() func(erst.TraceEvent) {
 	}
 }
 
-// platformOf exists so that the linuxhw import is used on every OS.
-var _ hw.Platform = (*linuxhw.Platform)(nil)
+// output writes b to the -o file, or to stdout when there is none.
+func (e *env) output(path string, b []byte) error {
+	if path != "" {
+		return writeFileAtomic(path, b)
+	}
+	_, err := e.stdout.Write(b)
+	return err
+}
 
 // writeFileAtomic writes b to path through a temporary file and rename, so
 // a failed write never leaves half a file.
 func writeFileAtomic(path string, b []byte) error {
-	tmp, err := os.CreateTemp(dirOf(path), ".erst-*")
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".erst-*")
 	if err != nil {
 		return err
 	}
@@ -125,16 +131,4 @@ func writeFileAtomic(path string, b []byte) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
-}
-
-func dirOf(path string) string {
-	for i := len(path) - 1; i >= 0; i-- {
-		if path[i] == '/' {
-			if i == 0 {
-				return "/"
-			}
-			return path[:i]
-		}
-	}
-	return "."
 }

@@ -300,11 +300,7 @@ func setupRead(fs *flag.FlagSet) func(*env, []string) error {
 		if err != nil {
 			return err
 		}
-		if *out != "" {
-			return writeFileAtomic(*out, rec)
-		}
-		_, err = e.stdout.Write(rec)
-		return err
+		return e.output(*out, rec)
 	}
 }
 
@@ -456,10 +452,6 @@ func setupNew(fs *flag.FlagSet) func(*env, []string) error {
 		if err != nil {
 			return err
 		}
-		if *out != "" {
-			return writeFileAtomic(*out, rec)
-		}
-		_, err = e.stdout.Write(rec)
-		return err
+		return e.output(*out, rec)
 	}
 }

@@ -195,3 +195,32 @@ func TestStoreFlagsFollowQEMURules(t *testing.T) {
 		t.Errorf("reopened store: %v; want the file's own 16 KiB records and 128 KiB", info)
 	}
 }
+
+// write takes several files: all are validated before the first is
+// written, so one bad file leaves the store untouched.
+func TestWriteSeveralFiles(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "s.img")
+	a := writeTemp(t, dir, mustRun(t, nil, "new", "-id", "0xa"))
+	b := writeTemp(t, dir, mustRun(t, nil, "new", "-id", "0xb"))
+	bad := writeTemp(t, dir, []byte("not a record"))
+	mustRun(t, nil, "-store", path, "new", "-id", "1", "-o", filepath.Join(dir, "unused.bin"))
+	mustRun(t, nil, "-store", path, "info")
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCmd(t, nil, "-store", path, "write", a, bad, b)
+	if code == 0 || len(out) != 0 || !strings.Contains(errs, bad) {
+		t.Errorf("write a bad b: exit %d, stdout %q, stderr %q; want a failure naming %s and nothing written", code, out, errs, bad)
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
+		t.Error("a write that failed validation changed the store")
+	}
+	if out := mustRun(t, nil, "-store", path, "write", a, b); string(out) != "0xa\n0xb\n" {
+		t.Errorf("write a b printed %q, want both ids", out)
+	}
+	if out := mustRun(t, nil, "-store", path, "ls"); !bytes.Contains(out, []byte("0xa ")) || !bytes.Contains(out, []byte("0xb ")) {
+		t.Errorf("ls after write a b:\n%s", out)
+	}
+}

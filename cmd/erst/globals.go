@@ -19,11 +19,20 @@ type globalFlags struct {
 	closers []func() error
 }
 
+// Defaults of a new -store file: the 64 KiB of QEMU's
+// docs/specs/acpi_erst.rst example (7 records of 8 KiB, the slot before
+// them holds the header) and QEMU's default record_size (ERST_RECORD_SIZE).
+// erstvm creates its stores with the same defaults.
+const (
+	defaultStoreSize  = 64 << 10
+	defaultRecordSize = 8192
+)
+
 func (g *globalFlags) register(fs *flag.FlagSet) {
-	g.storeSize = 64 << 10
-	g.recordSize = 8192
+	g.storeSize = defaultStoreSize
+	g.recordSize = defaultRecordSize
 	fs.StringVar(&g.store, "store", "", "use a simulated QEMU acpi-erst device over this backing `file` (created in QEMU's format when missing) instead of the live device")
-	fs.Var(&g.storeSize, "store-size", "size of a new -store file (QEMU rules: a multiple of -record-size, under 4 GiB; K/M/G suffixes)")
+	fs.Var(&g.storeSize, "store-size", "size of a new -store file (QEMU rules: a multiple of -record-size, under 4 GiB; K/M/G suffixes; the default is QEMU's documented example)")
 	fs.Var(&g.recordSize, "record-size", "record slot size of a new -store file (a power of two >= 4096; QEMU's record_size)")
 	fs.BoolVar(&g.trace, "trace", false, "print every register access with its action and instruction to stderr")
 	fs.StringVar(&g.tablePath, "table", "", "ERST table `file` (binary or acpidump text) to use instead of the live one")

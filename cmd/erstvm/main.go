@@ -78,10 +78,12 @@ type options struct {
 	args       []string
 }
 
-// Defaults of a new record store: QEMU's own record size, and room for
-// 127 records.
+// Defaults of a new record store: QEMU's own record size, and the 64 KiB
+// of QEMU's docs/specs/acpi_erst.rst example (room for 7 records), the
+// same as erst -store's, so that a store made by either tool has the same
+// size.
 const (
-	defaultStoreSize  = 1 << 20
+	defaultStoreSize  = 64 << 10
 	defaultRecordSize = 8192
 )
 
@@ -99,7 +101,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	recordSize := sizeValue{p: &o.recordSize}
 	o.recordSize = defaultRecordSize
 	fs.StringVar(&o.store, "store", "erst.backing", "record store backing `file` (QEMU's format; QEMU creates and formats it when missing)")
-	fs.Var(storeSize, "store-size", "`size` of the store (K/M/G suffixes; default: the existing file's size, else 1M)")
+	fs.Var(storeSize, "store-size", "`size` of the store (K/M/G suffixes; default: the existing file's size, else 64K as erst -store-size)")
 	fs.Var(recordSize, "record-size", "record slot `size` of a new store (a power of two >= 4096; QEMU's record_size)")
 	fs.StringVar(&o.machine, "machine", "q35", "QEMU machine: q35 or pc")
 	fs.StringVar(&o.accel, "accel", "tcg", "QEMU accelerator: tcg or kvm")

@@ -61,7 +61,7 @@ func TestStoreSize(t *testing.T) {
 		want       uint64
 		wantErrSub string
 	}{
-		{missing, 0, 8192, defaultStoreSize, ""},
+		{missing, 0, 8192, 64 << 10, ""}, // QEMU's documented example, as erst -store-size
 		{missing, 64 << 10, 8192, 64 << 10, ""},
 		{existing, 0, 8192, 64 << 10, ""}, // the file's own size wins
 		{existing, 64 << 10, 8192, 64 << 10, ""},

@@ -3,6 +3,8 @@
 #               (apt), then go vet, staticcheck, the unit tests and the VM
 #               tests; fails, never skips, when a VM cannot boot.
 #   make build  build every package and command.
+#   make demo   three QEMU boots of one record store: write CPER records, read
+#               them back after a power-off, clear them (mk/demo.mk).
 # See mk/vm.mk for the guest image, erstvm and the VM test targets.
 GO ?= go
 STATICCHECK_VERSION := v0.8.2
@@ -28,3 +30,4 @@ unit: deps
 test: deps vet staticcheck unit vmtest
 
 include mk/vm.mk
+include mk/demo.mk

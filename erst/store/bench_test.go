@@ -1,0 +1,71 @@
+package store_test
+
+import (
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	"github.com/goerst/erst/erst/store"
+	"github.com/goerst/erst/erst/store/storetest"
+)
+
+// BenchmarkOpen opens and closes a backing file of each size, as every
+// erst -store command does first. The file is sparse apart from the
+// header and, when records is set, a full slot every 64: Open maps the
+// file and reads the header only, so its cost should not grow with the
+// size. "then-IDs" also lists the ids (what erst ls -store and a guest's
+// first enumeration touch), which reads the whole map.
+//
+//	go test -run '^$' -bench Open ./erst/store/
+func BenchmarkOpen(b *testing.B) {
+	const rs = 8192
+	for _, size := range []int64{64 << 10, 64 << 20, 1 << 30} {
+		path := filepath.Join(b.TempDir(), "store.img")
+		s, err := store.Create(path, size, rs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		for slot := s.FirstSlot(); slot < s.Slots(); slot += 64 {
+			if _, err := s.Write(storetest.CPER(uint64(slot), rs, 0xA5)); err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		if err := s.Close(); err != nil {
+			b.Fatal(err)
+		}
+		for _, ids := range []bool{false, true} {
+			name := fmt.Sprintf("size=%s", sizeName(size))
+			if ids {
+				name += "/then-IDs"
+			}
+			b.Run(name, func(b *testing.B) {
+				for b.Loop() {
+					s, err := store.Open(path)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if ids {
+						if got := len(s.IDs()); got != n {
+							b.Fatalf("IDs found %d records, want %d", got, n)
+						}
+					}
+					if err := s.Close(); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+func sizeName(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%dGiB", n>>30)
+	case n >= 1<<20:
+		return fmt.Sprintf("%dMiB", n>>20)
+	}
+	return fmt.Sprintf("%dKiB", n>>10)
+}

@@ -1,0 +1,360 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"slices"
+	"syscall"
+	"time"
+
+	"github.com/goerst/erst/acpi"
+	"github.com/goerst/erst/erst"
+	"github.com/goerst/erst/erst/cper"
+	"github.com/goerst/erst/erst/hw/linuxhw"
+	"github.com/goerst/erst/internal/size"
+)
+
+func init() {
+	register(&command{name: "bench", summary: `Time count, ids, dummy-write, write, read and clear on the device, -n times each.
+Prints per operation the mean, median, 99th percentile, minimum and maximum
+latency and the register accesses per operation (each one a VM exit on real
+hardware). Writes, reads back and clears one record of -size bytes per
+iteration, under id ` + hex64(benchID) + `; it refuses to run if a record in
+[` + hex64(benchID) + `, ` + hex64(benchIDEnd) + `] is stored, and clears what it wrote,
+also on error or interrupt, so the store keeps the records it had.`, setup: setupBench})
+}
+
+// The id range bench keeps for itself ("bench" followed by zeros, as
+// pshedtest uses "pshed"), and the one id it writes.
+const (
+	benchID    uint64 = 0x6265_6e63_6800_0000
+	benchIDEnd uint64 = benchID + 1<<32 - 1
+)
+
+// benchCreator is the CPER CreatorID of bench's records, so that one a
+// killed run left behind is recognisable in erst ls, and benchSection the
+// type of their one section (random GUIDs).
+var (
+	benchCreator = benchGUID("3d5c114c-909e-4241-b777-f173b8b939f5")
+	benchSection = benchGUID("d0758901-8348-4b4c-98a0-ee77d1439cff")
+)
+
+func benchGUID(s string) cper.GUID {
+	g, err := cper.ParseGUID(s)
+	if err != nil {
+		panic(err)
+	}
+	return g
+}
+
+// nvramSlot is the driver's default NVRAM slot (erst.Config.NVRAMSlotSize),
+// the largest record it writes in NVRAM mode.
+const nvramSlot = 8192
+
+// benchOps is the order bench reports operations in.
+var benchOps = []string{"count", "ids", "dummy-write", "write", "read", "clear"}
+
+// benchResult is the -json output.
+type benchResult struct {
+	Device      string        `json:"device"`
+	Iterations  int           `json:"iterations"`
+	RecordSize  int           `json:"record_size"`
+	RangeLength uint64        `json:"range_length"`
+	NVRAM       bool          `json:"nvram"`
+	RecordID    string        `json:"record_id"`
+	Operations  []benchOpJSON `json:"operations"`
+}
+
+// benchOpJSON is one operation's figures; latencies in nanoseconds.
+type benchOpJSON struct {
+	Op            string  `json:"op"`
+	Count         int     `json:"count"`
+	MeanNS        int64   `json:"mean_ns"`
+	P50NS         int64   `json:"p50_ns"`
+	P99NS         int64   `json:"p99_ns"`
+	MinNS         int64   `json:"min_ns"`
+	MaxNS         int64   `json:"max_ns"`
+	AccessesPerOp float64 `json:"accesses_per_op"`
+	// Skipped says why the operation did not run (count 0).
+	Skipped string `json:"skipped,omitempty"`
+}
+
+// opTimes collects one operation's latencies and register accesses.
+type opTimes struct {
+	lat      []time.Duration
+	accesses int64
+	skipped  string
+}
+
+// summary computes the figures; percentiles are nearest-rank.
+func (o *opTimes) summary(name string) benchOpJSON {
+	j := benchOpJSON{Op: name, Count: len(o.lat), Skipped: o.skipped}
+	if len(o.lat) == 0 {
+		return j
+	}
+	s := slices.Clone(o.lat)
+	slices.Sort(s)
+	var sum time.Duration
+	for _, d := range s {
+		sum += d
+	}
+	rank := func(p int) time.Duration { return s[(p*len(s)+99)/100-1] }
+	j.MeanNS = int64(sum) / int64(len(s))
+	j.P50NS, j.P99NS = int64(rank(50)), int64(rank(99))
+	j.MinNS, j.MaxNS = int64(s[0]), int64(s[len(s)-1])
+	j.AccessesPerOp = float64(o.accesses) / float64(len(s))
+	return j
+}
+
+func setupBench(fs *flag.FlagSet) func(*env, []string) error {
+	n := fs.Int("n", 100, "run each operation `N` times")
+	recSize := size.Flag(0)
+	fs.Var(&recSize, "size", "record size in `bytes`, at least 200 (K suffix allowed; default: the largest the device takes, the error log address range length, 8192 on QEMU)")
+	asJSON := fs.Bool("json", false, "print JSON (latencies in nanoseconds)")
+	return func(e *env, args []string) error {
+		if len(args) > 0 {
+			return usagef("bench takes flags only")
+		}
+		if *n < 1 || *n > 10_000_000 {
+			return usagef("-n %d: want 1 to 10000000", *n)
+		}
+		if recSize != 0 && recSize < cper.PstoreHeaderSize {
+			return usagef("-size %d: a record with one section takes at least %d bytes", recSize, cper.PstoreHeaderSize)
+		}
+		var accesses int64
+		d, err := e.openCounted(&accesses)
+		if err != nil {
+			return err
+		}
+		r := d.Range()
+		maxSize := r.Length
+		if r.NVRAM() {
+			maxSize = min(maxSize, nvramSlot)
+		}
+		sz := uint64(recSize)
+		if sz == 0 {
+			sz = maxSize
+		}
+		if sz > maxSize {
+			return usagef("-size %d: the device takes records of at most %d bytes", sz, maxSize)
+		}
+		rec, err := benchRecord(int(sz))
+		if err != nil {
+			return err
+		}
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		times, err := runBench(ctx, d, rec, *n, &accesses)
+		if err != nil {
+			return err
+		}
+		res := benchResult{
+			Device: d.where, Iterations: *n, RecordSize: len(rec), RangeLength: r.Length,
+			NVRAM: r.NVRAM(), RecordID: hex64(benchID),
+		}
+		for _, op := range benchOps {
+			res.Operations = append(res.Operations, times[op].summary(op))
+		}
+		if *asJSON {
+			return printJSON(e.stdout, res)
+		}
+		printBench(e, res)
+		return nil
+	}
+}
+
+// openCounted opens the device as openDevice does, with every register
+// access the driver makes counted in *n (and traced with -trace).
+//
+// It repeats openDevice's live path because openDevice offers no way to
+// hook the driver's configuration; the simulated path is shared.
+func (e *env) openCounted(n *int64) (*device, error) {
+	trace := func(erst.TraceEvent) {}
+	if e.g.trace {
+		trace = e.traceFunc()
+	}
+	cfg := &erst.Config{Trace: func(ev erst.TraceEvent) { *n++; trace(ev) }}
+	if e.g.store != "" {
+		return e.openSimulated(cfg)
+	}
+	var tableArgs []string
+	if e.g.tablePath != "" {
+		tableArgs = []string{e.g.tablePath}
+	}
+	t, _, _, err := decodeTable(tableArgs)
+	if err != nil {
+		return nil, err
+	}
+	p, err := linuxhw.Open(t)
+	if err != nil {
+		return nil, fmt.Errorf("live device: %w", err)
+	}
+	e.g.onClose(p.Close)
+	if lock, err := erst.NewFileLock(liveLockPath); err == nil {
+		cfg.Lock = lock
+		e.g.onClose(lock.Close)
+	}
+	d, err := erst.Open(t, p, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("live device: %w", err)
+	}
+	return &device{Device: d, table: t, where: "live device"}, nil
+}
+
+// benchRecord builds a valid CPER record of exactly n bytes under benchID.
+// It has no timestamp, so that the bytes depend on n alone.
+func benchRecord(n int) ([]byte, error) {
+	b := cper.Builder{
+		RecordID:    benchID,
+		NoTimestamp: true,
+		Severity:    cper.SeverityInformational,
+		Creator:     cper.CreatorID(benchCreator),
+		Persistence: cper.PersistenceInfo(cper.PersistenceSignature),
+		Sections: []cper.SectionSpec{{
+			Type:     cper.SectionType(benchSection),
+			Severity: cper.SeverityInformational,
+			Flags:    cper.SectionPrimary,
+			Body:     bytes.Repeat([]byte("erst bench\n"), n)[:n-cper.PstoreHeaderSize],
+		}},
+	}
+	r, err := b.Build()
+	if err != nil {
+		return nil, err
+	}
+	return r.Marshal()
+}
+
+// runBench times the operations; the store ends as it began, whatever
+// happens. It stops early, with an error, when ctx is cancelled.
+func runBench(ctx context.Context, d *device, rec []byte, n int, accesses *int64) (_ map[string]*opTimes, err error) {
+	if err := checkBenchIDsFree(d); err != nil {
+		return nil, err
+	}
+	times := map[string]*opTimes{}
+	for _, op := range benchOps {
+		times[op] = &opTimes{lat: make([]time.Duration, 0, n)}
+	}
+	timed := func(op string, f func() error) error {
+		a0, t0 := *accesses, time.Now()
+		err := f()
+		dt := time.Since(t0)
+		if err != nil {
+			return fmt.Errorf("%s: %w", op, err)
+		}
+		o := times[op]
+		o.lat = append(o.lat, dt)
+		o.accesses += *accesses - a0
+		return nil
+	}
+	interrupted := func(i int) error {
+		if ctx.Err() != nil {
+			return fmt.Errorf("interrupted after %d of %d iterations", i, n)
+		}
+		return nil
+	}
+
+	if !d.Machine().Has(acpi.BeginDummyWriteOperation) {
+		times["dummy-write"].skipped = "the table has no BEGIN_DUMMY_WRITE_OPERATION"
+	}
+	for i := range n {
+		if err := interrupted(i); err != nil {
+			return nil, err
+		}
+		if err := timed("count", func() error { _, err := d.Count(); return err }); err != nil {
+			return nil, err
+		}
+		if err := timed("ids", func() error { _, err := d.IDs(); return err }); err != nil {
+			return nil, err
+		}
+		if times["dummy-write"].skipped == "" {
+			if err := timed("dummy-write", d.DummyWrite); err != nil {
+				return nil, err
+			}
+		}
+	}
+
+	// From the first write on, the record may be stored: clear it on the
+	// way out unless the last clear is known to have worked.
+	stored := false
+	defer func() {
+		if !stored {
+			return
+		}
+		if cerr := d.Clear(benchID); cerr != nil && !errors.Is(cerr, erst.ErrRecordNotFound) {
+			err = errors.Join(err, fmt.Errorf("cleaning up: %w (the store still holds bench's record %s; run 'erst clear %s')", cerr, hex64(benchID), hex64(benchID)))
+		}
+	}()
+	for i := range n {
+		if err := interrupted(i); err != nil {
+			return nil, err
+		}
+		stored = true
+		if err := timed("write", func() error { return d.Write(rec) }); err != nil {
+			return nil, err
+		}
+		var got []byte
+		if err := timed("read", func() (err error) { got, err = d.Read(benchID); return err }); err != nil {
+			return nil, err
+		}
+		if !bytes.Equal(got, rec) {
+			return nil, fmt.Errorf("read: record %s came back different from what was written", hex64(benchID))
+		}
+		if err := timed("clear", func() error { return d.Clear(benchID) }); err != nil {
+			return nil, err
+		}
+		stored = false
+	}
+	return times, nil
+}
+
+// checkBenchIDsFree refuses a store that holds a record in bench's id
+// range: a user's record, which a write would replace, or a leftover of a
+// run that was killed. benchID itself is looked up directly, since the
+// enumeration stops at erst.DefaultMaxRecords. The lookup comes first:
+// on QEMU, reading a missing id moves the enumeration cursor, and the
+// enumeration after it puts the cursor back at the start, so the timed
+// enumerations all start from there.
+func checkBenchIDsFree(d *device) error {
+	_, err := d.Read(benchID)
+	switch {
+	case err == nil:
+		return fmt.Errorf("the store holds record %s, the id bench writes: 'erst clear %s' removes it", hex64(benchID), hex64(benchID))
+	case !errors.Is(err, erst.ErrRecordNotFound) && !errors.Is(err, erst.ErrStoreEmpty):
+		return err
+	}
+	ids, err := d.IDs()
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if id >= benchID && id <= benchIDEnd {
+			return fmt.Errorf("the store holds record %s, in the id range bench keeps for itself [%s, %s]: a leftover of an interrupted bench? See it with 'erst read %s'; 'erst clear %s' removes it", hex64(id), hex64(benchID), hex64(benchIDEnd), hex64(id), hex64(id))
+		}
+	}
+	return nil
+}
+
+// printBench prints the results as a table for a person.
+func printBench(e *env, res benchResult) {
+	w := e.stdout
+	mode := "exchange buffer"
+	if res.NVRAM {
+		mode = "NVRAM"
+	}
+	fmt.Fprintf(w, "device:  %s (%s, range %d bytes)\n", res.Device, mode, res.RangeLength)
+	fmt.Fprintf(w, "records: %d bytes, id %s; %d iterations\n\n", res.RecordSize, res.RecordID, res.Iterations)
+	fmt.Fprintf(w, "%-12s %6s %10s %10s %10s %10s %10s %12s\n", "op", "count", "mean µs", "p50 µs", "p99 µs", "min µs", "max µs", "accesses/op")
+	us := func(ns int64) string { return fmt.Sprintf("%.1f", float64(ns)/1e3) }
+	for _, o := range res.Operations {
+		if o.Skipped != "" {
+			fmt.Fprintf(w, "%-12s skipped: %s\n", o.Op, o.Skipped)
+			continue
+		}
+		fmt.Fprintf(w, "%-12s %6d %10s %10s %10s %10s %10s %12.1f\n", o.Op, o.Count, us(o.MeanNS), us(o.P50NS), us(o.P99NS), us(o.MinNS), us(o.MaxNS), o.AccessesPerOp)
+	}
+}

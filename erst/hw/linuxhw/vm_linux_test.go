@@ -21,27 +21,8 @@ import (
 	"github.com/goerst/erst/acpi"
 	"github.com/goerst/erst/erst/hw"
 	"github.com/goerst/erst/erst/hw/linuxhw"
+	"github.com/goerst/erst/internal/guesttest"
 )
-
-// ResultsDir is where the guest tests leave a "<test>.pass" file for the
-// host to check that they ran and passed: vmtest reports a skipped guest
-// test only in its log. The host shares it with the 9p tag "ersttest".
-const ResultsDir = "/mount/9p/ersttest"
-
-func recordPass(t *testing.T) {
-	t.Cleanup(func() {
-		if t.Failed() || t.Skipped() {
-			return
-		}
-		if _, err := os.Stat(ResultsDir); err != nil {
-			return
-		}
-		name := strings.ReplaceAll(t.Name(), "/", "_") + ".pass"
-		if err := os.WriteFile(filepath.Join(ResultsDir, name), nil, 0o644); err != nil {
-			t.Errorf("recording the pass: %v", err)
-		}
-	})
-}
 
 // erstDevice is QEMU's acpi-erst PCI device: its address and its BARs.
 type erstDevice struct {
@@ -128,7 +109,7 @@ func registers(t *testing.T, tab *acpi.ERST, a acpi.Action) (action, value acpi.
 // maps the range and checks it is the device's memory.
 func TestGuestRegisters(t *testing.T) {
 	guest.SkipIfNotInVM(t)
-	recordPass(t)
+	guesttest.RecordPass(t)
 	tab := liveTable(t)
 	dev := findERSTDevice(t)
 	t.Logf("acpi-erst at %s: BAR0 %#x-%#x, BAR1 %#x-%#x", dev.addr, dev.bar0[0], dev.bar0[1], dev.bar1[0], dev.bar1[1])
@@ -193,7 +174,8 @@ func TestGuestRegisters(t *testing.T) {
 	if _, err := bus.Read32(base); !errors.Is(err, hw.ErrRefused) {
 		t.Errorf("Read32 of the buffer as a register: %v, want ErrRefused", err)
 	}
-	if ram := firstRAM(t); ram != 0 {
+	{
+		ram := firstRAM(t)
 		if _, err := p.Map(ram, 0x1000); !errors.Is(err, hw.ErrRefused) {
 			t.Errorf("Map of System RAM at %#x: %v, want ErrRefused", ram, err)
 		}
@@ -217,6 +199,41 @@ func TestGuestRegisters(t *testing.T) {
 	}
 }
 
+// TestGuestRefusesSystemRAM: the live table with one register moved into
+// System RAM, as a broken or hostile firmware might publish it, is refused
+// by Open, which maps nothing then; so is a register straddling the end of
+// the device's BAR0.
+func TestGuestRefusesSystemRAM(t *testing.T) {
+	guest.SkipIfNotInVM(t)
+	if kernelOwnsERST(t) {
+		t.Skip("the kernel's ERST driver holds the device (booted without erst_disable)")
+	}
+	guesttest.RecordPass(t)
+	ram := firstRAM(t)
+	dev := findERSTDevice(t)
+	for _, tc := range []struct {
+		name string
+		addr uint64
+		want string
+	}{
+		{"System RAM", ram + 0x2000, "System RAM"},
+		{"straddling BAR0's end", dev.bar0[1] - 3, "straddles"},
+	} {
+		tab := liveTable(t)
+		e := &tab.Entries[len(tab.Entries)/2]
+		e.Register.Address = tc.addr
+		p, err := linuxhw.Open(tab)
+		if err == nil {
+			p.Close()
+			t.Errorf("%s: Open of a table with %v register at %#x succeeded", tc.name, e.Action, tc.addr)
+			continue
+		}
+		if !errors.Is(err, hw.ErrRefused) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: Open = %v; want hw.ErrRefused saying %q", tc.name, err, tc.want)
+		}
+	}
+}
+
 // firstRAM returns the start of the first System RAM range above 1 MiB.
 func firstRAM(t *testing.T) uint64 {
 	m, err := linuxhw.ReadIOMem(linuxhw.DefaultIOMem)
@@ -228,6 +245,7 @@ func firstRAM(t *testing.T) uint64 {
 			return r.Start
 		}
 	}
+	t.Fatal("no System RAM above 1 MiB in /proc/iomem")
 	return 0
 }
 
@@ -237,7 +255,7 @@ func firstRAM(t *testing.T) uint64 {
 // then returns, as 32, 16 (ioperm and in/out) and 8 bits (/dev/port).
 func TestGuestPorts(t *testing.T) {
 	guest.SkipIfNotInVM(t)
-	recordPass(t)
+	guesttest.RecordPass(t)
 	port := func(addr uint64, size uint8) acpi.GAS {
 		return acpi.GAS{Space: acpi.SystemIO, BitWidth: 8 << (size - 1), AccessSize: acpi.AccessSize(size), Address: addr}
 	}

@@ -64,6 +64,101 @@ func (b *bench) write(n int, id uint64) []byte {
 	return rec
 }
 
+// dut is a driver under test over one device: the simulator (on the
+// host and in guests) or, inside a vmtest guest, QEMU's real acpi-erst
+// device (live_linux_test.go). Tests that need nothing but the driver's
+// API run on every device with forEachDevice.
+type dut struct {
+	t   *testing.T
+	drv *erst.Device
+	// open opens another driver on the same device with cfg.
+	open func(cfg *erst.Config) (*erst.Device, error)
+	// capacity is how many recordSize records the store holds; 0: unknown.
+	capacity int
+	// snapshot returns the backing store's bytes; nil on a real device.
+	snapshot func() []byte
+}
+
+// liveDevice opens QEMU's acpi-erst in a vmtest guest, with an empty
+// store; nil when the test binary cannot (see live_linux_test.go).
+var liveDevice func(t *testing.T) *dut
+
+func simDUT(t *testing.T) *dut {
+	b := newBench(t, 64<<10)
+	return &dut{
+		t:        t,
+		drv:      b.drv,
+		open:     func(cfg *erst.Config) (*erst.Device, error) { return erst.Open(b.dev.Table(), b.dev, cfg) },
+		capacity: 7,
+		snapshot: func() []byte { return append([]byte(nil), b.st.Snapshot()...) },
+	}
+}
+
+// deviceKind names a kind of device and opens a driver on a new, empty one.
+type deviceKind struct {
+	name string
+	open func(t *testing.T) *dut
+}
+
+// deviceKinds returns the simulator and, in a vmtest guest, QEMU's device.
+func deviceKinds() []deviceKind {
+	kinds := []deviceKind{{"sim", simDUT}}
+	if liveDevice != nil {
+		kinds = append(kinds, deviceKind{"qemu", liveDevice})
+	}
+	return kinds
+}
+
+// forEachDevice runs f as a subtest on each kind of device.
+func forEachDevice(t *testing.T, f func(t *testing.T, d *dut)) {
+	for _, k := range deviceKinds() {
+		t.Run(k.name, func(t *testing.T) { f(t, k.open(t)) })
+	}
+}
+
+func (d *dut) write(n int, id uint64) []byte {
+	d.t.Helper()
+	rec := record(n, id)
+	if err := d.drv.Write(rec); err != nil {
+		d.t.Fatalf("Write(%#x): %v", id, err)
+	}
+	return rec
+}
+
+// contents reads every record back through the driver, in store order.
+func (d *dut) contents() [][]byte {
+	d.t.Helper()
+	ids, err := d.drv.IDs()
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	recs := make([][]byte, len(ids))
+	for i, id := range ids {
+		if recs[i], err = d.drv.Read(id); err != nil {
+			d.t.Fatalf("Read(%#x): %v", id, err)
+		}
+	}
+	return recs
+}
+
+// unchanged checks that f leaves the store as it was: every record read
+// back the same, and on the simulator every byte of the backing file.
+func (d *dut) unchanged(what string, f func()) {
+	d.t.Helper()
+	before := d.contents()
+	var raw []byte
+	if d.snapshot != nil {
+		raw = d.snapshot()
+	}
+	f()
+	if after := d.contents(); !slices.EqualFunc(before, after, bytes.Equal) {
+		d.t.Errorf("%s changed the records: %d before, %d after", what, len(before), len(after))
+	}
+	if d.snapshot != nil && !bytes.Equal(raw, d.snapshot()) {
+		d.t.Errorf("%s changed the backing store", what)
+	}
+}
+
 func TestOpenReadsQEMURange(t *testing.T) {
 	b := newBench(t, 64<<10)
 	r := b.drv.Range()
@@ -95,90 +190,94 @@ func TestTimeoutFromTimings(t *testing.T) {
 }
 
 func TestWriteReadClearRoundTrip(t *testing.T) {
-	b := newBench(t, 64<<10)
-	a := b.write(200, 0x1000)
-	c := b.write(recordSize, 0x2000)
-	for _, want := range [][]byte{a, c} {
-		got, err := b.drv.Read(erst.RecordID(want))
-		if err != nil {
+	forEachDevice(t, func(t *testing.T, d *dut) {
+		a := d.write(200, 0x1000)
+		c := d.write(recordSize, 0x2000)
+		for _, want := range [][]byte{a, c} {
+			got, err := d.drv.Read(erst.RecordID(want))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("record %#x read back differs", erst.RecordID(want))
+			}
+		}
+		first, err := d.drv.Read(0)
+		if err != nil || erst.RecordID(first) != 0x1000 {
+			t.Errorf("Read(0) = id %#x, %v; want the first record 0x1000", erst.RecordID(first), err)
+		}
+		if n, err := d.drv.Count(); n != 2 || err != nil {
+			t.Errorf("Count = %d, %v; want 2", n, err)
+		}
+		if err := d.drv.Clear(0x1000); err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.Equal(got, want) {
-			t.Errorf("record %#x read back differs", erst.RecordID(want))
+		if _, err := d.drv.Read(0x1000); !errors.Is(err, erst.ErrRecordNotFound) {
+			t.Errorf("read after clear: %v, want ErrRecordNotFound", err)
 		}
-	}
-	first, err := b.drv.Read(0)
-	if err != nil || erst.RecordID(first) != 0x1000 {
-		t.Errorf("Read(0) = id %#x, %v; want the first record 0x1000", erst.RecordID(first), err)
-	}
-	if n, err := b.drv.Count(); n != 2 || err != nil {
-		t.Errorf("Count = %d, %v; want 2", n, err)
-	}
-	if err := b.drv.Clear(0x1000); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.drv.Read(0x1000); !errors.Is(err, erst.ErrRecordNotFound) {
-		t.Errorf("read after clear: %v, want ErrRecordNotFound", err)
-	}
-	if ids, err := b.drv.IDs(); err != nil || len(ids) != 1 || ids[0] != 0x2000 {
-		t.Errorf("IDs = %#x, %v; want [0x2000]", ids, err)
-	}
+		if ids, err := d.drv.IDs(); err != nil || len(ids) != 1 || ids[0] != 0x2000 {
+			t.Errorf("IDs = %#x, %v; want [0x2000]", ids, err)
+		}
+	})
 }
 
 func TestWriteStampsPersistenceSignature(t *testing.T) {
-	b := newBench(t, 64<<10)
-	rec := record(256, 7)
-	rec[108], rec[109] = 0, 0
-	if err := b.drv.Write(rec); err != nil {
-		t.Fatal(err)
-	}
-	got, err := b.st.Get(7)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(got[108:110]) != "ER" {
-		t.Errorf("stored persistence signature %q, want \"ER\" (Linux erst_write)", got[108:110])
-	}
+	forEachDevice(t, func(t *testing.T, d *dut) {
+		rec := record(256, 7)
+		rec[108], rec[109] = 0, 0
+		if err := d.drv.Write(rec); err != nil {
+			t.Fatal(err)
+		}
+		got, err := d.drv.Read(7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got[108:110]) != "ER" {
+			t.Errorf("stored persistence signature %q, want \"ER\" (Linux erst_write)", got[108:110])
+		}
+	})
 }
 
 func TestOverwriteKeepsOneRecord(t *testing.T) {
-	b := newBench(t, 64<<10)
-	b.write(300, 5)
-	newer := b.write(400, 5)
-	got, err := b.drv.Read(5)
-	if err != nil || !bytes.Equal(got, newer) {
-		t.Fatalf("read back %d bytes, %v; want the 400-byte overwrite", len(got), err)
-	}
-	if n, _ := b.drv.Count(); n != 1 {
-		t.Errorf("count %d after overwrite, want 1", n)
-	}
+	forEachDevice(t, func(t *testing.T, d *dut) {
+		d.write(300, 5)
+		newer := d.write(400, 5)
+		got, err := d.drv.Read(5)
+		if err != nil || !bytes.Equal(got, newer) {
+			t.Fatalf("read back %d bytes, %v; want the 400-byte overwrite", len(got), err)
+		}
+		if n, _ := d.drv.Count(); n != 1 {
+			t.Errorf("count %d after overwrite, want 1", n)
+		}
+	})
 }
 
 func TestIDsSurviveAStaleCursor(t *testing.T) {
-	b := newBench(t, 64<<10)
-	for id := uint64(1); id <= 5; id++ {
-		b.write(128, id)
-	}
-	// Another reader left the device's cursor after the second record.
-	for range 2 {
-		if _, err := b.drv.NextID(); err != nil {
+	forEachDevice(t, func(t *testing.T, d *dut) {
+		for id := uint64(1); id <= 5; id++ {
+			d.write(128, id)
+		}
+		// Another reader left the device's cursor after the second record.
+		for range 2 {
+			if _, err := d.drv.NextID(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ids, err := d.drv.IDs()
+		if err != nil {
 			t.Fatal(err)
 		}
-	}
-	ids, err := b.drv.IDs()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(ids, []uint64{1, 2, 3, 4, 5}) {
-		t.Errorf("IDs = %v, want all five in store order", ids)
-	}
-	// QEMU's read of id 0 moves the cursor too (read_erst_record).
-	if _, err := b.drv.Read(0); err != nil {
-		t.Fatal(err)
-	}
-	if ids, _ := b.drv.IDs(); !slices.Equal(ids, []uint64{1, 2, 3, 4, 5}) {
-		t.Errorf("IDs after Read(0) = %v, want store order", ids)
-	}
+		if !slices.Equal(ids, []uint64{1, 2, 3, 4, 5}) {
+			t.Errorf("IDs = %v, want all five in store order", ids)
+		}
+		// QEMU's read of id 0 moves the cursor too (read_erst_record).
+		if _, err := d.drv.Read(0); err != nil {
+			t.Fatal(err)
+		}
+		if ids, _ := d.drv.IDs(); !slices.Equal(ids, []uint64{1, 2, 3, 4, 5}) {
+			t.Errorf("IDs after Read(0) = %v, want store order", ids)
+		}
+	})
 }
 
 func TestIDsCapped(t *testing.T) {
@@ -195,18 +294,26 @@ func TestIDsCapped(t *testing.T) {
 	}
 }
 
+// The statuses a real device gives on its own.
+func TestMissingRecordStatuses(t *testing.T) {
+	forEachDevice(t, func(t *testing.T, d *dut) {
+		if _, err := d.drv.Read(9); !errors.Is(err, erst.ErrStoreEmpty) {
+			t.Errorf("read of an empty store: %v, want ErrStoreEmpty", err)
+		}
+		d.write(128, 1)
+		if _, err := d.drv.Read(9); !errors.Is(err, erst.ErrRecordNotFound) {
+			t.Errorf("read of a missing id: %v, want ErrRecordNotFound", err)
+		}
+		if err := d.drv.Clear(9); !errors.Is(err, erst.ErrRecordNotFound) {
+			t.Errorf("clear of a missing id: %v, want ErrRecordNotFound", err)
+		}
+	})
+}
+
+// Every status, forced on the simulator.
 func TestStatusesMapToSentinels(t *testing.T) {
 	b := newBench(t, 64<<10)
-	if _, err := b.drv.Read(9); !errors.Is(err, erst.ErrStoreEmpty) {
-		t.Errorf("read of an empty store: %v, want ErrStoreEmpty", err)
-	}
 	b.write(128, 1)
-	if _, err := b.drv.Read(9); !errors.Is(err, erst.ErrRecordNotFound) {
-		t.Errorf("read of a missing id: %v, want ErrRecordNotFound", err)
-	}
-	if err := b.drv.Clear(9); !errors.Is(err, erst.ErrRecordNotFound) {
-		t.Errorf("clear of a missing id: %v, want ErrRecordNotFound", err)
-	}
 	for st, want := range map[sim.Status]error{
 		1:    erst.ErrNotEnoughSpace,
 		2:    erst.ErrHardwareNotAvailable,
@@ -231,17 +338,19 @@ func TestStatusesMapToSentinels(t *testing.T) {
 }
 
 func TestFullStore(t *testing.T) {
-	b := newBench(t, 64<<10) // 7 slots
-	for id := uint64(1); id <= 7; id++ {
-		b.write(recordSize, id)
-	}
-	before := append([]byte(nil), b.st.Snapshot()...)
-	if err := b.drv.Write(record(128, 8)); !errors.Is(err, erst.ErrNotEnoughSpace) {
-		t.Fatalf("write into a full store: %v, want ErrNotEnoughSpace", err)
-	}
-	if !bytes.Equal(before, b.st.Snapshot()) {
-		t.Error("the failed write changed the store")
-	}
+	forEachDevice(t, func(t *testing.T, d *dut) {
+		if d.capacity == 0 {
+			t.Skip("the store's capacity is unknown")
+		}
+		for id := 1; id <= d.capacity; id++ {
+			d.write(recordSize, uint64(id))
+		}
+		d.unchanged("a write into a full store", func() {
+			if err := d.drv.Write(record(128, uint64(d.capacity+1))); !errors.Is(err, erst.ErrNotEnoughSpace) {
+				t.Errorf("write into a full store: %v, want ErrNotEnoughSpace", err)
+			}
+		})
+	})
 }
 
 func TestBadRecordsRefusedBeforeTheDevice(t *testing.T) {
@@ -322,31 +431,32 @@ func TestTornWrite(t *testing.T) {
 }
 
 func TestDummyWrite(t *testing.T) {
-	b := newBench(t, 64<<10)
-	before := append([]byte(nil), b.st.Snapshot()...)
-	if err := b.drv.DummyWrite(); err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(before, b.st.Snapshot()) {
-		t.Error("dummy write changed the store")
-	}
+	forEachDevice(t, func(t *testing.T, d *dut) {
+		d.write(300, 0x44)
+		d.unchanged("a dummy write", func() {
+			if err := d.drv.DummyWrite(); err != nil {
+				t.Fatal(err)
+			}
+		})
+	})
 }
 
 func TestTraceNamesActions(t *testing.T) {
-	b := newBench(t, 64<<10)
-	var events []erst.TraceEvent
-	drv, err := erst.Open(b.dev.Table(), b.dev, &erst.Config{Clock: b.clock, Trace: func(e erst.TraceEvent) { events = append(events, e) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	events = nil
-	if _, err := drv.Count(); err != nil {
-		t.Fatal(err)
-	}
-	// QEMU's GET_RECORD_COUNT: write the action code, read VALUE.
-	if len(events) != 2 || !events[0].Write || events[0].Raw != 0xa || events[1].Write {
-		t.Errorf("trace of GET_RECORD_COUNT = %+v", events)
-	}
+	forEachDevice(t, func(t *testing.T, d *dut) {
+		var events []erst.TraceEvent
+		drv, err := d.open(&erst.Config{Trace: func(e erst.TraceEvent) { events = append(events, e) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		events = nil
+		if _, err := drv.Count(); err != nil {
+			t.Fatal(err)
+		}
+		// QEMU's GET_RECORD_COUNT: write the action code, read VALUE.
+		if len(events) != 2 || !events[0].Write || events[0].Raw != 0xa || events[1].Write {
+			t.Errorf("trace of GET_RECORD_COUNT = %+v", events)
+		}
+	})
 }
 
 func TestNVRAMModeRoundTrip(t *testing.T) {
@@ -375,11 +485,17 @@ func TestNVRAMModeRoundTrip(t *testing.T) {
 	}
 }
 
+// The PSHED conformance suite, on every kind of device: each check gets a
+// new, empty one.
 func TestConformanceExchangeBuffer(t *testing.T) {
-	pshedtest.TestPersistence(t, func(t *testing.T) pshedtest.Target {
-		b := newBench(t, 64<<10)
-		return pshedtest.Target{Persistence: pshed.NewAdapter(b.drv), RangeLength: recordSize, Capacity: 7}
-	})
+	for _, k := range deviceKinds() {
+		t.Run(k.name, func(t *testing.T) {
+			pshedtest.TestPersistence(t, func(t *testing.T) pshedtest.Target {
+				d := k.open(t)
+				return pshedtest.Target{Persistence: pshed.NewAdapter(d.drv), RangeLength: int(d.drv.Range().Length), Capacity: d.capacity}
+			})
+		})
+	}
 }
 
 func TestConformanceNVRAM(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/goerst/erst/acpi"
+	"github.com/goerst/erst/acpi/acpitest"
 	"github.com/goerst/erst/erst/hw"
 	"github.com/goerst/erst/erst/sim"
 	"github.com/goerst/erst/erst/store"
@@ -262,34 +263,13 @@ func (r *rig) wantStatus(what string, got, want sim.Status) {
 	}
 }
 
-// moduleRoot finds the directory holding go.mod above the test's
-// directory.
-func moduleRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-}
-
 // corpusFile returns the path of an ERST corpus table, skipping the test
-// when the shared corpus is absent.
+// when the shared corpus is absent (as in a vmtest guest).
 func corpusFile(t *testing.T, name string) string {
 	t.Helper()
-	dir := filepath.Join(moduleRoot(t), "..", "shared", "corpus", "erst")
-	p := filepath.Join(dir, name)
+	p := filepath.Join(acpitest.CorpusDir(t), name)
 	if _, err := os.Stat(p); err != nil {
-		t.Skipf("corpus table %s not available (%v); the corpus lives in %s", p, err, dir)
+		t.Skipf("corpus table %s not available: %v", p, err)
 	}
 	return p
 }

@@ -4,10 +4,14 @@
 //
 //	go test -tags vmtest -count=1 ./vmtest/     # or: make vmtest
 //
-// TestLinuxHW reruns erst/hw/linuxhw's own tests inside guests with
-// github.com/hugelgupf/vmtest (q35 and pc with erst_disable, and q35 with
-// the kernel's ERST driver active). TestErstvm runs the erstvm command end
-// to end and compares the live table with the corpus.
+// TestGuest runs the driver's package tests inside guests with
+// github.com/hugelgupf/vmtest, unchanged: erst's behavioural tests and the
+// PSHED conformance suite run on the simulator and on QEMU's real
+// acpi-erst device, and linuxhw's guest tests check the registers, the
+// error log range and the refusals (q35 and pc with erst_disable; q35 with
+// the kernel's ERST driver active, where Open must refuse). TestErstvm
+// runs the erstvm command end to end and compares the live table with
+// the corpus.
 //
 // The tests find QEMU and the kernel themselves and set vmtest's
 // VMTEST_QEMU, VMTEST_KERNEL, VMTEST_ARCH and VMTEST_KERNEL_APPEND; a

@@ -26,42 +26,59 @@ var corpusTables = map[string]string{
 	"pc":  "fb3ea5e7280d5c5c.dat",
 }
 
-type erstvmResult struct {
+// cmdResult is what one run of a command gave.
+type cmdResult struct {
 	code           int
 	stdout, stderr []byte
 	wall           time.Duration
 }
 
-// erstvm builds cmd/erstvm once per test and returns a function that runs
-// it in dir.
-func erstvmRunner(t *testing.T) func(dir string, args ...string) erstvmResult {
-	prerequisites(t)
+// buildCommand builds the module's command pkg (e.g. "./cmd/erst") into a
+// temporary directory and returns the binary and the module's root.
+func buildCommand(t *testing.T, pkg string) (bin, src string) {
+	t.Helper()
 	src, err := filepath.Abs("..")
 	if err != nil {
 		t.Fatal(err)
 	}
-	bin := filepath.Join(t.TempDir(), "erstvm")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/erstvm")
+	bin = filepath.Join(t.TempDir(), filepath.Base(pkg))
+	build := exec.Command("go", "build", "-o", bin, pkg)
 	build.Dir = src
 	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/erstvm: %v\n%s", err, out)
+		t.Fatalf("go build %s: %v\n%s", pkg, err, out)
 	}
-	return func(dir string, args ...string) erstvmResult {
+	return bin, src
+}
+
+// runCommand runs bin with args in dir and returns its exit code and
+// output; failing to start it fails the test.
+func runCommand(t *testing.T, bin, dir string, args ...string) cmdResult {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	err := cmd.Run()
+	r := cmdResult{stdout: stdout.Bytes(), stderr: stderr.Bytes(), wall: time.Since(start)}
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		r.code = ee.ExitCode()
+	case err != nil:
+		t.Fatalf("%s %q: %v", filepath.Base(bin), args, err)
+	}
+	return r
+}
+
+// erstvmRunner builds cmd/erstvm once per test and returns a function
+// that runs it in dir.
+func erstvmRunner(t *testing.T) func(dir string, args ...string) cmdResult {
+	prerequisites(t)
+	bin, src := buildCommand(t, "./cmd/erstvm")
+	return func(dir string, args ...string) cmdResult {
 		t.Helper()
-		cmd := exec.Command(bin, append([]string{"-src", src}, args...)...)
-		cmd.Dir = dir
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		start := time.Now()
-		err := cmd.Run()
-		r := erstvmResult{stdout: stdout.Bytes(), stderr: stderr.Bytes(), wall: time.Since(start)}
-		var ee *exec.ExitError
-		switch {
-		case errors.As(err, &ee):
-			r.code = ee.ExitCode()
-		case err != nil:
-			t.Fatalf("erstvm %q: %v", args, err)
-		}
+		r := runCommand(t, bin, dir, append([]string{"-src", src}, args...)...)
 		t.Logf("erstvm %s: exit %d in %.1fs", strings.Join(args, " "), r.code, r.wall.Seconds())
 		return r
 	}

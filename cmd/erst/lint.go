@@ -11,7 +11,7 @@ func init() {
 	register(&command{
 		name:    "lint",
 		args:    "[FILE]",
-		summary: "Check an ERST table against what the ACPI spec, Linux and QEMU require; one line per finding.\nFILE is a binary table or acpidump text; without it, the global -table file, else the live table.\nExit status 0 with no errors, 1 with errors, 2 when the table cannot be read at all.",
+		summary: "Check an ERST table against what the ACPI spec, Linux and QEMU require; one line per finding.\nFILE is a binary table or acpidump text; without it, the global -table file, else with -store the\nsimulated device's table (QEMU's), else the live table.\nExit status 0 with no errors, 1 with errors, 2 when the table cannot be read at all.",
 		setup:   setupLint,
 	})
 }
@@ -19,7 +19,7 @@ func init() {
 func setupLint(fs *flag.FlagSet) func(*env, []string) error {
 	asJSON := fs.Bool("json", false, `print {"findings":[{"severity","code","entry","message"}...]}; entry is null for the whole table`)
 	return func(e *env, args []string) error {
-		t, raw, name, err := decodeTable(e.tableFileArgs(args))
+		t, raw, name, err := e.commandTable(args)
 		if err != nil {
 			return err
 		}

@@ -2,13 +2,16 @@ package main
 
 import (
 	"flag"
+
+	"github.com/goerst/erst/acpi"
+	"github.com/goerst/erst/erst/sim"
 )
 
 func init() {
 	register(&command{
 		name:    "table",
 		args:    "[FILE]",
-		summary: "Disassemble an ERST table: every header and entry field, with names, laid out like ACPICA's iasl -d.\nFILE is a binary table or acpidump text; without it, the global -table file, else the live table.",
+		summary: "Disassemble an ERST table: every header and entry field, with names, laid out like ACPICA's iasl -d.\nFILE is a binary table or acpidump text; without it, the global -table file, else with -store the\nsimulated device's table (QEMU's), else the live table.",
 		setup:   setupTable,
 	})
 }
@@ -16,7 +19,7 @@ func init() {
 func setupTable(fs *flag.FlagSet) func(*env, []string) error {
 	asJSON := fs.Bool("json", false, "print JSON instead: 64-bit quantities as \"0x...\" strings, OEM strings with one character per raw byte")
 	return func(e *env, args []string) error {
-		t, _, _, err := decodeTable(e.tableFileArgs(args))
+		t, _, _, err := e.commandTable(args)
 		if err != nil {
 			return err
 		}
@@ -27,11 +30,16 @@ func setupTable(fs *flag.FlagSet) func(*env, []string) error {
 	}
 }
 
-// tableFileArgs is args, or the global -table file when args names no
-// FILE, for the commands that read a table rather than a device.
-func (e *env) tableFileArgs(args []string) []string {
-	if len(args) == 0 && e.g.tablePath != "" {
-		return []string{e.g.tablePath}
+// commandTable reads the table that table and lint look at: FILE, else
+// the global -table file, else with -store the table of the simulated
+// device (the one -store's subcommands run), else the live table.
+func (e *env) commandTable(args []string) (*acpi.ERST, []byte, string, error) {
+	switch {
+	case len(args) == 0 && e.g.tablePath != "":
+		args = []string{e.g.tablePath}
+	case len(args) == 0 && e.g.store != "":
+		t := sim.BuildTable(sim.Q35Bar0)
+		return t, t.Encode(), "simulated device (QEMU's table)", nil
 	}
-	return args
+	return decodeTable(args)
 }

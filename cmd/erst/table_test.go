@@ -184,3 +184,19 @@ func TestTableLive(t *testing.T) {
 		}
 	}
 }
+
+// With -store, table and lint look at the simulated device's table, which
+// is QEMU's q35 table byte for byte; the store file is not created.
+func TestTableOfSimulatedDevice(t *testing.T) {
+	store := filepath.Join(t.TempDir(), "s.img")
+	want := mustRun(t, nil, "table", filepath.Join(acpitest.CorpusDir(t), "eebf1dc4571b2072.dat"))
+	if got := mustRun(t, nil, "-store", store, "table"); !bytes.Equal(got, want) {
+		t.Errorf("erst -store S table differs from QEMU's q35 table:\n%s", got)
+	}
+	if code, out, _ := runCmd(t, nil, "-store", store, "lint"); code != 0 || !bytes.Contains(out, []byte("simulated device")) {
+		t.Errorf("erst -store S lint: exit %d\n%s", code, out)
+	}
+	if _, err := os.Stat(store); err == nil {
+		t.Error("table created the store file")
+	}
+}

@@ -9,9 +9,16 @@
 // PSHED conformance suite run on the simulator and on QEMU's real
 // acpi-erst device, and linuxhw's guest tests check the registers, the
 // error log range and the refusals (q35 and pc with erst_disable; q35 with
-// the kernel's ERST driver active, where Open must refuse). TestErstvm
-// runs the erstvm command end to end and compares the live table with
-// the corpus.
+// the kernel's ERST driver active, where Open must refuse).
+//
+// TestStoreAgainstSim and TestStoreFromSim run the same erst commands on
+// the host's simulator and in a guest on QEMU's device, from the same
+// backing file, and compare every exit status, output and record, and the
+// backing files byte for byte; a second boot on the file the first left
+// (another machine type, after a full power-off) reads every record back.
+// TestErstvm runs the erstvm command end to end and compares the live
+// table with the corpus; TestErstvmRefusesHostileTable gives erst a table
+// with registers in System RAM.
 //
 // The tests find QEMU and the kernel themselves and set vmtest's
 // VMTEST_QEMU, VMTEST_KERNEL, VMTEST_ARCH and VMTEST_KERNEL_APPEND; a

@@ -55,16 +55,17 @@ t0=$(date +%s)
 	fail "building the guest initramfs"
 echo "host: guest initramfs ready in $(($(date +%s) - t0)) s (built on first use, then cached)"
 
-# Three records a crashing Linux machine leaves behind, with the ids
-# Linux gives them (cper_next_record_id: the time in seconds << 32, + 1
+# Three records of the kind an ERST store holds after a crash, with the
+# ids Linux gives them (cper_next_record_id: the time in seconds << 32, + 1
 # for each record).
 t=$(date +%s)
 id1=$(printf '0x%x' $(((t << 32) + 1)))
 id2=$(printf '0x%x' $(((t << 32) + 2)))
 id3=$(printf '0x%x' $(((t << 32) + 3)))
 
-# 1. A corrected memory error as firmware reports it: UEFI Platform
-#    Memory section (§N.2.5), 80 bytes.
+# 1. A corrected memory error: a UEFI Platform Memory section (§N.2.5),
+#    80 bytes. (Linux itself saves only 2 and 3 to ERST; the creator is
+#    left at erst new's default.)
 {
 	le 000000000000c37e # validation: address, mask, node, card, module, bank, row, column, type, rank
 	le 0000000000000000 # error status

@@ -282,9 +282,15 @@ func (s *Store) WriteWith(rec []byte, o WriteOptions) (slot int, err error) {
 	return idx, nil
 }
 
+// fillFF sets every byte of b to 0xFF, doubling with copy (a memmove)
+// instead of storing byte by byte: a short record pads most of its slot.
 func fillFF(b []byte) {
-	for i := range b {
-		b[i] = 0xFF
+	if len(b) == 0 {
+		return
+	}
+	b[0] = 0xFF
+	for n := 1; n < len(b); n *= 2 {
+		copy(b[n:], b[:n])
 	}
 }
 

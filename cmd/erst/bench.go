@@ -15,7 +15,6 @@ import (
 	"github.com/goerst/erst/acpi"
 	"github.com/goerst/erst/erst"
 	"github.com/goerst/erst/erst/cper"
-	"github.com/goerst/erst/erst/hw/linuxhw"
 	"github.com/goerst/erst/internal/size"
 )
 
@@ -127,7 +126,7 @@ func setupBench(fs *flag.FlagSet) func(*env, []string) error {
 			return usagef("-size %d: a record with one section takes at least %d bytes", recSize, cper.PstoreHeaderSize)
 		}
 		var accesses int64
-		d, err := e.openCounted(&accesses)
+		d, err := e.openDeviceCounting(&accesses)
 		if err != nil {
 			return err
 		}
@@ -166,44 +165,6 @@ func setupBench(fs *flag.FlagSet) func(*env, []string) error {
 		printBench(e, res)
 		return nil
 	}
-}
-
-// openCounted opens the device as openDevice does, with every register
-// access the driver makes counted in *n (and traced with -trace).
-//
-// It repeats openDevice's live path because openDevice offers no way to
-// hook the driver's configuration; the simulated path is shared.
-func (e *env) openCounted(n *int64) (*device, error) {
-	trace := func(erst.TraceEvent) {}
-	if e.g.trace {
-		trace = e.traceFunc()
-	}
-	cfg := &erst.Config{Trace: func(ev erst.TraceEvent) { *n++; trace(ev) }}
-	if e.g.store != "" {
-		return e.openSimulated(cfg)
-	}
-	var tableArgs []string
-	if e.g.tablePath != "" {
-		tableArgs = []string{e.g.tablePath}
-	}
-	t, _, _, err := decodeTable(tableArgs)
-	if err != nil {
-		return nil, err
-	}
-	p, err := linuxhw.Open(t)
-	if err != nil {
-		return nil, fmt.Errorf("live device: %w", err)
-	}
-	e.g.onClose(p.Close)
-	if lock, err := erst.NewFileLock(liveLockPath); err == nil {
-		cfg.Lock = lock
-		e.g.onClose(lock.Close)
-	}
-	d, err := erst.Open(t, p, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("live device: %w", err)
-	}
-	return &device{Device: d, table: t, where: "live device"}, nil
 }
 
 // benchRecord builds a valid CPER record of exactly n bytes under benchID.

@@ -26,10 +26,23 @@ type device struct {
 }
 
 // openDevice opens the simulated device over -store, or the live device.
-func (e *env) openDevice() (*device, error) {
+func (e *env) openDevice() (*device, error) { return e.openDeviceCounting(nil) }
+
+// openDeviceCounting is openDevice that also counts every register access
+// the driver makes in *n, when n is not nil (erst bench).
+func (e *env) openDeviceCounting(n *int64) (*device, error) {
 	cfg := &erst.Config{}
+	var trace func(erst.TraceEvent)
 	if e.g.trace {
-		cfg.Trace = e.traceFunc()
+		trace = e.traceFunc()
+	}
+	switch {
+	case n != nil && trace != nil:
+		cfg.Trace = func(ev erst.TraceEvent) { *n++; trace(ev) }
+	case n != nil:
+		cfg.Trace = func(erst.TraceEvent) { *n++ }
+	default:
+		cfg.Trace = trace
 	}
 	if e.g.store != "" {
 		return e.openSimulated(cfg)

@@ -417,7 +417,7 @@ func setupNew(fs *flag.FlagSet) func(*env, []string) error {
 	id := fs.String("id", "", "record id, decimal or 0x-hex (default: Linux-style, the time in seconds << 32)")
 	sev := fs.String("severity", "fatal", "record and section severity: fatal, recoverable, corrected, informational")
 	notify := fs.String("notify", "MCE", "notification type: a name (MCE, CMC, NMI, PCIe, BOOT, ...) or a GUID")
-	creator := fs.String("creator", "LinuxPstore", "creator: a name or a GUID")
+	creator := fs.String("creator", "LinuxPstore", "creator: a name or a GUID (LinuxPstore: time, revision and flags as Linux's erst_writer sets them)")
 	section := fs.String("section", "DMESG", "section type: a name or a GUID")
 	payload := fs.String("payload", "", "section body from this `file` (default: a one-line text)")
 	text := fs.String("text", "", "section body text (instead of -payload)")
@@ -446,7 +446,11 @@ func setupNew(fs *flag.FlagSet) func(*env, []string) error {
 			return usageErr(err)
 		}
 		if b.Creator == cper.CreatorLinuxPstore {
-			b.TimeEncoding = cper.TimeUnixSeconds // what pstore readers expect (Linux erst.c)
+			// As Linux's erst_writer builds them: Unix seconds (what pstore
+			// readers expect), revision 0x0100 and PREVERR.
+			b.TimeEncoding = cper.TimeUnixSeconds
+			b.Revision = cper.RevisionLinux
+			b.Flags = cper.FlagPrevErr
 		}
 		st, err := cper.ParseSectionType(*section)
 		if err != nil {

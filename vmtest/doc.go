@@ -16,6 +16,10 @@
 // backing file, and compare every exit status, output and record, and the
 // backing files byte for byte; a second boot on the file the first left
 // (another machine type, after a full power-off) reads every record back.
+// TestLinuxPstore checks both ways against the kernel's own ERST driver:
+// Linux's pstore shows a record erst wrote, and erst (in the guest and on
+// the host) reads the records the kernel wrote at power-off, byte for byte
+// what cper.NewPstoreRecord builds.
 // TestErstvm runs the erstvm command end to end and compares the live
 // table with the corpus; TestErstvmRefusesHostileTable gives erst a table
 // with registers in System RAM.

@@ -146,6 +146,17 @@ func TestSerialLogWhere(t *testing.T) {
 	}
 }
 
+// A guest whose kernel panicked says so, with the panic message.
+func TestSerialLogPanic(t *testing.T) {
+	s := newSerialLog(10, nil)
+	s.follow(strings.NewReader(guestproto.Marker(guestproto.StageRun, 2.84, "gosh -c echo c >/proc/sysrq-trigger") + "\r\n" +
+		"[    3.120000] sysrq: Trigger a crash\r\n" +
+		"[    3.130000] Kernel panic - not syncing: sysrq triggered crash\r\n"))
+	if w := s.where(); !strings.Contains(w, "kernel panic (sysrq triggered crash)") || !strings.Contains(w, "in the guest command") {
+		t.Errorf("where = %q, want the panic message and the stage", w)
+	}
+}
+
 func TestTailer(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "stdout")
 	var out bytes.Buffer

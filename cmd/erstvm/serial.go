@@ -21,6 +21,7 @@ type serialLog struct {
 	detail string
 	times  []stageTime
 	echo   io.Writer // with -v: every line, as it comes
+	panic  string    // the kernel's panic message, once it panicked
 }
 
 type stageTime struct {
@@ -83,7 +84,13 @@ func (s *serialLog) line(l string) {
 	if stage, rest, ok := guestproto.ParseMarker(l); ok {
 		s.reach(stage, rest)
 	}
+	if _, msg, ok := strings.Cut(l, kernelPanic); ok && s.panic == "" {
+		s.panic = strings.TrimSpace(msg)
+	}
 }
+
+// kernelPanic starts the kernel's panic line (kernel/panic.c).
+const kernelPanic = "Kernel panic - not syncing:"
 
 func (s *serialLog) reach(stage, detail string) {
 	s.stage, s.detail = stage, detail
@@ -94,6 +101,13 @@ func (s *serialLog) reach(stage, detail string) {
 func (s *serialLog) where() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.panic != "" {
+		return "with a kernel panic (" + s.panic + ") " + s.stageLocked()
+	}
+	return s.stageLocked()
+}
+
+func (s *serialLog) stageLocked() string {
 	switch s.stage {
 	case stageFirmware:
 		return "in QEMU's firmware or the kernel's decompression (no serial output at all)"

@@ -446,11 +446,7 @@ func setupNew(fs *flag.FlagSet) func(*env, []string) error {
 			return usageErr(err)
 		}
 		if b.Creator == cper.CreatorLinuxPstore {
-			// As Linux's erst_writer builds them: Unix seconds (what pstore
-			// readers expect), revision 0x0100 and PREVERR.
-			b.TimeEncoding = cper.TimeUnixSeconds
-			b.Revision = cper.RevisionLinux
-			b.Flags = cper.FlagPrevErr
+			b.SetLinuxPstore() // the header as Linux's erst_writer builds it
 		}
 		st, err := cper.ParseSectionType(*section)
 		if err != nil {

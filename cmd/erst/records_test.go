@@ -224,3 +224,29 @@ func TestWriteSeveralFiles(t *testing.T) {
 		t.Errorf("ls after write a b:\n%s", out)
 	}
 }
+
+// erst new's default record is the one Linux's erst_writer builds for the
+// same id, text and time (cper.NewPstoreRecord, checked against the
+// kernel's own records in vmtest's TestLinuxPstore).
+func TestNewIsLinuxPstoreRecord(t *testing.T) {
+	got := mustRun(t, nil, "new", "-id", "0x6b0108", "-text", "Panic#1 Part1\nhello\n")
+	r, err := cper.Parse(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at, err := r.Time()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := cper.NewPstoreRecord(0x6b0108, cper.SectionTypeDmesg, []byte("Panic#1 Part1\nhello\n"), at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wb, err := want.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, wb) {
+		t.Errorf("erst new differs from cper.NewPstoreRecord:\ngot  % x\nwant % x", got, wb)
+	}
+}

@@ -159,11 +159,7 @@ func NewPstoreRecord(id uint64, sectionType SectionType, payload []byte, t time.
 		RecordID:     id,
 		Severity:     SeverityFatal,
 		Notification: NotifyMCE,
-		Creator:      CreatorLinuxPstore,
-		Flags:        FlagPrevErr,
-		Revision:     RevisionLinux,
 		Time:         t,
-		TimeEncoding: TimeUnixSeconds,
 		Persistence:  PersistenceSignature,
 		Sections: []SectionSpec{{
 			Type:     sectionType,
@@ -173,5 +169,17 @@ func NewPstoreRecord(id uint64, sectionType SectionType, payload []byte, t time.
 			Body:     payload,
 		}},
 	}
+	b.SetLinuxPstore()
 	return b.Build()
+}
+
+// SetLinuxPstore sets the header fields Linux's erst_writer gives every
+// pstore record whatever its contents: creator CreatorLinuxPstore,
+// revision 0x0100, flags PrevErr, and the timestamp as raw Unix seconds
+// (what erst_reader reads back).
+func (b *Builder) SetLinuxPstore() {
+	b.Creator = CreatorLinuxPstore
+	b.Revision = RevisionLinux
+	b.Flags = FlagPrevErr
+	b.TimeEncoding = TimeUnixSeconds
 }

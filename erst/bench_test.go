@@ -22,10 +22,6 @@ import (
 	"github.com/goerst/erst/erst/store"
 )
 
-// benchRecordSize is the simulated store's record size, QEMU's default;
-// records of this size are "full-size" (they fill the exchange buffer).
-const benchRecordSize = 8192
-
 // accessCounter counts the bus accesses made through the platforms it
 // wraps.
 type accessCounter struct{ n int64 }
@@ -89,25 +85,13 @@ type benchDevice struct {
 // storeSize bytes, in NVRAM mode when nvram is set.
 func newBenchDevice(b *testing.B, storeSize int, nvram bool) *benchDevice {
 	b.Helper()
-	im, err := store.NewImage(storeSize, benchRecordSize)
-	if err != nil {
-		b.Fatal(err)
-	}
-	st, err := store.New(im)
-	if err != nil {
-		b.Fatal(err)
-	}
-	clock := hw.NewFakeClock()
-	opts := []sim.Option{sim.WithClock(clock)}
+	var opts []sim.Option
 	if nvram {
 		opts = append(opts, sim.WithNVRAM())
 	}
-	dev, err := sim.New(st, opts...)
-	if err != nil {
-		b.Fatal(err)
-	}
+	st, dev, clock := newSim(b, storeSize, opts...)
 	acc := &accessCounter{}
-	drv, err := erst.Open(dev.Table(), acc.platform(dev), &erst.Config{Clock: clock, NVRAMSlotSize: benchRecordSize})
+	drv, err := erst.Open(dev.Table(), acc.platform(dev), &erst.Config{Clock: clock, NVRAMSlotSize: recordSize})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -125,7 +109,7 @@ var benchModes = []struct {
 var benchSizes = []struct {
 	name string
 	n    int
-}{{"256B", 256}, {"8KiB", benchRecordSize}}
+}{{"256B", 256}, {"8KiB", recordSize}}
 
 // forEachModeAndSize runs f as a sub-benchmark for every mode and record
 // size, on a fresh 64 KiB store (QEMU's default size, 7 records).
@@ -229,7 +213,7 @@ func BenchmarkIDs(b *testing.B) {
 	for _, n := range []int{1, 10, 100, 1000} {
 		b.Run(fmt.Sprintf("records=%d", n), func(b *testing.B) {
 			// Four spare slots cover the header and map for any n here.
-			d := newBenchDevice(b, (n+4)*benchRecordSize, false)
+			d := newBenchDevice(b, (n+4)*recordSize, false)
 			for i := range n {
 				if _, err := d.st.Write(pshedtest.NewRecord(256, benchID+uint64(i))); err != nil {
 					b.Fatal(err)

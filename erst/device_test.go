@@ -27,21 +27,29 @@ type bench struct {
 	clock *hw.FakeClock
 }
 
-func newBench(t *testing.T, size int, opts ...sim.Option) *bench {
-	t.Helper()
+// newSim returns a simulated device over a new, empty in-memory store of
+// size bytes in recordSize slots, on a fake clock.
+func newSim(tb testing.TB, size int, opts ...sim.Option) (*store.Store, *sim.Device, *hw.FakeClock) {
+	tb.Helper()
 	im, err := store.NewImage(size, recordSize)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	st, err := store.New(im)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	clock := hw.NewFakeClock()
 	dev, err := sim.New(st, append([]sim.Option{sim.WithClock(clock)}, opts...)...)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
+	return st, dev, clock
+}
+
+func newBench(t *testing.T, size int, opts ...sim.Option) *bench {
+	t.Helper()
+	st, dev, clock := newSim(t, size, opts...)
 	drv, err := erst.Open(dev.Table(), dev, &erst.Config{Clock: clock, NVRAMSlotSize: recordSize})
 	if err != nil {
 		t.Fatalf("Open on QEMU's table: %v", err)

@@ -7,10 +7,8 @@ import (
 
 	"github.com/goerst/erst/acpi"
 	"github.com/goerst/erst/erst"
-	"github.com/goerst/erst/erst/hw"
 	"github.com/goerst/erst/erst/pshed/pshedtest"
 	"github.com/goerst/erst/erst/sim"
-	"github.com/goerst/erst/erst/store"
 )
 
 // fuzzRegisters are the registers a fuzzed entry may name: QEMU's ACTION
@@ -77,20 +75,8 @@ func FuzzInterpreter(f *testing.F) {
 	// SKIP and ADD_VALUE with PRESERVE on a bit field.
 	f.Add([]byte{4, 0x0e, 1, 4, 1, 0, 2, 3, 4, 0x0a, 1, 4, 9, 0, 0, 5})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		im, err := store.NewImage(32<<10, 8192)
-		if err != nil {
-			t.Fatal(err)
-		}
-		st, err := store.New(im)
-		if err != nil {
-			t.Fatal(err)
-		}
-		clock := hw.NewFakeClock()
 		accesses := 0
-		dev, err := sim.New(st, sim.WithClock(clock), sim.WithAccessHook(func(sim.Access) { accesses++ }))
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, dev, clock := newSim(t, 32<<10, sim.WithAccessHook(func(sim.Access) { accesses++ }))
 		tab := fuzzTable(data, fuzzRegisters(dev.Bar0(), dev.Bar1()))
 		const budget = 64
 		d, err := erst.Open(tab, dev, &erst.Config{Clock: clock, SkipTableCheck: true, StepBudget: budget, Timeout: 20 * time.Microsecond, MaxRecords: 16})

@@ -5,7 +5,6 @@ package erst_test
 import (
 	"testing"
 
-	"github.com/goerst/erst/acpi"
 	"github.com/goerst/erst/erst"
 	"github.com/goerst/erst/erst/hw/linuxhw"
 	"github.com/goerst/erst/internal/guesttest"
@@ -26,14 +25,7 @@ func init() {
 func openLive(t *testing.T) *dut {
 	t.Helper()
 	guesttest.RecordPass(t)
-	raw, err := acpi.ReadLiveTable(acpi.SignatureERST)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tab, err := acpi.DecodeERST(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tab := guesttest.LiveERST(t)
 	p, err := linuxhw.Open(tab)
 	if err != nil {
 		t.Fatal(err)

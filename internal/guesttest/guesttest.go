@@ -17,6 +17,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/goerst/erst/acpi"
 )
 
 // ResultsDir is where pass markers go in the guest: the host shares a
@@ -82,4 +84,18 @@ func Main(m *testing.M) {
 		}
 	}
 	os.Exit(m.Run())
+}
+
+// LiveERST reads and decodes the running system's ERST table.
+func LiveERST(tb testing.TB) *acpi.ERST {
+	tb.Helper()
+	raw, err := acpi.ReadLiveTable(acpi.SignatureERST)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tab, err := acpi.DecodeERST(raw)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return tab
 }

@@ -70,19 +70,6 @@ func readHex(t *testing.T, path string) uint64 {
 	return v
 }
 
-func liveTable(t *testing.T) *acpi.ERST {
-	t.Helper()
-	raw, err := acpi.ReadLiveTable(acpi.SignatureERST)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tab, err := acpi.DecodeERST(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tab
-}
-
 func kernelOwnsERST(t *testing.T) bool {
 	b, err := os.ReadFile("/proc/cmdline")
 	if err != nil {
@@ -110,7 +97,7 @@ func registers(t *testing.T, tab *acpi.ERST, a acpi.Action) (action, value acpi.
 func TestGuestRegisters(t *testing.T) {
 	guest.SkipIfNotInVM(t)
 	guesttest.RecordPass(t)
-	tab := liveTable(t)
+	tab := guesttest.LiveERST(t)
 	dev := findERSTDevice(t)
 	t.Logf("acpi-erst at %s: BAR0 %#x-%#x, BAR1 %#x-%#x", dev.addr, dev.bar0[0], dev.bar0[1], dev.bar1[0], dev.bar1[1])
 	for i, e := range tab.Entries {
@@ -219,7 +206,7 @@ func TestGuestRefusesSystemRAM(t *testing.T) {
 		{"System RAM", ram + 0x2000, "System RAM"},
 		{"straddling BAR0's end", dev.bar0[1] - 3, "straddles"},
 	} {
-		tab := liveTable(t)
+		tab := guesttest.LiveERST(t)
 		e := &tab.Entries[len(tab.Entries)/2]
 		e.Register.Address = tc.addr
 		p, err := linuxhw.Open(tab)

@@ -12,13 +12,13 @@ import (
 func fuzzSeeds() [][]byte {
 	w := windowsFixture
 	overlap := put32(put32(w(), 200, 272), 204, 48)
-	empty := put32(put16(w()[:HeaderSize], offSectionCount, 0), offRecordLength, HeaderSize)
+	empty := put32(put16(w()[:HeaderSize], OffSectionCount, 0), OffRecordLength, HeaderSize)
 	return [][]byte{
 		pstoreFixture(),
 		w(),
 		overlap,
 		empty,
-		put16(w(), offSectionCount, 1),     // spare descriptor space
+		put16(w(), OffSectionCount, 1),     // spare descriptor space
 		w()[:100],                          // truncated header
 		append([]byte("CPEX"), w()[4:]...), // bad signature
 		put32(w(), 6, 0),                   // bad end signature

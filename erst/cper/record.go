@@ -58,21 +58,21 @@ func Validate(b []byte) error {
 		return err
 	}
 	le := binary.LittleEndian
-	rl := le.Uint32(b[offRecordLength:])
+	rl := le.Uint32(b[OffRecordLength:])
 	switch {
 	case uint64(rl) > uint64(len(b)):
-		return formatErr(ErrRecordTruncated, offRecordLength, "RecordLength %d but the buffer holds %d bytes", rl, len(b))
+		return formatErr(ErrRecordTruncated, OffRecordLength, "RecordLength %d but the buffer holds %d bytes", rl, len(b))
 	case uint64(rl) < uint64(len(b)):
-		return formatErr(ErrTrailingBytes, offRecordLength, "RecordLength %d but the buffer holds %d bytes (%d extra)", rl, len(b), uint64(len(b))-uint64(rl))
+		return formatErr(ErrTrailingBytes, OffRecordLength, "RecordLength %d but the buffer holds %d bytes (%d extra)", rl, len(b), uint64(len(b))-uint64(rl))
 	}
-	n := int(le.Uint16(b[offSectionCount:]))
+	n := int(le.Uint16(b[OffSectionCount:]))
 	descEnd, err := checkCount(rl, n)
 	if err != nil {
 		return err
 	}
 	for i := range n {
 		d := HeaderSize + i*DescriptorSize
-		if err := checkSection(i, le.Uint32(b[d+dOffSectionOffset:]), le.Uint32(b[d+dOffSectionLength:]), rl, descEnd); err != nil {
+		if err := checkSection(i, le.Uint32(b[d+DescOffSectionOffset:]), le.Uint32(b[d+DescOffSectionLength:]), rl, descEnd); err != nil {
 			return err
 		}
 	}
@@ -85,14 +85,14 @@ func checkHeader(b []byte) error {
 	if len(b) < HeaderSize {
 		return formatErr(ErrTruncated, len(b), "need %d header bytes, have %d", HeaderSize, len(b))
 	}
-	if !bytes.Equal(b[offSignatureStart:offSignatureStart+4], SignatureStart[:]) {
-		return formatErr(ErrSignatureStart, offSignatureStart, "got %q, want %q", b[offSignatureStart:offSignatureStart+4], SignatureStart[:])
+	if !bytes.Equal(b[OffSignatureStart:OffSignatureStart+4], SignatureStart[:]) {
+		return formatErr(ErrSignatureStart, OffSignatureStart, "got %q, want %q", b[OffSignatureStart:OffSignatureStart+4], SignatureStart[:])
 	}
-	if e := binary.LittleEndian.Uint32(b[offSignatureEnd:]); e != SignatureEnd {
-		return formatErr(ErrSignatureEnd, offSignatureEnd, "got %#08x, want %#08x", e, SignatureEnd)
+	if e := binary.LittleEndian.Uint32(b[OffSignatureEnd:]); e != SignatureEnd {
+		return formatErr(ErrSignatureEnd, OffSignatureEnd, "got %#08x, want %#08x", e, SignatureEnd)
 	}
-	if rl := binary.LittleEndian.Uint32(b[offRecordLength:]); rl < HeaderSize {
-		return formatErr(ErrRecordTooShort, offRecordLength, "RecordLength %d is shorter than the %d-byte header", rl, HeaderSize)
+	if rl := binary.LittleEndian.Uint32(b[OffRecordLength:]); rl < HeaderSize {
+		return formatErr(ErrRecordTooShort, OffRecordLength, "RecordLength %d is shorter than the %d-byte header", rl, HeaderSize)
 	}
 	return nil
 }
@@ -101,11 +101,11 @@ func checkHeader(b []byte) error {
 // returns where they end.
 func checkCount(rl uint32, n int) (uint64, error) {
 	if rl < HeaderSize {
-		return 0, formatErr(ErrRecordTooShort, offRecordLength, "RecordLength %d is shorter than the %d-byte header", rl, HeaderSize)
+		return 0, formatErr(ErrRecordTooShort, OffRecordLength, "RecordLength %d is shorter than the %d-byte header", rl, HeaderSize)
 	}
 	descEnd := uint64(HeaderSize) + uint64(n)*DescriptorSize
 	if descEnd > uint64(rl) {
-		return 0, formatErr(ErrSectionCount, offSectionCount, "SectionCount %d needs %d bytes of header and descriptors, RecordLength is %d", n, descEnd, rl)
+		return 0, formatErr(ErrSectionCount, OffSectionCount, "SectionCount %d needs %d bytes of header and descriptors, RecordLength is %d", n, descEnd, rl)
 	}
 	return descEnd, nil
 }
@@ -163,7 +163,7 @@ func Parse(b []byte) (*Record, error) {
 func (r *Record) Marshal() ([]byte, error) {
 	n := len(r.Sections)
 	if n != int(r.SectionCount) {
-		return nil, formatErr(ErrSectionCount, offSectionCount, "SectionCount %d but the record has %d sections", r.SectionCount, n)
+		return nil, formatErr(ErrSectionCount, OffSectionCount, "SectionCount %d but the record has %d sections", r.SectionCount, n)
 	}
 	rl := r.RecordLength
 	descEnd, err := checkCount(rl, n)
@@ -173,7 +173,7 @@ func (r *Record) Marshal() ([]byte, error) {
 	for i := range r.Sections {
 		d := &r.Sections[i].Descriptor
 		if uint64(len(r.Sections[i].Body)) != uint64(d.Length) {
-			return nil, formatErr(ErrBodyLength, HeaderSize+i*DescriptorSize+dOffSectionLength,
+			return nil, formatErr(ErrBodyLength, HeaderSize+i*DescriptorSize+DescOffSectionLength,
 				"section %d: descriptor Length %d, body holds %d bytes", i, d.Length, len(r.Sections[i].Body))
 		}
 		if err := checkSection(i, d.Offset, d.Length, rl, descEnd); err != nil {
@@ -203,7 +203,7 @@ func (r *Record) Marshal() ([]byte, error) {
 func (r *Record) Layout() error {
 	n := len(r.Sections)
 	if n > math.MaxUint16 {
-		return formatErr(ErrTooLarge, offSectionCount, "%d sections, at most %d fit", n, math.MaxUint16)
+		return formatErr(ErrTooLarge, OffSectionCount, "%d sections, at most %d fit", n, math.MaxUint16)
 	}
 	off := uint64(HeaderSize) + uint64(n)*DescriptorSize
 	for i := range r.Sections {
@@ -231,9 +231,9 @@ func Trim(b []byte) ([]byte, error) {
 	if err := checkHeader(b); err != nil {
 		return nil, err
 	}
-	rl := binary.LittleEndian.Uint32(b[offRecordLength:])
+	rl := binary.LittleEndian.Uint32(b[OffRecordLength:])
 	if uint64(rl) > uint64(len(b)) {
-		return nil, formatErr(ErrRecordTruncated, offRecordLength, "RecordLength %d but the buffer holds %d bytes", rl, len(b))
+		return nil, formatErr(ErrRecordTruncated, OffRecordLength, "RecordLength %d but the buffer holds %d bytes", rl, len(b))
 	}
 	return b[:rl], nil
 }

@@ -115,12 +115,12 @@ func TestRoundTrip(t *testing.T) {
 	binary.LittleEndian.PutUint32(overlap[204:], 48)
 
 	noSections := pstoreFixture()[:HeaderSize]
-	binary.LittleEndian.PutUint16(noSections[offSectionCount:], 0)
-	binary.LittleEndian.PutUint32(noSections[offRecordLength:], HeaderSize)
+	binary.LittleEndian.PutUint16(noSections[OffSectionCount:], 0)
+	binary.LittleEndian.PutUint32(noSections[OffRecordLength:], HeaderSize)
 
 	// Descriptor space reserved for a later section (edk2 allows it).
 	spare := windowsFixture()
-	binary.LittleEndian.PutUint16(spare[offSectionCount:], 1)
+	binary.LittleEndian.PutUint16(spare[OffSectionCount:], 1)
 
 	for name, b := range map[string][]byte{
 		"windows":          windowsFixture(),
@@ -354,8 +354,8 @@ func TestParseAllocationBounded(t *testing.T) {
 	// A header that claims 65535 sections and a 4 GiB record must be
 	// rejected without allocating for either.
 	liar := pstoreFixture()[:HeaderSize]
-	put16(liar, offSectionCount, 0xFFFF)
-	put32(liar, offRecordLength, 0xFFFFFFFF)
+	put16(liar, OffSectionCount, 0xFFFF)
+	put32(liar, OffRecordLength, 0xFFFFFFFF)
 	// 64 KiB of slack covers the error value and the race detector's own
 	// bookkeeping; sizing by the claims would be megabytes.
 	if n := heapBytes(func() { _, _ = Parse(liar) }); n > 64<<10 {
@@ -365,8 +365,8 @@ func TestParseAllocationBounded(t *testing.T) {
 	// The most sections a buffer can hold: 1000 empty sections.
 	const n = 1000
 	b := pstoreFixture()[:HeaderSize]
-	put16(b, offSectionCount, n)
-	put32(b, offRecordLength, HeaderSize+n*DescriptorSize)
+	put16(b, OffSectionCount, n)
+	put32(b, OffRecordLength, HeaderSize+n*DescriptorSize)
 	for range n {
 		b = le32(b, HeaderSize+n*DescriptorSize) // offset: the end of the record
 		b = zeros(b, DescriptorSize-4)           // length 0, rest zero

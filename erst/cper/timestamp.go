@@ -89,18 +89,18 @@ func (t Timestamp) BCD(loc *time.Location) (time.Time, error) {
 		c := b[f.idx]
 		hi, lo := int(c>>4), int(c&0xf)
 		if hi > 9 || lo > 9 {
-			return time.Time{}, formatErr(ErrBadTimestamp, offTimestamp+f.idx, "%s byte %#02x is not BCD", f.name, c)
+			return time.Time{}, formatErr(ErrBadTimestamp, OffTimestamp+f.idx, "%s byte %#02x is not BCD", f.name, c)
 		}
 		x := hi*10 + lo
 		if x < f.min || x > f.max {
-			return time.Time{}, formatErr(ErrBadTimestamp, offTimestamp+f.idx, "%s %d out of range %d..%d", f.name, x, f.min, f.max)
+			return time.Time{}, formatErr(ErrBadTimestamp, OffTimestamp+f.idx, "%s %d out of range %d..%d", f.name, x, f.min, f.max)
 		}
 		v[f.idx] = x
 	}
 	year := v[7]*100 + v[6]
 	tm := time.Date(year, time.Month(v[5]), v[4], v[2], v[1], v[0], 0, loc)
 	if tm.Day() != v[4] {
-		return time.Time{}, formatErr(ErrBadTimestamp, offTimestamp+4, "day %d does not exist in %04d-%02d", v[4], year, v[5])
+		return time.Time{}, formatErr(ErrBadTimestamp, OffTimestamp+4, "day %d does not exist in %04d-%02d", v[4], year, v[5])
 	}
 	return tm, nil
 }
@@ -110,7 +110,7 @@ func (t Timestamp) BCD(loc *time.Location) (time.Time, error) {
 // certainly a BCD timestamp read the wrong way.
 func (t Timestamp) Unix() (time.Time, error) {
 	if uint64(t) > maxUnixSeconds {
-		return time.Time{}, formatErr(ErrBadTimestamp, offTimestamp, "%d seconds is past the year 9999", uint64(t))
+		return time.Time{}, formatErr(ErrBadTimestamp, OffTimestamp, "%d seconds is past the year 9999", uint64(t))
 	}
 	return time.Unix(int64(t), 0).UTC(), nil
 }

@@ -13,46 +13,54 @@ const (
 	FRUTextSize    = 20  // descriptor FRU Text field, §N.2.2
 )
 
-// SignatureStart is the value of the header's first four bytes
-// (§N.2.1 SignatureStart; edk2 SIGNATURE_32('C','P','E','R')).
-var SignatureStart = [4]byte{'C', 'P', 'E', 'R'}
+// Signature is the header's SignatureStart as a string, for callers that
+// compare bytes (§N.2.1 SignatureStart; edk2 SIGNATURE_32('C','P','E','R')).
+const Signature = "CPER"
+
+// SignatureStart is the value of the header's first four bytes (Signature).
+var SignatureStart = [4]byte{Signature[0], Signature[1], Signature[2], Signature[3]}
 
 // SignatureEnd is the value of the header's SignatureEnd field (§N.2.1).
 const SignatureEnd uint32 = 0xFFFFFFFF
 
 // Record header field offsets (§N.2.1, Table "Error Record Header";
-// Microsoft cper.h checks the same offsets with CPER_FIELD_CHECK).
+// Microsoft cper.h checks the same offsets with CPER_FIELD_CHECK). They are
+// exported so that the driver, the store and the PSHED layer, which look at
+// a record's length, id and PersistenceInfo without decoding it, share
+// them. QEMU's acpi-erst reads RecordLength (u32) and RecordID (u64) only.
 const (
-	offSignatureStart = 0
-	offRevision       = 4
-	offSignatureEnd   = 6
-	offSectionCount   = 10
-	offSeverity       = 12
-	offValidationBits = 16
-	offRecordLength   = 20
-	offTimestamp      = 24
-	offPlatformID     = 32
-	offPartitionID    = 48
-	offCreatorID      = 64
-	offNotification   = 80
-	offRecordID       = 96
-	offFlags          = 104
-	offPersistence    = 108
-	offReserved       = 116
+	OffSignatureStart = 0
+	OffRevision       = 4
+	OffSignatureEnd   = 6
+	OffSectionCount   = 10
+	OffSeverity       = 12
+	OffValidationBits = 16
+	OffRecordLength   = 20
+	OffTimestamp      = 24
+	OffPlatformID     = 32
+	OffPartitionID    = 48
+	OffCreatorID      = 64
+	OffNotification   = 80
+	OffRecordID       = 96
+	OffFlags          = 104
+	OffPersistence    = 108
+	OffReserved       = 116
 )
 
-// Section descriptor field offsets (§N.2.2, Table "Section Descriptor").
+// Section descriptor field offsets from the descriptor's start (§N.2.2,
+// Table "Section Descriptor"); descriptor i starts at
+// HeaderSize+i*DescriptorSize.
 const (
-	dOffSectionOffset  = 0
-	dOffSectionLength  = 4
-	dOffRevision       = 8
-	dOffValidationBits = 10
-	dOffReserved       = 11
-	dOffFlags          = 12
-	dOffSectionType    = 16
-	dOffFRUID          = 32
-	dOffSeverity       = 48
-	dOffFRUText        = 52
+	DescOffSectionOffset  = 0
+	DescOffSectionLength  = 4
+	DescOffRevision       = 8
+	DescOffValidationBits = 10
+	DescOffReserved       = 11
+	DescOffFlags          = 12
+	DescOffSectionType    = 16
+	DescOffFRUID          = 32
+	DescOffSeverity       = 48
+	DescOffFRUText        = 52
 )
 
 // Header is the 128-byte CPER record header (§N.2.1), Windows
@@ -85,44 +93,44 @@ func DecodeHeader(b []byte) (Header, error) {
 		return h, formatErr(ErrTruncated, len(b), "need %d header bytes, have %d", HeaderSize, len(b))
 	}
 	le := binary.LittleEndian
-	copy(h.SignatureStart[:], b[offSignatureStart:])
-	h.Revision = Revision(le.Uint16(b[offRevision:]))
-	h.SignatureEnd = le.Uint32(b[offSignatureEnd:])
-	h.SectionCount = le.Uint16(b[offSectionCount:])
-	h.Severity = Severity(le.Uint32(b[offSeverity:]))
-	h.ValidationBits = ValidationBits(le.Uint32(b[offValidationBits:]))
-	h.RecordLength = le.Uint32(b[offRecordLength:])
-	h.Timestamp = Timestamp(le.Uint64(b[offTimestamp:]))
-	copy(h.PlatformID[:], b[offPlatformID:])
-	copy(h.PartitionID[:], b[offPartitionID:])
-	copy(h.Creator[:], b[offCreatorID:])
-	copy(h.Notification[:], b[offNotification:])
-	h.RecordID = le.Uint64(b[offRecordID:])
-	h.Flags = HeaderFlags(le.Uint32(b[offFlags:]))
-	h.Persistence = PersistenceInfo(le.Uint64(b[offPersistence:]))
-	copy(h.Reserved[:], b[offReserved:])
+	copy(h.SignatureStart[:], b[OffSignatureStart:])
+	h.Revision = Revision(le.Uint16(b[OffRevision:]))
+	h.SignatureEnd = le.Uint32(b[OffSignatureEnd:])
+	h.SectionCount = le.Uint16(b[OffSectionCount:])
+	h.Severity = Severity(le.Uint32(b[OffSeverity:]))
+	h.ValidationBits = ValidationBits(le.Uint32(b[OffValidationBits:]))
+	h.RecordLength = le.Uint32(b[OffRecordLength:])
+	h.Timestamp = Timestamp(le.Uint64(b[OffTimestamp:]))
+	copy(h.PlatformID[:], b[OffPlatformID:])
+	copy(h.PartitionID[:], b[OffPartitionID:])
+	copy(h.Creator[:], b[OffCreatorID:])
+	copy(h.Notification[:], b[OffNotification:])
+	h.RecordID = le.Uint64(b[OffRecordID:])
+	h.Flags = HeaderFlags(le.Uint32(b[OffFlags:]))
+	h.Persistence = PersistenceInfo(le.Uint64(b[OffPersistence:]))
+	copy(h.Reserved[:], b[OffReserved:])
 	return h, nil
 }
 
 // put writes h into b[:HeaderSize], which the caller has sized.
 func (h *Header) put(b []byte) {
 	le := binary.LittleEndian
-	copy(b[offSignatureStart:], h.SignatureStart[:])
-	le.PutUint16(b[offRevision:], uint16(h.Revision))
-	le.PutUint32(b[offSignatureEnd:], h.SignatureEnd)
-	le.PutUint16(b[offSectionCount:], h.SectionCount)
-	le.PutUint32(b[offSeverity:], uint32(h.Severity))
-	le.PutUint32(b[offValidationBits:], uint32(h.ValidationBits))
-	le.PutUint32(b[offRecordLength:], h.RecordLength)
-	le.PutUint64(b[offTimestamp:], uint64(h.Timestamp))
-	copy(b[offPlatformID:], h.PlatformID[:])
-	copy(b[offPartitionID:], h.PartitionID[:])
-	copy(b[offCreatorID:], h.Creator[:])
-	copy(b[offNotification:], h.Notification[:])
-	le.PutUint64(b[offRecordID:], h.RecordID)
-	le.PutUint32(b[offFlags:], uint32(h.Flags))
-	le.PutUint64(b[offPersistence:], uint64(h.Persistence))
-	copy(b[offReserved:HeaderSize], h.Reserved[:])
+	copy(b[OffSignatureStart:], h.SignatureStart[:])
+	le.PutUint16(b[OffRevision:], uint16(h.Revision))
+	le.PutUint32(b[OffSignatureEnd:], h.SignatureEnd)
+	le.PutUint16(b[OffSectionCount:], h.SectionCount)
+	le.PutUint32(b[OffSeverity:], uint32(h.Severity))
+	le.PutUint32(b[OffValidationBits:], uint32(h.ValidationBits))
+	le.PutUint32(b[OffRecordLength:], h.RecordLength)
+	le.PutUint64(b[OffTimestamp:], uint64(h.Timestamp))
+	copy(b[OffPlatformID:], h.PlatformID[:])
+	copy(b[OffPartitionID:], h.PartitionID[:])
+	copy(b[OffCreatorID:], h.Creator[:])
+	copy(b[OffNotification:], h.Notification[:])
+	le.PutUint64(b[OffRecordID:], h.RecordID)
+	le.PutUint32(b[OffFlags:], uint32(h.Flags))
+	le.PutUint64(b[OffPersistence:], uint64(h.Persistence))
+	copy(b[OffReserved:HeaderSize], h.Reserved[:])
 }
 
 // AppendEncode appends the 128-byte wire form of h to b.
@@ -149,7 +157,7 @@ func (h *Header) TimeEncoding() TimeEncoding {
 // the field does not decode.
 func (h *Header) Time() (time.Time, error) {
 	if h.ValidationBits&ValidTimestamp == 0 {
-		return time.Time{}, formatErr(ErrNoTimestamp, offValidationBits, "ValidationBits %s lacks Timestamp", h.ValidationBits)
+		return time.Time{}, formatErr(ErrNoTimestamp, OffValidationBits, "ValidationBits %s lacks Timestamp", h.ValidationBits)
 	}
 	if h.TimeEncoding() == TimeUnixSeconds {
 		return h.Timestamp.Unix()
@@ -180,32 +188,32 @@ func DecodeSectionDescriptor(b []byte) (SectionDescriptor, error) {
 		return d, formatErr(ErrTruncated, len(b), "need %d descriptor bytes, have %d", DescriptorSize, len(b))
 	}
 	le := binary.LittleEndian
-	d.Offset = le.Uint32(b[dOffSectionOffset:])
-	d.Length = le.Uint32(b[dOffSectionLength:])
-	d.Revision = Revision(le.Uint16(b[dOffRevision:]))
-	d.ValidationBits = SectionValidationBits(b[dOffValidationBits])
-	d.Reserved = b[dOffReserved]
-	d.Flags = SectionFlags(le.Uint32(b[dOffFlags:]))
-	copy(d.Type[:], b[dOffSectionType:])
-	copy(d.FRUID[:], b[dOffFRUID:])
-	d.Severity = Severity(le.Uint32(b[dOffSeverity:]))
-	copy(d.FRUText[:], b[dOffFRUText:])
+	d.Offset = le.Uint32(b[DescOffSectionOffset:])
+	d.Length = le.Uint32(b[DescOffSectionLength:])
+	d.Revision = Revision(le.Uint16(b[DescOffRevision:]))
+	d.ValidationBits = SectionValidationBits(b[DescOffValidationBits])
+	d.Reserved = b[DescOffReserved]
+	d.Flags = SectionFlags(le.Uint32(b[DescOffFlags:]))
+	copy(d.Type[:], b[DescOffSectionType:])
+	copy(d.FRUID[:], b[DescOffFRUID:])
+	d.Severity = Severity(le.Uint32(b[DescOffSeverity:]))
+	copy(d.FRUText[:], b[DescOffFRUText:])
 	return d, nil
 }
 
 // put writes d into b[:DescriptorSize], which the caller has sized.
 func (d *SectionDescriptor) put(b []byte) {
 	le := binary.LittleEndian
-	le.PutUint32(b[dOffSectionOffset:], d.Offset)
-	le.PutUint32(b[dOffSectionLength:], d.Length)
-	le.PutUint16(b[dOffRevision:], uint16(d.Revision))
-	b[dOffValidationBits] = byte(d.ValidationBits)
-	b[dOffReserved] = d.Reserved
-	le.PutUint32(b[dOffFlags:], uint32(d.Flags))
-	copy(b[dOffSectionType:], d.Type[:])
-	copy(b[dOffFRUID:], d.FRUID[:])
-	le.PutUint32(b[dOffSeverity:], uint32(d.Severity))
-	copy(b[dOffFRUText:DescriptorSize], d.FRUText[:])
+	le.PutUint32(b[DescOffSectionOffset:], d.Offset)
+	le.PutUint32(b[DescOffSectionLength:], d.Length)
+	le.PutUint16(b[DescOffRevision:], uint16(d.Revision))
+	b[DescOffValidationBits] = byte(d.ValidationBits)
+	b[DescOffReserved] = d.Reserved
+	le.PutUint32(b[DescOffFlags:], uint32(d.Flags))
+	copy(b[DescOffSectionType:], d.Type[:])
+	copy(b[DescOffFRUID:], d.FRUID[:])
+	le.PutUint32(b[DescOffSeverity:], uint32(d.Severity))
+	copy(b[DescOffFRUText:DescriptorSize], d.FRUText[:])
 }
 
 // AppendEncode appends the 72-byte wire form of d to b.

@@ -15,10 +15,8 @@ import (
 	"time"
 
 	"github.com/goerst/erst/acpi"
+	"github.com/goerst/erst/acpi/acpitest"
 )
-
-// corpusDir holds the shared ERST corpus, next to the project root.
-const corpusDir = "../../shared/corpus/erst"
 
 // The corpus's QEMU 7.2 tables, read from guests' /sys/firmware/acpi/tables/ERST.
 var corpusTables = map[string]string{
@@ -116,9 +114,9 @@ func TestErstvm(t *testing.T) {
 				t.Fatalf("exit %d\n%s", r.code, r.stderr)
 			}
 			logTimings(t, r.stderr)
-			want, err := os.ReadFile(filepath.Join(corpusDir, corpusTables[machine]))
+			want, err := os.ReadFile(acpitest.CorpusFile(t, corpusTables[machine]))
 			if err != nil {
-				t.Skipf("no corpus table to compare with (%v): %s", err, filepath.Join(corpusDir, corpusTables[machine]))
+				t.Fatal(err)
 			}
 			sameStructure(t, r.stdout, want)
 		})

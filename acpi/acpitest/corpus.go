@@ -1,5 +1,5 @@
-// Package acpitest holds test support for ERST tables: the shared corpus
-// of real tables, a parser for ACPICA's disassembly (`iasl -d`) of them,
+// Package acpitest holds test support for ERST tables: the corpus of real
+// tables in acpi/testdata/corpus, a parser for ACPICA's disassembly (`iasl -d`) of them,
 // a field-by-field comparison of that disassembly with the JSON form that
 // `erst table -json` prints, and a way to run iasl itself.
 package acpitest
@@ -16,8 +16,12 @@ import (
 )
 
 // CorpusRel is where the ERST table corpus lives, relative to the module
-// root: ../shared/corpus/erst.
-var CorpusRel = filepath.Join("..", "shared", "corpus", "erst")
+// root: acpi/testdata/corpus/erst, inside the module so that a clean clone
+// (and the module zip) tests everything. CorpusIndexRel is its index.csv.
+var (
+	CorpusRel      = filepath.Join("acpi", "testdata", "corpus", "erst")
+	CorpusIndexRel = filepath.Join("acpi", "testdata", "corpus", "index.csv")
+)
 
 // CorpusTable is one table of the corpus: <Name>.dat and, beside it,
 // <Name>.dsl with ACPICA's disassembly of it.
@@ -28,24 +32,48 @@ type CorpusTable struct {
 	Raw     []byte // the .dat contents
 }
 
-// CorpusDir returns the corpus folder. When it is absent it skips the test
-// with a message naming the path it looked for.
+// CorpusDir returns the corpus folder. The corpus is part of the module,
+// so when it is absent the checkout is broken: it fails the test, naming
+// the path it looked for; it never skips.
 func CorpusDir(tb testing.TB) string {
+	tb.Helper()
+	return corpusPath(tb, CorpusRel)
+}
+
+// CorpusFile returns the path of the corpus file name (e.g.
+// "eebf1dc4571b2072.dat"), failing the test when it is absent.
+func CorpusFile(tb testing.TB, name string) string {
+	tb.Helper()
+	p := filepath.Join(CorpusDir(tb), name)
+	if _, err := os.Stat(p); err != nil {
+		tb.Fatalf("corpus file %s is missing: %v", p, err)
+	}
+	return p
+}
+
+// CorpusIndex returns the path of the corpus's index.csv, failing the
+// test when it is absent.
+func CorpusIndex(tb testing.TB) string {
+	tb.Helper()
+	return corpusPath(tb, CorpusIndexRel)
+}
+
+func corpusPath(tb testing.TB, rel string) string {
 	tb.Helper()
 	root, err := moduleRoot()
 	if err != nil {
-		tb.Skipf("ERST corpus not found: %v", err)
+		tb.Fatalf("ERST corpus not found: %v", err)
 	}
-	dir := filepath.Join(root, CorpusRel)
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		tb.Skipf("ERST corpus folder %s is absent; the corpus tests need it", dir)
+	p := filepath.Join(root, rel)
+	if _, err := os.Stat(p); err != nil {
+		tb.Fatalf("ERST corpus %s is missing (%v): it is part of the module; restore it with git checkout", p, err)
 	}
-	return dir
+	return p
 }
 
-// Corpus reads every table in the corpus folder, sorted by name. It skips
-// the test when the folder is absent and fails it when the folder holds
-// no tables or a table has no .dsl beside it.
+// Corpus reads every table in the corpus folder, sorted by name. It fails
+// the test when the folder is absent, holds no tables, or a table has no
+// .dsl beside it.
 func Corpus(tb testing.TB) []CorpusTable {
 	tb.Helper()
 	dir := CorpusDir(tb)

@@ -189,7 +189,7 @@ func TestTableLive(t *testing.T) {
 // is QEMU's q35 table byte for byte; the store file is not created.
 func TestTableOfSimulatedDevice(t *testing.T) {
 	store := filepath.Join(t.TempDir(), "s.img")
-	want := mustRun(t, nil, "table", filepath.Join(acpitest.CorpusDir(t), "eebf1dc4571b2072.dat"))
+	want := mustRun(t, nil, "table", acpitest.CorpusFile(t, "eebf1dc4571b2072.dat"))
 	if got := mustRun(t, nil, "-store", store, "table"); !bytes.Equal(got, want) {
 		t.Errorf("erst -store S table differs from QEMU's q35 table:\n%s", got)
 	}

@@ -263,13 +263,9 @@ func (r *rig) wantStatus(what string, got, want sim.Status) {
 	}
 }
 
-// corpusFile returns the path of an ERST corpus table, skipping the test
-// when the shared corpus is absent (as in a vmtest guest).
+// corpusFile returns the path of an ERST corpus table (in the module's
+// acpi/testdata), failing the test when it is missing.
 func corpusFile(t *testing.T, name string) string {
 	t.Helper()
-	p := filepath.Join(acpitest.CorpusDir(t), name)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("corpus table %s not available: %v", p, err)
-	}
-	return p
+	return acpitest.CorpusFile(t, name)
 }

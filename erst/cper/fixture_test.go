@@ -74,7 +74,7 @@ func windowsFixture() []byte {
 	var b []byte
 	// Record header, §N.2.1.
 	b = append(b, 'C', 'P', 'E', 'R')                             // 0   SignatureStart
-	b = le16(b, 0x0210)                                           // 4   Revision: WHEA_ERROR_RECORD_REVISION, "2.16"
+	b = le16(b, 0x0210)                                           // 4   Revision: WHEA_ERROR_RECORD_REVISION, BCD "2.10"
 	b = le32(b, 0xFFFFFFFF)                                       // 6   SignatureEnd
 	b = le16(b, 2)                                                // 10  SectionCount
 	b = le32(b, 2)                                                // 12  ErrorSeverity: Corrected

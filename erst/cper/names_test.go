@@ -165,10 +165,11 @@ func TestEnumStrings(t *testing.T) {
 		{SectionResourceNotAccessible | SectionLatentError | SectionPropagated, "ResourceNotAccessible|LatentError|Propagated"},
 		{SectionFlags(0x81), "Primary|0x80"},
 		{ValidFRUID | ValidFRUText, "FRUID|FRUText"},
-		{RevisionLinux, "1.0"},
-		{RevisionUEFI, "1.1"},
-		{RevisionWHEA, "2.16"},
-		{SectionRevisionWHEA, "2.1"},
+		{RevisionLinux, "1.00"},
+		{RevisionUEFI, "1.01"},
+		{RevisionWHEA, "2.10"}, // BCD (§N.2.1): not "2.16"
+		{SectionRevisionWHEA, "2.01"},
+		{Revision(0x011A), "0x011a"}, // not BCD
 		{TimeBCD, "BCD"},
 		{TimeUnixSeconds, "Unix"},
 		{TimeEncoding(9), "TimeEncoding(9)"},

@@ -23,7 +23,7 @@ func TestParseWindowsFixture(t *testing.T) {
 	if h.SignatureStart != SignatureStart || h.SignatureEnd != SignatureEnd {
 		t.Errorf("signatures %q %#x", h.SignatureStart, h.SignatureEnd)
 	}
-	if h.Revision != RevisionWHEA || h.Revision.String() != "2.16" {
+	if h.Revision != RevisionWHEA || h.Revision.String() != "2.10" {
 		t.Errorf("Revision = %#x %q", uint16(h.Revision), h.Revision)
 	}
 	if h.SectionCount != 2 || h.Severity != SeverityCorrected || h.RecordLength != windowsRecordLen {
@@ -462,7 +462,7 @@ func TestJSON(t *testing.T) {
 	if err := json.Unmarshal(byPtr, &got); err != nil {
 		t.Fatal(err)
 	}
-	if got.RecordID != "0x01d9c0ffee000001" || got.Revision != "2.16" || got.Severity != "Corrected" ||
+	if got.RecordID != "0x01d9c0ffee000001" || got.Revision != "2.10" || got.Severity != "Corrected" ||
 		got.Creator != "cf07c4bd-b789-4e18-b3c4-1f732cb57131" || got.CreatorName != "WHEA" ||
 		got.Notification != "2dce8bb1-bdd7-450e-b9ad-9cf4ebd4f890" || got.NotifyName != "CMC" ||
 		got.Flags != "Recovered|DeviceDriver" || got.Reserved != "4a6100000000000000000000" {

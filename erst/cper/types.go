@@ -106,9 +106,10 @@ func (v SectionValidationBits) String() string {
 	return bitString(uint64(v), []string{"FRUID", "FRUText"})
 }
 
-// Revision is a CPER revision field: the high byte is the major version,
-// the low byte the minor (§N.2.1 Revision; Windows WHEA_REVISION
-// {MinorRevision, MajorRevision}).
+// Revision is a CPER revision field: two BCD bytes, the high byte the
+// major version, the low byte the minor (§N.2.1 Revision: "major and minor
+// version number ... in BCD format"; Windows WHEA_REVISION {MinorRevision,
+// MajorRevision}).
 type Revision uint16
 
 // Revisions seen in the field. Parse accepts any value.
@@ -121,15 +122,31 @@ const (
 	SectionRevisionWHEA Revision = 0x0201 // descriptor revision Windows writes
 )
 
-// Major returns the high byte.
+// Major returns the high byte, still BCD: 0x02 for 0x0210.
 func (r Revision) Major() uint8 { return uint8(r >> 8) }
 
-// Minor returns the low byte.
+// Minor returns the low byte, still BCD: 0x10 for 0x0210.
 func (r Revision) Minor() uint8 { return uint8(r) }
 
-// String returns "major.minor" with both bytes in decimal: 0x0101 is
-// "1.1", Windows' 0x0210 is "2.16".
-func (r Revision) String() string { return fmt.Sprintf("%d.%d", r.Major(), r.Minor()) }
+// IsBCD reports whether every nibble of r is a decimal digit.
+func (r Revision) IsBCD() bool {
+	for v := uint16(r); v != 0; v >>= 4 {
+		if v&0xF > 9 {
+			return false
+		}
+	}
+	return true
+}
+
+// String reads r as BCD, "major.minor" with two minor digits: Windows'
+// 0x0210 is "2.10", edk2's 0x0101 "1.01", Linux's 0x0100 "1.00". A value
+// that is not BCD is shown in hex, "0x011a".
+func (r Revision) String() string {
+	if !r.IsBCD() {
+		return fmt.Sprintf("%#04x", uint16(r))
+	}
+	return fmt.Sprintf("%x.%02x", r.Major(), r.Minor())
+}
 
 // bitString names the set bits of v; names[i] is bit i.
 func bitString(v uint64, names []string) string {

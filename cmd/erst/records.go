@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/goerst/erst/erst"
@@ -225,59 +223,12 @@ func setupDump(fs *flag.FlagSet) func(*env, []string) error {
 				fmt.Fprintf(e.stdout, "record %s: %v\n", hex64(r.id), r.err)
 				continue
 			}
-			dumpRecordText(e.stdout, r.rec)
+			if err := cper.WriteText(e.stdout, r.rec); err != nil {
+				return err
+			}
 		}
 		return nil
 	}
-}
-
-// dumpRecordText prints a record header and its sections for a person.
-func dumpRecordText(w io.Writer, r *cper.Record) {
-	h := r.Header
-	fmt.Fprintf(w, "record %s  (%d bytes)\n", hex64(h.RecordID), h.RecordLength)
-	fmt.Fprintf(w, "  revision       %v\n", h.Revision)
-	fmt.Fprintf(w, "  severity       %v\n", h.Severity)
-	fmt.Fprintf(w, "  validation     %v\n", h.ValidationBits)
-	if t, err := h.Time(); err == nil {
-		fmt.Fprintf(w, "  timestamp      %s\n", t.Format(time.RFC3339))
-	} else {
-		fmt.Fprintf(w, "  timestamp      (%v)\n", err)
-	}
-	fmt.Fprintf(w, "  platform id    %v\n", h.PlatformID)
-	fmt.Fprintf(w, "  partition id   %v\n", h.PartitionID)
-	fmt.Fprintf(w, "  creator        %v\n", h.Creator)
-	fmt.Fprintf(w, "  notification   %v\n", h.Notification)
-	fmt.Fprintf(w, "  flags          %v\n", h.Flags)
-	fmt.Fprintf(w, "  persistence    %v\n", h.Persistence)
-	for i, s := range r.Sections {
-		sd := s.Descriptor
-		fmt.Fprintf(w, "  section %d: %v, %d bytes at %d, severity %v, flags %v\n", i, sd.Type, sd.Length, sd.Offset, sd.Severity, sd.Flags)
-		body := s.Body
-		if isText(body) {
-			for _, line := range strings.Split(strings.TrimRight(string(body), "\n\x00"), "\n") {
-				fmt.Fprintf(w, "    | %s\n", line)
-			}
-			continue
-		}
-		n := min(len(body), 64)
-		fmt.Fprintf(w, "    % x", body[:n])
-		if n < len(body) {
-			fmt.Fprintf(w, " ... (%d more bytes)", len(body)-n)
-		}
-		fmt.Fprintln(w)
-	}
-}
-
-func isText(b []byte) bool {
-	if len(b) == 0 {
-		return false
-	}
-	for _, c := range bytes.TrimRight(b, "\x00") {
-		if c != '\n' && c != '\t' && (c < 0x20 || c > 0x7e) {
-			return false
-		}
-	}
-	return true
 }
 
 // --- read
@@ -422,6 +373,7 @@ func setupNew(fs *flag.FlagSet) func(*env, []string) error {
 	payload := fs.String("payload", "", "section body from this `file` (default: a one-line text)")
 	text := fs.String("text", "", "section body text (instead of -payload)")
 	out := fs.String("o", "", "write the record to this `file` instead of stdout")
+	compress := fs.Bool("compress", false, "deflate the body into a DMESG_Z section, as Linux's pstore does by default (the section type must be DMESG)")
 	return func(e *env, args []string) error {
 		if len(args) > 0 {
 			return usagef("new takes flags only")
@@ -462,6 +414,12 @@ func setupNew(fs *flag.FlagSet) func(*env, []string) error {
 			}
 		case *text == "":
 			body = []byte("erst new: test record\n")
+		}
+		if *compress {
+			if st != cper.SectionTypeDmesg {
+				return usagef("-compress makes a DMESG_Z section from a DMESG one; -section is %v", st)
+			}
+			st, body = cper.SectionTypeDmesgZ, cper.DeflateDmesg(body)
 		}
 		b.Sections = []cper.SectionSpec{{Type: st, Severity: b.Severity, Flags: cper.SectionPrimary, Body: body}}
 		b.Persistence = cper.PersistenceInfo(cper.PersistenceSignature)

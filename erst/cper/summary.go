@@ -92,6 +92,22 @@ type SectionJSON struct {
 	FRUText        string `json:"fru_text,omitempty"`
 	Severity       string `json:"severity"`
 	Body           []byte `json:"body"` // base64
+	// Dmesg is a Linux pstore section (DMESG, DMESG_Z) read as text.
+	Dmesg *DmesgJSON `json:"dmesg,omitempty"`
+	// Decoded is a standard section decoded field by field: the JSON of
+	// a SectionDecode, {"name", "fields", "error"}; absent for section
+	// types DecodeSection does not know.
+	Decoded json.RawMessage `json:"decoded,omitempty"`
+}
+
+// DmesgJSON is a Dmesg in SectionJSON, or why the section did not decode.
+type DmesgJSON struct {
+	Compressed bool   `json:"compressed"`
+	Reason     string `json:"reason,omitempty"`
+	Count      int    `json:"count,omitempty"`
+	Part       int    `json:"part,omitempty"`
+	Text       string `json:"text,omitempty"`
+	Error      string `json:"error,omitempty"`
 }
 
 func hex64(v uint64) string { return fmt.Sprintf("%#016x", v) }
@@ -166,6 +182,16 @@ func (r *Record) JSON() RecordJSON {
 		}
 		if d.Type.Known() {
 			s.TypeName = d.Type.String()
+		}
+		if d.Type == SectionTypeDmesg || d.Type == SectionTypeDmesgZ {
+			m, err := DecodeDmesg(&r.Sections[i])
+			s.Dmesg = &DmesgJSON{Compressed: d.Type == SectionTypeDmesgZ, Reason: m.Reason, Count: m.Count, Part: m.Part, Text: string(m.Text)}
+			if err != nil {
+				s.Dmesg.Error = err.Error()
+			}
+		}
+		if dec := DecodeSection(&r.Sections[i]); dec != nil {
+			s.Decoded, _ = json.Marshal(dec) // Fields always encode
 		}
 		v.Sections[i] = s
 	}

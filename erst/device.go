@@ -35,9 +35,12 @@ const (
 // MaxTimeout caps any timeout derived from the table's timings.
 const MaxTimeout = 10 * time.Second
 
-// DefaultMaxRecords caps an enumeration, as Linux caps its record-id
-// cache at 1024 entries.
-const DefaultMaxRecords = 1024
+// DefaultMaxRecords bounds an enumeration against firmware that never
+// ends one: far more records than any platform store holds (QEMU's largest
+// store of 4 KiB records holds 65536). Exceeding it is ErrTooManyRecords,
+// never a silently shorter list. (Linux caps its record-id cache at 1024
+// entries and hides the rest.)
+const DefaultMaxRecords = 1 << 20
 
 // CPER record header offsets the driver needs (UEFI 2.10 §N.2.1).
 const (
@@ -94,7 +97,8 @@ type Config struct {
 	// StepBudget bounds the instructions one action executes; zero means
 	// DefaultStepBudget.
 	StepBudget int
-	// MaxRecords caps an enumeration; zero means DefaultMaxRecords.
+	// MaxRecords bounds an enumeration: a store with more ids fails with
+	// ErrTooManyRecords; zero means DefaultMaxRecords.
 	MaxRecords int
 	// Trace, when set, sees every register access.
 	Trace func(TraceEvent)
@@ -119,6 +123,7 @@ type Device struct {
 	rng     Range
 	buf     []byte // the mapped error log address range
 	timeout time.Duration
+	seen    map[uint64]struct{} // AppendIDs' ids seen, reused
 }
 
 // Open checks t as Linux does (erst_check_table and the GAS checks), reads
@@ -467,63 +472,75 @@ func (d *Device) nextID() (uint64, error) {
 	return r.Value, nil
 }
 
-// IDs enumerates the stored record ids with GET_RECORD_IDENTIFIER, with
-// Linux's guards (erst_get_record_id_next): a pass stops at InvalidID, at
-// the same id twice in a row, or at the first id again (firmware that
-// wraps around). The platform's cursor may have been left mid-way by an
-// earlier caller (QEMU's read of id 0 moves it), so when a pass finds
-// fewer ids than GET_RECORD_COUNT reports, a second pass runs from where
-// the first ended; after QEMU's rewind at InvalidID that pass is the store
-// order, and ids only the first pass saw are appended. At most MaxRecords
-// ids are returned.
+// IDs enumerates every stored record id with GET_RECORD_IDENTIFIER
+// alone, as Linux does (erst_get_record_id_next; GET_RECORD_COUNT is not
+// needed), in store order. A pass stops at InvalidID or at an id it has
+// already seen (Linux's guards against firmware that repeats an id or
+// wraps around, generalised). The platform's cursor may have been left
+// mid-way by an earlier caller (QEMU's read of id 0 moves it), so a second
+// pass runs from where the first ended: after QEMU's rewind at InvalidID it
+// yields the records before the first pass's start, and it stops at the
+// first id the first pass saw (in the common case at once: one extra
+// GET_RECORD_IDENTIFIER). Both passes together cost O(records).
+//
+// Nothing is truncated: a store with more ids than Config.MaxRecords
+// (DefaultMaxRecords when zero) fails with ErrTooManyRecords.
 func (d *Device) IDs() ([]uint64, error) {
+	return d.AppendIDs(nil)
+}
+
+// AppendIDs is IDs appending to dst (which it may reuse).
+func (d *Device) AppendIDs(dst []uint64) ([]uint64, error) {
 	if err := d.lock(); err != nil {
-		return nil, fmt.Errorf("enumerate: %w", err)
+		return dst, fmt.Errorf("enumerate: %w", err)
 	}
 	defer d.unlock()
 	limit := d.cfg.MaxRecords
 	if limit <= 0 {
 		limit = DefaultMaxRecords
 	}
-	var r Regs
-	if err := d.m.Run(acpi.GetRecordCount, &r); err != nil {
-		return nil, fmt.Errorf("enumerate: %w", err)
+	if d.seen == nil {
+		d.seen = make(map[uint64]struct{})
 	}
-	ids, err := d.idPass(limit)
-	if err != nil || uint64(len(ids)) >= r.Value {
-		return ids, err
-	}
-	second, err := d.idPass(limit)
+	seen := d.seen
+	clear(seen) // kept across calls: no allocation in steady state
+	base := len(dst)
+	tail, err := d.idPass(dst, seen, limit, false)
 	if err != nil {
-		return ids, err
+		return dst, err
 	}
-	for _, id := range ids {
-		if len(second) < limit && !slices.Contains(second, id) {
-			second = append(second, id)
-		}
+	// The second pass: the records the first one started after.
+	head, err := d.idPass(tail, seen, limit, true)
+	if err != nil {
+		return dst, err
 	}
-	return second, nil
+	if n := len(head) - len(tail); n > 0 {
+		// head is dst, tail, new: rotate the new ids before the tail.
+		slices.Reverse(head[base:len(tail)])
+		slices.Reverse(head[len(tail):])
+		slices.Reverse(head[base:])
+	}
+	return head, nil
 }
 
-// idPass runs GET_RECORD_IDENTIFIER until the end of one pass.
-func (d *Device) idPass(limit int) ([]uint64, error) {
-	var ids []uint64
-	first, prev := InvalidID, InvalidID
-	for len(ids) < limit {
+// idPass runs GET_RECORD_IDENTIFIER until InvalidID or an id in seen,
+// appending the new ids to ids and to seen.
+func (d *Device) idPass(ids []uint64, seen map[uint64]struct{}, limit int, second bool) ([]uint64, error) {
+	for {
 		id, err := d.nextID()
 		if err != nil {
 			return ids, fmt.Errorf("enumerate: %w", err)
 		}
-		if id == InvalidID || id == prev || id == first {
-			break
+		if id == InvalidID {
+			return ids, nil
 		}
-		if first == InvalidID {
-			first = id
+		if _, dup := seen[id]; dup {
+			return ids, nil
 		}
-		prev = id
-		if !slices.Contains(ids, id) {
-			ids = append(ids, id)
+		if len(seen) >= limit {
+			return ids, fmt.Errorf("enumerate: more than %d record ids: %w", limit, ErrTooManyRecords)
 		}
+		seen[id] = struct{}{}
+		ids = append(ids, id)
 	}
-	return ids, nil
 }

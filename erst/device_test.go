@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goerst/erst/acpi"
 	"github.com/goerst/erst/erst"
 	"github.com/goerst/erst/erst/hw"
 	"github.com/goerst/erst/erst/pshed"
@@ -31,7 +32,13 @@ type bench struct {
 // size bytes in recordSize slots, on a fake clock.
 func newSim(tb testing.TB, size int, opts ...sim.Option) (*store.Store, *sim.Device, *hw.FakeClock) {
 	tb.Helper()
-	im, err := store.NewImage(size, recordSize)
+	return newSimRS(tb, size, recordSize, opts...)
+}
+
+// newSimRS is newSim with rs-byte records.
+func newSimRS(tb testing.TB, size, rs int, opts ...sim.Option) (*store.Store, *sim.Device, *hw.FakeClock) {
+	tb.Helper()
+	im, err := store.NewImage(size, uint32(rs))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -49,7 +56,13 @@ func newSim(tb testing.TB, size int, opts ...sim.Option) (*store.Store, *sim.Dev
 
 func newBench(t *testing.T, size int, opts ...sim.Option) *bench {
 	t.Helper()
-	st, dev, clock := newSim(t, size, opts...)
+	return newBenchRS(t, size, recordSize, opts...)
+}
+
+// newBenchRS is newBench with a store of rs-byte records.
+func newBenchRS(t *testing.T, size, rs int, opts ...sim.Option) *bench {
+	t.Helper()
+	st, dev, clock := newSimRS(t, size, rs, opts...)
 	drv, err := erst.Open(dev.Table(), dev, &erst.Config{Clock: clock, NVRAMSlotSize: recordSize})
 	if err != nil {
 		t.Fatalf("Open on QEMU's table: %v", err)
@@ -288,7 +301,7 @@ func TestIDsSurviveAStaleCursor(t *testing.T) {
 	})
 }
 
-func TestIDsCapped(t *testing.T) {
+func TestIDsOverMaxRecordsFailLoudly(t *testing.T) {
 	b := newBench(t, 1<<20)
 	for id := uint64(1); id <= 10; id++ {
 		b.write(128, id)
@@ -297,8 +310,92 @@ func TestIDsCapped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ids, _ := drv.IDs(); len(ids) != 4 {
-		t.Errorf("%d ids with MaxRecords 4", len(ids))
+	if ids, err := drv.IDs(); !errors.Is(err, erst.ErrTooManyRecords) {
+		t.Errorf("IDs with 10 records and MaxRecords 4 = %d ids, %v; want ErrTooManyRecords", len(ids), err)
+	}
+}
+
+// fill stores n records of 128 bytes with ids 1..n directly in b's
+// store.
+func (b *bench) fill(n int) {
+	b.t.Helper()
+	for i := range n {
+		if _, err := b.st.Write(record(128, uint64(i+1))); err != nil {
+			b.t.Fatal(err)
+		}
+	}
+}
+
+// Linux caps its id cache at 1024; the driver once did so silently.
+func TestIDsBeyond1024(t *testing.T) {
+	for _, n := range []int{1025, 1100} {
+		b := newBenchRS(t, (n+4)*4096, 4096)
+		b.fill(n)
+		// A stale cursor: another reader stopped after 700 records.
+		for range 700 {
+			if _, err := b.drv.NextID(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ids, err := b.drv.IDs()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ids) != n {
+			t.Fatalf("%d records: IDs returned %d", n, len(ids))
+		}
+		for i, id := range ids {
+			if id != uint64(i+1) {
+				t.Fatalf("ids[%d] = %d, want store order", i, id)
+			}
+		}
+	}
+}
+
+// countingPlatform counts bus accesses.
+type countingPlatform struct {
+	hw.Platform
+	n *int
+}
+
+func (p countingPlatform) Bus(s acpi.AddressSpace) (hw.Bus, error) {
+	b, err := p.Platform.Bus(s)
+	if err != nil {
+		return nil, err
+	}
+	return countingBus{b, p.n}, nil
+}
+
+type countingBus struct {
+	hw.Bus
+	n *int
+}
+
+func (b countingBus) Read32(a uint64) (uint32, error)  { *b.n++; return b.Bus.Read32(a) }
+func (b countingBus) Read64(a uint64) (uint64, error)  { *b.n++; return b.Bus.Read64(a) }
+func (b countingBus) Write32(a uint64, v uint32) error { *b.n++; return b.Bus.Write32(a, v) }
+func (b countingBus) Write64(a uint64, v uint64) error { *b.n++; return b.Bus.Write64(a, v) }
+
+// Enumeration costs the same register accesses per record at 100 and at
+// 2000 records: 2 per record, 2 for the end and 2 for the check that no
+// record precedes the first pass (linear, not quadratic).
+func TestIDsLinear(t *testing.T) {
+	for _, n := range []int{0, 100, 2000} {
+		b := newBenchRS(t, (n+4)*4096, 4096)
+		b.fill(n)
+		accesses := 0
+		drv, err := erst.Open(b.dev.Table(), countingPlatform{b.dev, &accesses}, &erst.Config{Clock: b.clock})
+		if err != nil {
+			t.Fatal(err)
+		}
+		accesses = 0
+		ids, err := drv.IDs()
+		if err != nil || len(ids) != n {
+			t.Fatalf("IDs: %d ids, %v", len(ids), err)
+		}
+		if want := 2*n + 4; accesses != want {
+			t.Errorf("%d records: %d register accesses, want %d", n, accesses, want)
+		}
 	}
 }
 

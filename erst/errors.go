@@ -56,7 +56,8 @@ var (
 	ErrOutOfRange           = errors.New("access outside the error log address range") // MOVE_DATA or offset
 	ErrNVRAMUnsupported     = errors.New("NVRAM mode not supported by this operation")
 	ErrBusy                 = errors.New("another ERST operation is in progress")
-	ErrInvalidID            = errors.New("invalid record identifier") // 0 or ~0 where an id is required
+	ErrInvalidID            = errors.New("invalid record identifier")                   // 0 or ~0 where an id is required
+	ErrTooManyRecords       = errors.New("more record ids than the enumeration allows") // Config.MaxRecords
 )
 
 // Err returns the sentinel for a command status; nil for success.

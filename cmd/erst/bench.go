@@ -275,8 +275,7 @@ func runBench(ctx context.Context, d *device, rec []byte, n int, accesses *int64
 
 // checkBenchIDsFree refuses a store that holds a record in bench's id
 // range: a user's record, which a write would replace, or a leftover of a
-// run that was killed. benchID itself is looked up directly, since the
-// enumeration stops at erst.DefaultMaxRecords. The lookup comes first:
+// run that was killed. benchID itself is looked up directly first:
 // on QEMU, reading a missing id moves the enumeration cursor, and the
 // enumeration after it puts the cursor back at the start, so the timed
 // enumerations all start from there.

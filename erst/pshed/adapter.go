@@ -53,10 +53,17 @@ var (
 // STATUS_UNSUCCESSFUL for ClearErrorRecord. WithDetailedStatus makes it
 // return FromError's richer code instead (STATUS_DISK_FULL,
 // STATUS_NOT_FOUND, STATUS_IO_TIMEOUT, ...).
+//
+// ReadErrorRecord's next id comes from a cache of the store's id order,
+// as Linux keeps one (erst_record_id_cache): it is filled by one IDs call
+// when an iteration starts (id 0) or when an id read is not in it, and
+// kept up to date by the Adapter's own writes and clears, so iterating
+// over n records costs one enumeration and n reads, not n enumerations.
 type Adapter struct {
 	mu       sync.Mutex
 	store    Store
 	detailed bool
+	order    idOrder
 }
 
 // AdapterOption configures an Adapter.
@@ -107,7 +114,13 @@ func (a *Adapter) WriteErrorRecord(flags uint32, record []byte) NTSTATUS {
 	if err := checkRecord(record); err != nil {
 		return a.status(err, writeStatuses)
 	}
-	return a.status(a.store.Write(record), writeStatuses)
+	err := a.store.Write(record)
+	if err != nil {
+		a.order.reset() // the store may or may not have changed
+	} else {
+		a.order.add(binary.LittleEndian.Uint64(record[cperIDOffset:]))
+	}
+	return a.status(err, writeStatuses)
 }
 
 // checkRecord checks that record holds a CPER header whose RecordLength
@@ -125,10 +138,15 @@ func checkRecord(record []byte) error {
 }
 
 // ReadErrorRecord implements PSHED_PI_READ_ERROR_RECORD. The record comes
-// from the store's Read; next comes from the store's IDs order.
+// from the store's Read; next comes from the store's IDs order (see
+// Adapter). ~0, which no record can have (ACPI 6.5 Table 18.27), is
+// STATUS_OBJECT_NOT_FOUND without asking the store.
 func (a *Adapter) ReadErrorRecord(flags uint32, id uint64, buf []byte) (next uint64, length uint32, status NTSTATUS) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if id == erst.InvalidID {
+		return 0, 0, StatusObjectNotFound
+	}
 	rec, err := a.store.Read(id)
 	if err != nil {
 		return 0, 0, a.status(err, readStatuses)
@@ -144,11 +162,15 @@ func (a *Adapter) ReadErrorRecord(flags uint32, id uint64, buf []byte) (next uin
 		}
 		cur = binary.LittleEndian.Uint64(rec[cperIDOffset:])
 	}
-	ids, err := a.store.IDs()
-	if err != nil {
-		return 0, 0, a.status(err, readStatuses)
+	if id == 0 || !a.order.has(cur) {
+		ids, err := a.store.IDs()
+		if err != nil {
+			a.order.reset()
+			return 0, 0, a.status(err, readStatuses)
+		}
+		a.order.fill(ids)
 	}
-	next = nextID(ids, cur)
+	next = a.order.after(cur)
 	length = uint32(len(rec))
 	if len(rec) > len(buf) {
 		return next, length, StatusBufferTooSmall
@@ -157,19 +179,74 @@ func (a *Adapter) ReadErrorRecord(flags uint32, id uint64, buf []byte) (next uin
 	return next, length, StatusSuccess
 }
 
-// nextID returns the identifier after cur in ids, or cur when cur is the
-// last one or is missing (so the caller's iteration ends rather than
-// restarts). Repeats of cur and the ERST "none" values 0 and ~0 are
-// skipped.
-func nextID(ids []uint64, cur uint64) uint64 {
-	i := slices.Index(ids, cur)
-	if i < 0 {
-		return cur
+// idOrder is the store's id order as a linked list, for O(1) next,
+// insertion and removal. 0 is the nil link (never a stored id).
+type idOrder struct {
+	valid      bool
+	next, prev map[uint64]uint64
+	last       uint64
+}
+
+func (o *idOrder) reset() {
+	o.valid = false
+	clear(o.next)
+	clear(o.prev)
+	o.last = 0
+}
+
+// fill replaces the order with ids, skipping repeats and the ERST "none"
+// values 0 and ~0.
+func (o *idOrder) fill(ids []uint64) {
+	o.reset()
+	if o.next == nil {
+		o.next, o.prev = make(map[uint64]uint64), make(map[uint64]uint64)
 	}
-	for _, id := range ids[i+1:] {
-		if id != cur && id != 0 && id != erst.InvalidID {
-			return id
-		}
+	o.valid = true
+	for _, id := range ids {
+		o.add(id)
+	}
+}
+
+func (o *idOrder) has(id uint64) bool {
+	_, ok := o.next[id]
+	return o.valid && ok
+}
+
+// add appends id unless it is present or a "none" value.
+func (o *idOrder) add(id uint64) {
+	if !o.valid || id == 0 || id == erst.InvalidID || o.has(id) {
+		return
+	}
+	o.next[id], o.prev[id] = 0, o.last
+	if o.last != 0 {
+		o.next[o.last] = id
+	}
+	o.last = id
+}
+
+// remove unlinks id.
+func (o *idOrder) remove(id uint64) {
+	if !o.has(id) {
+		return
+	}
+	n, p := o.next[id], o.prev[id]
+	if p != 0 {
+		o.next[p] = n
+	}
+	if n != 0 {
+		o.prev[n] = p
+	} else {
+		o.last = p
+	}
+	delete(o.next, id)
+	delete(o.prev, id)
+}
+
+// after returns the id after cur, or cur when cur is the last one or is
+// not in the order (so the caller's iteration ends rather than restarts).
+func (o *idOrder) after(cur uint64) uint64 {
+	if n := o.next[cur]; o.has(cur) && n != 0 {
+		return n
 	}
 	return cur
 }
@@ -179,5 +256,11 @@ func nextID(ids []uint64, cur uint64) uint64 {
 func (a *Adapter) ClearErrorRecord(flags uint32, id uint64) NTSTATUS {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return a.status(a.store.Clear(id), clearStatuses)
+	err := a.store.Clear(id)
+	if err != nil {
+		a.order.reset() // the store may or may not have changed
+	} else {
+		a.order.remove(id)
+	}
+	return a.status(err, clearStatuses)
 }

@@ -47,6 +47,9 @@ func (e *env) openDeviceCounting(n *int64) (*device, error) {
 	if e.g.store != "" {
 		return e.openSimulated(cfg)
 	}
+	if len(e.g.faults) > 0 {
+		return nil, usagef("-fault %s needs -store: faults are injected into the simulated device", e.g.faults.String())
+	}
 	var (
 		t   *acpi.ERST
 		err error
@@ -94,6 +97,7 @@ func (e *env) openSimulated(cfg *erst.Config) (*device, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
+	e.g.faults.inject(dev)
 	t := dev.Table()
 	if e.g.tablePath != "" {
 		if t, err = dev.TableFromFile(e.g.tablePath); err != nil {

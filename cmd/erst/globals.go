@@ -15,6 +15,7 @@ type globalFlags struct {
 	recordSize size.Flag
 	trace      bool
 	tablePath  string // ERST table to use instead of the live one
+	faults     faultList
 
 	closers []func() error
 }
@@ -36,6 +37,7 @@ func (g *globalFlags) register(fs *flag.FlagSet) {
 	fs.Var(&g.recordSize, "record-size", "record slot size of a new -store file (a power of two >= 4096; QEMU's record_size)")
 	fs.BoolVar(&g.trace, "trace", false, "print every register access with its action and instruction to stderr")
 	fs.StringVar(&g.tablePath, "table", "", "ERST table `file` (binary or acpidump text) to use instead of the live one")
+	fs.Var(&g.faults, "fault", faultHelp)
 }
 
 func (g *globalFlags) onClose(f func() error) { g.closers = append(g.closers, f) }

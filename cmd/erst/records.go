@@ -17,7 +17,7 @@ func init() {
 	register(&command{name: "info", summary: "Show the error log address range, attributes, timings, record count and capacity.", setup: setupInfo})
 	register(&command{name: "ls", summary: "List the stored record ids, with a one-line CPER summary each.", setup: setupLs})
 	register(&command{name: "read", args: "ID", summary: "Read one record's raw bytes (ID 0 = the first record).", setup: setupRead})
-	register(&command{name: "write", args: "[FILE|-]...", summary: "Write CPER records (from the FILEs, or stdin) under the ids in their headers; prints each id.\nEvery record is validated before the first is written; a record with the same id is replaced.", setup: setupWrite})
+	register(&command{name: "write", args: "[FILE|-]...", summary: "Write CPER records (from the FILEs, or stdin) under the ids in their headers; prints each id.\nEvery record (CPER structure, id, fit in the error log range, free slots of a -store file) is checked\nbefore the first is written; a record with the same id is replaced. If the device fails part-way,\nthe error names the records written and those not written.", setup: setupWrite})
 	register(&command{name: "clear", args: "ID...|-all", summary: "Clear the given records, or every record with -all.", setup: setupClear})
 	register(&command{name: "dump", summary: "Decode every stored record: header, sections, and validation problems.", setup: setupDump})
 	register(&command{name: "new", summary: "Build a valid CPER record from flags and write it to -o or stdout.", setup: setupNew})
@@ -253,76 +253,6 @@ func setupRead(fs *flag.FlagSet) func(*env, []string) error {
 		}
 		return e.output(*out, rec)
 	}
-}
-
-// --- write
-
-func setupWrite(fs *flag.FlagSet) func(*env, []string) error {
-	asJSON := fs.Bool("json", false, "print {\"id\", \"length\"} for each record instead of the id")
-	return func(e *env, args []string) error {
-		if len(args) == 0 {
-			args = []string{"-"}
-		}
-		// Read and validate every record before the first write, so that a
-		// bad file in the list leaves the store as it was.
-		recs := make([][]byte, len(args))
-		for i, name := range args {
-			rec, err := readRecordArg(e, name)
-			if err != nil {
-				return err
-			}
-			recs[i] = rec
-		}
-		d, err := e.openDevice()
-		if err != nil {
-			return err
-		}
-		for i, rec := range recs {
-			if err := d.Write(rec); err != nil {
-				if len(recs) > 1 {
-					return fmt.Errorf("%s: %w (%d of %d records written)", args[i], err, i, len(recs))
-				}
-				return err
-			}
-			id := erst.RecordID(rec)
-			if *asJSON {
-				if err := printJSON(e.stdout, map[string]any{"id": hex64(id), "length": len(rec)}); err != nil {
-					return err
-				}
-				continue
-			}
-			fmt.Fprintln(e.stdout, hex64(id))
-		}
-		return nil
-	}
-}
-
-// readRecordArg reads and validates one record from a file, or from stdin
-// for "-".
-func readRecordArg(e *env, name string) ([]byte, error) {
-	in := e.stdin
-	if name == "-" {
-		name = "stdin"
-	} else {
-		f, err := os.Open(name)
-		if err != nil {
-			return nil, usageErr(err)
-		}
-		defer f.Close()
-		in = f
-	}
-	const maxRecord = 1 << 30
-	rec, err := io.ReadAll(io.LimitReader(in, maxRecord+1))
-	if err != nil {
-		return nil, usageErr(fmt.Errorf("%s: %w", name, err))
-	}
-	if len(rec) > maxRecord {
-		return nil, usagef("%s: larger than 1 GiB: not an error record", name)
-	}
-	if err := cper.Validate(rec); err != nil {
-		return nil, fmt.Errorf("%s: not a valid CPER record: %w", name, err)
-	}
-	return rec, nil
 }
 
 // --- clear

@@ -1,0 +1,208 @@
+package main
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/goerst/erst/erst"
+	"github.com/goerst/erst/erst/cper"
+)
+
+// write is all or nothing as far as anything can be known in advance:
+// every record's header, length, id, CPER structure, fit in the error log
+// address range and (on a -store file) the free slots are checked before
+// the first record is written. Only the device itself failing part-way can
+// leave some written, and the error then names exactly which.
+
+// pendingRecord is one record named on write's command line. Its header is
+// read first, so that a file that is not a record, or whose RecordLength
+// exceeds the error log address range, is refused without reading the
+// rest of it (UEFI 2.10 §N.2.1: RecordLength covers the whole record).
+type pendingRecord struct {
+	name   string    // the file name, or "stdin"
+	in     io.Reader // positioned after the header
+	rec    []byte    // the header, then (after readBody) the whole record
+	id     uint64
+	length uint32 // the header's RecordLength
+}
+
+func setupWrite(fs *flag.FlagSet) func(*env, []string) error {
+	asJSON := fs.Bool("json", false, "print {\"id\", \"length\"} for each record instead of the id")
+	return func(e *env, args []string) error {
+		if len(args) == 0 {
+			args = []string{"-"}
+		}
+		recs := make([]*pendingRecord, len(args))
+		for i, name := range args {
+			p, err := openRecordArg(e, name)
+			if err != nil {
+				return err
+			}
+			recs[i] = p
+		}
+		d, err := e.openDevice()
+		if err != nil {
+			return err
+		}
+		rng := d.Range()
+		for _, p := range recs {
+			if uint64(p.length) > rng.Length {
+				return fmt.Errorf("%s: the record length field says %d bytes, more than the %d-byte error log address range: %w", p.name, p.length, rng.Length, erst.ErrBadRecord)
+			}
+		}
+		for _, p := range recs {
+			if err := p.readBody(); err != nil {
+				return err
+			}
+			if err := d.CheckRecord(p.rec); err != nil {
+				return fmt.Errorf("%s: %w", p.name, err)
+			}
+		}
+		if err := checkFreeSlots(d, recs); err != nil {
+			return err
+		}
+		return writeAll(d, recs, func(p *pendingRecord) error {
+			if *asJSON {
+				return printJSON(e.stdout, map[string]any{"id": hex64(p.id), "length": len(p.rec)})
+			}
+			_, err := fmt.Fprintln(e.stdout, hex64(p.id))
+			return err
+		})
+	}
+}
+
+// openRecordArg opens one record (a file, or stdin for "-") and reads and
+// checks its 128-byte header: both signatures, a RecordLength of at least
+// the header, and an id other than 0 and ~0 (which no store keeps).
+func openRecordArg(e *env, name string) (*pendingRecord, error) {
+	p := &pendingRecord{name: name, in: e.stdin}
+	if name == "-" {
+		p.name = "stdin"
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, usageErr(err)
+		}
+		e.g.onClose(f.Close)
+		p.in = f
+	}
+	hdr := make([]byte, cper.HeaderSize)
+	n, err := io.ReadFull(p.in, hdr)
+	switch {
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return nil, fmt.Errorf("%s: not a valid CPER record: %d bytes, shorter than the %d-byte header", p.name, n, cper.HeaderSize)
+	case err != nil:
+		return nil, usageErr(fmt.Errorf("%s: %w", p.name, err))
+	}
+	le := binary.LittleEndian
+	p.length = le.Uint32(hdr[cper.OffRecordLength:])
+	p.id = le.Uint64(hdr[cper.OffRecordID:])
+	switch {
+	case !bytes.Equal(hdr[cper.OffSignatureStart:cper.OffSignatureStart+4], cper.SignatureStart[:]):
+		return nil, fmt.Errorf("%s: not a valid CPER record: signature %q, want %q", p.name, hdr[:4], cper.Signature)
+	case le.Uint32(hdr[cper.OffSignatureEnd:]) != cper.SignatureEnd:
+		return nil, fmt.Errorf("%s: not a valid CPER record: SignatureEnd %#08x, want %#08x", p.name, le.Uint32(hdr[cper.OffSignatureEnd:]), cper.SignatureEnd)
+	case p.length < cper.HeaderSize:
+		return nil, fmt.Errorf("%s: not a valid CPER record: the record length field says %d bytes, less than the %d-byte header", p.name, p.length, cper.HeaderSize)
+	case p.id == 0 || p.id == erst.InvalidID:
+		return nil, fmt.Errorf("%s: record id %#x is reserved (0 and ~0 cannot be stored): %w", p.name, p.id, erst.ErrInvalidID)
+	}
+	p.rec = hdr
+	return p, nil
+}
+
+// readBody reads the rest of the record, exactly RecordLength bytes in
+// all, and validates it as CPER. Input beyond RecordLength is refused
+// after reading one byte of it.
+func (p *pendingRecord) readBody() error {
+	rec := make([]byte, p.length)
+	copy(rec, p.rec)
+	n, err := io.ReadFull(p.in, rec[cper.HeaderSize:])
+	switch {
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("%s: not a valid CPER record: the record length field says %d bytes, the input holds %d", p.name, p.length, cper.HeaderSize+n)
+	case err != nil:
+		return usageErr(fmt.Errorf("%s: %w", p.name, err))
+	}
+	var one [1]byte
+	if n, err := p.in.Read(one[:]); n > 0 {
+		return fmt.Errorf("%s: not a valid CPER record: the input goes on after the %d bytes its record length field says", p.name, p.length)
+	} else if err != nil && !errors.Is(err, io.EOF) {
+		return usageErr(fmt.Errorf("%s: %w", p.name, err))
+	}
+	if err := cper.Validate(rec); err != nil {
+		return fmt.Errorf("%s: not a valid CPER record: %w", p.name, err)
+	}
+	p.rec = rec
+	return nil
+}
+
+// checkFreeSlots refuses a batch that a -store file cannot hold: each id
+// not stored yet takes a free slot (a map entry of 0), as QEMU's
+// write_erst_record does; a stored id is overwritten in place. The live
+// device cannot say how much room it has.
+func checkFreeSlots(d *device, recs []*pendingRecord) error {
+	if d.st == nil {
+		return nil
+	}
+	free := 0
+	for i := d.st.FirstSlot(); i < d.st.Slots(); i++ {
+		if d.st.IDAt(i) == 0 {
+			free++
+		}
+	}
+	need := 0
+	seen := map[uint64]bool{}
+	for _, p := range recs {
+		if !seen[p.id] && d.st.Lookup(p.id) == 0 {
+			need++
+		}
+		seen[p.id] = true
+	}
+	if need > free {
+		return fmt.Errorf("not enough space: %d new records, the store has %d free slots of %d; nothing written: %w", need, free, d.st.Capacity(), erst.ErrNotEnoughSpace)
+	}
+	return nil
+}
+
+// recordWriter is what writeAll needs of the device.
+type recordWriter interface{ Write(rec []byte) error }
+
+// writeAll writes the records in order, calling done after each. When the
+// device or done fails part-way, the error names the records written and
+// those not written.
+func writeAll(w recordWriter, recs []*pendingRecord, done func(*pendingRecord) error) error {
+	for i, p := range recs {
+		if err := w.Write(p.rec); err != nil {
+			return partial(recs, i, fmt.Errorf("%s: %w", p.name, err))
+		}
+		if err := done(p); err != nil {
+			return partial(recs, i+1, fmt.Errorf("output: %w", err))
+		}
+	}
+	return nil
+}
+
+// partial wraps err, which stopped a batch after recs[:n] were written.
+func partial(recs []*pendingRecord, n int, err error) error {
+	if len(recs) == 1 {
+		return err
+	}
+	list := func(ps []*pendingRecord) string {
+		if len(ps) == 0 {
+			return "none"
+		}
+		s := make([]string, len(ps))
+		for i, p := range ps {
+			s[i] = fmt.Sprintf("%s (%s)", hex64(p.id), p.name)
+		}
+		return strings.Join(s, ", ")
+	}
+	return fmt.Errorf("%w; written: %s; not written: %s", err, list(recs[:n]), list(recs[n:]))
+}

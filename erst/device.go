@@ -124,6 +124,7 @@ type Device struct {
 	buf     []byte // the mapped error log address range
 	timeout time.Duration
 	seen    map[uint64]struct{} // AppendIDs' ids seen, reused
+	nv      nvramTable          // NVRAM mode: the committed slots
 }
 
 // Open checks t as Linux does (erst_check_table and the GAS checks), reads
@@ -351,21 +352,25 @@ func (d *Device) Write(rec []byte) error {
 	}
 	defer d.unlock()
 	id := RecordID(rec)
-	off := uint64(0)
+	var err error
 	if d.rng.NVRAM() {
-		var err error
-		if off, err = d.nvramSlotForWrite(id, len(rec)); err != nil {
-			return fmt.Errorf("write record %#x: %w", id, err)
-		}
+		err = d.nvramWrite(rec, id)
+	} else {
+		err = d.writeAt(rec, 0)
 	}
-	copy(d.buf[off:], rec)
-	d.buf[off+offPersistenceID] = 'E'
-	d.buf[off+offPersistenceID+1] = 'R'
-	err := d.operation(acpi.BeginWriteOperation, false, setInput(d.m, acpi.SetRecordOffset, off))
 	if err != nil {
 		return fmt.Errorf("write record %#x: %w", id, err)
 	}
 	return nil
+}
+
+// writeAt copies rec to off in the range, stamps "ER" in its
+// PersistenceInfo and runs the write sequence with SET_RECORD_OFFSET(off).
+func (d *Device) writeAt(rec []byte, off uint64) error {
+	copy(d.buf[off:], rec)
+	d.buf[off+offPersistenceID] = 'E'
+	d.buf[off+offPersistenceID+1] = 'R'
+	return d.operation(acpi.BeginWriteOperation, false, setInput(d.m, acpi.SetRecordOffset, off))
 }
 
 // DummyWrite runs the write sequence under BEGIN_DUMMY_WRITE_OPERATION:
@@ -399,20 +404,16 @@ func (d *Device) Read(id uint64) ([]byte, error) {
 }
 
 func (d *Device) read(id uint64) ([]byte, error) {
-	off := uint64(0)
 	if d.rng.NVRAM() {
-		var err error
-		if id, off, err = d.nvramSlotForRead(id); err != nil {
-			return nil, err
-		}
+		return d.nvramRead(id)
 	}
 	err := d.operation(acpi.BeginReadOperation, false, chain(
-		setInput(d.m, acpi.SetRecordOffset, off),
+		setInput(d.m, acpi.SetRecordOffset, 0),
 		setInput(d.m, acpi.SetRecordIdentifier, id)))
 	if err != nil {
 		return nil, err
 	}
-	return d.recordAt(off)
+	return d.recordAt(0)
 }
 
 // recordAt copies out the record at off in the range, checking its length.
@@ -436,7 +437,12 @@ func (d *Device) Clear(id uint64) error {
 	}
 	defer d.unlock()
 	if err := d.operation(acpi.BeginClearOperation, false, setInput(d.m, acpi.SetRecordIdentifier, id)); err != nil {
+		d.nv.valid = false // the platform may or may not have cleared it
 		return fmt.Errorf("clear record %#x: %w", id, err)
+	}
+	if slot, ok := d.nv.where[id]; ok {
+		d.nv.slots[slot] = 0
+		delete(d.nv.where, id)
 	}
 	return nil
 }
@@ -495,6 +501,10 @@ func (d *Device) AppendIDs(dst []uint64) ([]uint64, error) {
 		return dst, fmt.Errorf("enumerate: %w", err)
 	}
 	defer d.unlock()
+	return d.appendIDs(dst)
+}
+
+func (d *Device) appendIDs(dst []uint64) ([]uint64, error) {
 	limit := d.cfg.MaxRecords
 	if limit <= 0 {
 		limit = DefaultMaxRecords

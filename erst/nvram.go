@@ -2,28 +2,56 @@ package erst
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
+
+	"github.com/goerst/erst/acpi"
 )
 
 // NVRAM mode (attribute bit 1; ACPI 4.0a §17.5.2.4.1 "Error Log Address
 // Range Resides in NVRAM"). The range is the persistent store itself, so
 // the OS writes a record in place and the platform only commits it; the
 // action sequences are the ones used with an exchange buffer. Linux does
-// not implement this mode and the spec leaves the layout of the range to
-// the platform. This driver uses the simplest layout that needs no
-// platform help to read: the range is an array of fixed-size slots
-// (Config.NVRAMSlotSize, 8 KiB by default), a slot holds one record at its
-// start, and a slot whose first four bytes are not "CPER" is free. The
-// record offset given with SET_RECORD_OFFSET is the slot's offset:
+// not implement this mode (its __erst_write_to_nvram and
+// __erst_read_to_erange_from_nvram return -ENOSYS), QEMU's device has no
+// such mode, and the spec leaves the layout of the range to the platform.
+// This driver uses the simplest layout that needs no platform help to
+// read: the range is an array of fixed-size slots (Config.NVRAMSlotSize,
+// 8 KiB by default), a slot holds one record at its start, and the record
+// offset given with SET_RECORD_OFFSET is the slot's offset:
 //
-//   - write: a slot holding the same id is reused, else the first free
-//     slot; BEGIN_WRITE, SET_RECORD_OFFSET(slot), EXECUTE...; the platform
-//     commits the record found at that offset.
+//   - write: the record is copied into a free slot; BEGIN_WRITE,
+//     SET_RECORD_OFFSET(slot), EXECUTE...; the platform commits the
+//     record found at that offset, dropping an older record with the
+//     same id. An overwrite goes to a free slot too, so a write that
+//     fails leaves the old version in place; only when no slot is free
+//     does it go over the old version, as QEMU's own overwrite does.
 //   - read: BEGIN_READ, SET_RECORD_OFFSET(slot), SET_RECORD_IDENTIFIER(id),
 //     EXECUTE...; the platform confirms the id, and the OS reads it in place.
 //   - clear: as with an exchange buffer; the platform frees the slot.
 //
-// The simulator's NVRAM device (erst/sim) implements the platform side.
+// Which slots hold which records is what the platform committed, never
+// what the slot bytes look like: a write that failed (a bad status, a
+// timeout, a crash before EXECUTE) leaves a complete-looking record in its
+// slot that the platform never stored. The driver therefore keeps a slot
+// table (nvramTable) built from the platform's own answers: the ids
+// GET_RECORD_IDENTIFIER enumerates, each placed at the slot whose header
+// carries it, and where two slots carry one id (a failed overwrite), the
+// one the platform confirms with a read. The table is built at the first
+// NVRAM operation, kept by this Device's successful writes and clears,
+// and rebuilt after any failure and when a read contradicts it. Another
+// driver writing to the same store meanwhile is not seen until then.
+//
+// The simulator's NVRAM device (erst/sim WithNVRAM) implements the
+// platform side.
+
+// nvramTable is the driver's view of the NVRAM range's slots.
+type nvramTable struct {
+	valid bool
+	size  uint64            // slot size
+	slots []uint64          // the id committed in each slot, 0 when free
+	where map[uint64]uint64 // id → slot index
+}
 
 func (d *Device) nvramSlotSize() uint64 {
 	s := uint64(d.cfg.NVRAMSlotSize)
@@ -33,62 +61,146 @@ func (d *Device) nvramSlotSize() uint64 {
 	return min(s, d.rng.Length)
 }
 
-// nvramSlots calls f with the offset of each slot and the id of the record
-// in it (ok false for a free slot) until f returns true.
-func (d *Device) nvramSlots(f func(off, id uint64, ok bool) bool) {
-	s := d.nvramSlotSize()
-	for off := uint64(0); off+s <= d.rng.Length; off += s {
-		slot := d.buf[off : off+s]
-		used := len(slot) >= cperHeaderSize && string(slot[:4]) == "CPER"
-		var id uint64
-		if used {
-			id = binary.LittleEndian.Uint64(slot[offRecordID:])
-		}
-		if f(off, id, used) {
-			return
+// nvram returns the slot table, building it when it is not valid.
+func (d *Device) nvram() (*nvramTable, error) {
+	t := &d.nv
+	if t.valid {
+		return t, nil
+	}
+	if t.slots == nil {
+		t.size = d.nvramSlotSize()
+		t.slots = make([]uint64, d.rng.Length/t.size)
+		t.where = make(map[uint64]uint64, len(t.slots))
+	}
+	clear(t.slots)
+	clear(t.where)
+	ids, err := d.appendIDs(nil)
+	if err != nil {
+		return nil, fmt.Errorf("NVRAM slot table: %w", err)
+	}
+	committed := make(map[uint64]int, len(ids)) // id → slots carrying it
+	for _, id := range ids {
+		committed[id] = 0
+	}
+	for i := range t.slots {
+		if id, ok := d.slotID(uint64(i)); ok {
+			if n, ok := committed[id]; ok {
+				committed[id] = n + 1
+			}
 		}
 	}
+	for i := range t.slots {
+		id, ok := d.slotID(uint64(i))
+		if !ok {
+			continue
+		}
+		n, ok := committed[id]
+		if !ok {
+			continue // a record the platform never stored
+		}
+		if _, placed := t.where[id]; placed {
+			continue
+		}
+		if n > 1 {
+			// Two slots carry id: ask the platform which one it stored.
+			if err := d.confirm(uint64(i)*t.size, id); err != nil {
+				if errors.Is(err, ErrFailed) || errors.Is(err, ErrRecordNotFound) {
+					continue
+				}
+				return nil, fmt.Errorf("NVRAM slot table: %w", err)
+			}
+		}
+		t.slots[i], t.where[id] = id, uint64(i)
+	}
+	t.valid = true
+	return t, nil
 }
 
-func (d *Device) nvramSlotForWrite(id uint64, n int) (uint64, error) {
-	s := d.nvramSlotSize()
-	if uint64(n) > s {
-		return 0, fmt.Errorf("%d-byte record does not fit a %d-byte NVRAM slot: %w", n, s, ErrBadRecord)
+// slotID returns the id in the CPER header at the start of slot i.
+func (d *Device) slotID(i uint64) (uint64, bool) {
+	off := i * d.nv.size
+	b := d.buf[off : off+d.nv.size]
+	if len(b) < cperHeaderSize || string(b[:4]) != "CPER" {
+		return 0, false
 	}
-	same, free := InvalidID, InvalidID
-	d.nvramSlots(func(off, rid uint64, used bool) bool {
-		switch {
-		case used && rid == id:
-			same = off
-			return true
-		case !used && free == InvalidID:
-			free = off
-		}
-		return false
-	})
-	switch {
-	case same != InvalidID:
-		return same, nil
-	case free != InvalidID:
-		return free, nil
-	}
-	return 0, fmt.Errorf("no free %d-byte slot in the NVRAM range: %w", s, ErrNotEnoughSpace)
+	return binary.LittleEndian.Uint64(b[offRecordID:]), true
 }
 
-// nvramSlotForRead resolves id (0 = the first record) to the slot holding
-// it. An id not in the range is passed to the platform at offset 0 so that
-// it, not the driver, reports RECORD_NOT_FOUND or RECORD_STORE_EMPTY.
-func (d *Device) nvramSlotForRead(id uint64) (uint64, uint64, error) {
-	found, at := InvalidID, uint64(0)
-	d.nvramSlots(func(off, rid uint64, used bool) bool {
-		if used && (id == 0 || rid == id) {
-			found, at = rid, off
-			return true
-		}
-		return false
-	})
-	if found == InvalidID {
-		return id, 0, nil
+// confirm runs the read sequence for id at off: success means the
+// platform holds id in that slot.
+func (d *Device) confirm(off, id uint64) error {
+	return d.operation(acpi.BeginReadOperation, false, chain(
+		setInput(d.m, acpi.SetRecordOffset, off),
+		setInput(d.m, acpi.SetRecordIdentifier, id)))
+}
+
+// nvramWrite writes rec (id) into a slot and has the platform commit it.
+func (d *Device) nvramWrite(rec []byte, id uint64) error {
+	t, err := d.nvram()
+	if err != nil {
+		return err
 	}
-	return found, at, nil
+	if uint64(len(rec)) > t.size {
+		return fmt.Errorf("%d-byte record does not fit a %d-byte NVRAM slot: %w", len(rec), t.size, ErrBadRecord)
+	}
+	old, had := t.where[id]
+	slot := uint64(len(t.slots))
+	for i, sid := range t.slots {
+		if sid == 0 {
+			slot = uint64(i)
+			break
+		}
+	}
+	if slot == uint64(len(t.slots)) {
+		if !had {
+			return fmt.Errorf("no free %d-byte slot in the NVRAM range: %w", t.size, ErrNotEnoughSpace)
+		}
+		slot = old // the store is full: over the old version, as QEMU does
+	}
+	if err := d.writeAt(rec, slot*t.size); err != nil {
+		t.valid = false // the platform may or may not have committed it
+		return err
+	}
+	if had {
+		t.slots[old] = 0
+	}
+	t.slots[slot], t.where[id] = id, slot
+	return nil
+}
+
+// nvramRead reads the record id (0: the first one) in place.
+func (d *Device) nvramRead(id uint64) ([]byte, error) {
+	for attempt := 0; ; attempt++ {
+		t, err := d.nvram()
+		if err != nil {
+			return nil, err
+		}
+		rid, slot, ok := id, uint64(0), false
+		if id == 0 {
+			for i, sid := range t.slots {
+				if sid != 0 {
+					rid, slot, ok = sid, uint64(i), true
+					break
+				}
+			}
+		} else {
+			slot, ok = t.where[id]
+		}
+		if !ok && attempt == 0 {
+			t.valid = false // perhaps stored by another driver: look again
+			continue
+		}
+		// An id the platform does not hold goes to it at offset 0, so
+		// that it reports RECORD_NOT_FOUND or RECORD_STORE_EMPTY.
+		off := slot * t.size
+		err = d.confirm(off, rid)
+		if err == nil {
+			return d.recordAt(off)
+		}
+		t.valid = false
+		if !ok || attempt > 0 || !(errors.Is(err, ErrFailed) || errors.Is(err, ErrRecordNotFound)) {
+			return nil, err
+		}
+		// The platform contradicts the table: rebuild it and retry once.
+	}
 }

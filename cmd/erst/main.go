@@ -69,6 +69,36 @@ var commands = map[string]*command{}
 func register(c *command) { commands[c.name] = c }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	out := &errWriter{w: stdout}
+	name, err := dispatch(args, stdin, out, stderr)
+	prefix := "erst"
+	if name != "" {
+		prefix += " " + name
+	}
+	code := exitOK
+	if err != nil {
+		code = exitFailure
+		var ee *exitError
+		if errors.As(err, &ee) {
+			code = ee.code
+		}
+		if ee == nil || ee.err != nil {
+			fmt.Fprintf(stderr, "%s: %s\n", prefix, oneLine(err.Error()))
+		}
+	}
+	// Output that could not be written is a failure, whether or not the
+	// command looked at the error (ls into /dev/full exits 1).
+	if out.err != nil && !errors.Is(err, out.err) {
+		fmt.Fprintf(stderr, "%s: writing output: %s\n", prefix, oneLine(out.err.Error()))
+		code = max(code, exitFailure)
+	}
+	return code
+}
+
+// dispatch parses the global flags, runs the subcommand and returns its
+// name (empty when there is none) and error; an *exitError carries an exit
+// code other than 1, and one without an error has printed its message.
+func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) (string, error) {
 	g := &globalFlags{}
 	fs := flag.NewFlagSet("erst", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -76,13 +106,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.Usage = func() { mainUsage(fs, stderr) }
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
+			return "", nil
 		}
-		return exitUsage
+		return "", silentExit(exitUsage)
 	}
 	if fs.NArg() == 0 {
 		mainUsage(fs, stderr)
-		return exitUsage
+		return "", silentExit(exitUsage)
 	}
 	name := fs.Arg(0)
 	if name == "help" {
@@ -93,42 +123,29 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 				c.setup(sub)
 				sub.SetOutput(stdout)
 				sub.Usage()
-				return exitOK
+				return "help", nil
 			}
 		}
 		fs.SetOutput(stdout)
 		mainUsage(fs, stdout)
-		return exitOK
+		return "help", nil
 	}
 	c, ok := commands[name]
 	if !ok {
 		fmt.Fprintf(stderr, "erst: unknown subcommand %q (run 'erst -h' for the list)\n", name)
-		return exitUsage
+		return "", silentExit(exitUsage)
 	}
 	sub := newSubFlagSet(c, stderr)
 	runFn := c.setup(sub)
 	if err := sub.Parse(fs.Args()[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
+			return name, nil
 		}
-		return exitUsage
+		return name, silentExit(exitUsage)
 	}
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, g: g}
-	err := runFn(e, sub.Args())
 	defer g.close()
-	if err == nil {
-		return exitOK
-	}
-	code := exitFailure
-	var ee *exitError
-	if errors.As(err, &ee) {
-		code = ee.code
-		if ee.err == nil {
-			return code
-		}
-	}
-	fmt.Fprintf(stderr, "erst %s: %s\n", name, oneLine(err.Error()))
-	return code
+	return name, runFn(e, sub.Args())
 }
 
 // oneLine keeps error output to one line, as scripts expect.

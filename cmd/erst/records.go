@@ -243,6 +243,9 @@ func setupRead(fs *flag.FlagSet) func(*env, []string) error {
 		if err != nil {
 			return usageErr(err)
 		}
+		if err := e.checkOutput(*out); err != nil {
+			return err
+		}
 		d, err := e.openDevice()
 		if err != nil {
 			return err
@@ -307,6 +310,9 @@ func setupNew(fs *flag.FlagSet) func(*env, []string) error {
 	return func(e *env, args []string) error {
 		if len(args) > 0 {
 			return usagef("new takes flags only")
+		}
+		if err := e.checkOutput(*out); err != nil {
+			return err
 		}
 		b := cper.Builder{}
 		var err error

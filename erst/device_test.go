@@ -609,3 +609,32 @@ func TestConformanceNVRAM(t *testing.T) {
 		return pshedtest.Target{Persistence: pshed.NewAdapter(b.drv), RangeLength: recordSize, Capacity: 7}
 	})
 }
+
+// Linux enumerates with GET_RECORD_IDENTIFIER alone; a table without
+// GET_RECORD_COUNT still lists, reads and clears every record.
+func TestIDsWithoutRecordCount(t *testing.T) {
+	b := newBench(t, 64<<10)
+	for id := uint64(1); id <= 5; id++ {
+		b.write(128, id)
+	}
+	tab := b.dev.Table()
+	tab.Entries = slices.DeleteFunc(tab.Entries, func(e acpi.Entry) bool { return e.Action == acpi.GetRecordCount })
+	tab.Finalize()
+	drv, err := erst.Open(tab, b.dev, &erst.Config{Clock: b.clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A stale cursor too: another reader stopped after record 3.
+	for range 3 {
+		if _, err := drv.NextID(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids, err := drv.IDs()
+	if err != nil || !slices.Equal(ids, []uint64{1, 2, 3, 4, 5}) {
+		t.Errorf("IDs without GET_RECORD_COUNT = %v, %v; want [1 2 3 4 5]", ids, err)
+	}
+	if _, err := drv.Count(); !errors.Is(err, erst.ErrMissingAction) {
+		t.Errorf("Count without the action: %v, want ErrMissingAction", err)
+	}
+}

@@ -158,11 +158,13 @@ func (m *Machine) exec(a acpi.Action, ip, ti int, r *Regs) (int, error) {
 			return ip + 2, nil
 		}
 	case acpi.Goto:
-		// Linux apei_exec_goto: the target is the running Value.
-		if r.Value >= uint64(len(m.byAction[a])) {
+		// Linux apei_exec_goto: the target is the running Value, stored
+		// in ctx->ip, a u32: the high 32 bits are dropped.
+		t := uint64(uint32(r.Value))
+		if t >= uint64(len(m.byAction[a])) {
 			return -1, nil // past the end: the action ends, as in Linux
 		}
-		return int(r.Value), nil
+		return int(t), nil
 	case acpi.SetSrcAddressBase:
 		r.SrcBase, err = m.read(a, ip, ti)
 	case acpi.SetDstAddressBase:

@@ -297,6 +297,21 @@ func TestGotoForwardSkipsEntries(t *testing.T) {
 	}
 }
 
+// Linux keeps the instruction pointer in a u32 (struct apei_exec_context
+// ip): GOTO with Value 1<<32 + 3 lands on entry 3, as acpi/lint models.
+func TestGotoTruncatesTo32Bits(t *testing.T) {
+	r := newRig(t,
+		ent(acpi.Goto, acpi.GAS{}, 0, 0),
+		ent(acpi.WriteRegisterValue, reg(0x48, 32), 1, 0xffffffff),
+		ent(acpi.Noop, acpi.GAS{}, 0, 0),
+		ent(acpi.WriteRegisterValue, reg(0x50, 32), 2, 0xffffffff),
+	)
+	r.mustRun(Regs{Value: 1<<32 + 3})
+	if r.peek64(0x48) != 0 || r.peek64(0x50) != 2 {
+		t.Errorf("entry 1 wrote %d, entry 3 wrote %d; want 0 and 2 (GOTO to 3)", r.peek64(0x48), r.peek64(0x50))
+	}
+}
+
 func TestGotoCycleHitsStepBudget(t *testing.T) {
 	r := newRig(t, ent(acpi.Goto, acpi.GAS{}, 0, 0))
 	r.m.budget = 100

@@ -140,7 +140,7 @@ func checkRecord(record []byte) error {
 // ReadErrorRecord implements PSHED_PI_READ_ERROR_RECORD. The record comes
 // from the store's Read; next comes from the store's IDs order (see
 // Adapter). ~0, which no record can have (ACPI 6.5 Table 18.27), is
-// STATUS_OBJECT_NOT_FOUND without asking the store.
+// STATUS_NOT_FOUND (StatusObjectNotFound) without asking the store.
 func (a *Adapter) ReadErrorRecord(flags uint32, id uint64, buf []byte) (next uint64, length uint32, status NTSTATUS) {
 	a.mu.Lock()
 	defer a.mu.Unlock()

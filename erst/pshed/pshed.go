@@ -67,8 +67,9 @@ type Persistence interface {
 	//   - id 0 reads the first stored record. Windows does not document
 	//     the identifier its first call passes; 0 is the ERST convention
 	//     (QEMU reads the first record for 0, and 0 is never a stored id).
-	//   - No stored record with that id: STATUS_OBJECT_NOT_FOUND
-	//     (StatusObjectNotFound).
+	//   - No stored record with that id (~0 included): STATUS_NOT_FOUND,
+	//     0xC0000225 (StatusObjectNotFound: the code Microsoft's page
+	//     names by a constant no ntstatus.h defines; see there).
 	//   - len(buf) smaller than the record: STATUS_BUFFER_TOO_SMALL,
 	//     length = the record's size, buf untouched.
 	//   - Success: STATUS_SUCCESS, the record in buf[:length].

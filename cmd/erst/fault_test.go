@@ -7,8 +7,9 @@ import (
 )
 
 // Each -fault reaches the simulated device: a write through it fails the
-// way the fault says (or, for slow, succeeds late), and the store keeps
-// only what the fault allows.
+// way the fault says, and the store keeps only what the fault allows. (A
+// slow device that completes within the timeout is not tested here: that
+// would be a timed assertion.)
 func TestFaultFlag(t *testing.T) {
 	rec := mustRun(t, nil, "new", "-id", "0x200", "-text", "fault")
 	for _, tc := range []struct {
@@ -18,7 +19,6 @@ func TestFaultFlag(t *testing.T) {
 		written bool   // the record is in the store afterwards
 	}{
 		{"busy", 1, "firmware did not respond in time", false},
-		{"slow=200us", 0, "", true},
 		{"slow=50ms", 1, "still busy", false},
 		{"status=3", 1, "command status 3 (FAILED)", false},
 		{"status=7", 1, "reserved command status", false},

@@ -42,9 +42,10 @@ import (
 // IDBase plus an offset below 2^41, never 0 or ~0.
 const IDBase uint64 = 0x7073_6865_6400_0000 // "pshed" followed by zeros
 
-// defaultRoom is how many records the checks other than StoreFull store
-// at once, at most.
-const defaultRoom = 5
+// Room is how many records the checks other than StoreFull store at
+// once, at most: the free space, in records of the range length, a
+// caller must give them.
+const Room = 5
 
 // Target describes one implementation under test.
 type Target struct {
@@ -157,10 +158,10 @@ func (e *env) need(n int) {
 
 // room is how many records the check may store at once.
 func (e *env) room() int {
-	if e.tg.Capacity > 0 && e.tg.Capacity < defaultRoom {
+	if e.tg.Capacity > 0 && e.tg.Capacity < Room {
 		return e.tg.Capacity
 	}
-	return defaultRoom
+	return Room
 }
 
 // size returns n capped at the range length.

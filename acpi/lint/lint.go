@@ -13,7 +13,10 @@
 package lint
 
 import (
+	"bytes"
+	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -122,6 +125,7 @@ const (
 	CodeHeaderLength       = "header-length"
 	CodeReservedNonzero    = "reserved-nonzero"
 	CodeUnknownAction      = "unknown-action"
+	CodeFillerAction       = "filler-action"
 	CodeUnknownInstruction = "unknown-instruction"
 	CodeMissingAction      = "missing-action"
 	CodeMissingOptional    = "missing-optional-action"
@@ -153,12 +157,13 @@ type Rule struct {
 // Rules lists every code Check reports, with its severity.
 var Rules = []Rule{
 	{CodeLength, Error, "Length is shorter than the 48-byte ERST header"},
-	{CodeChecksum, Error, "the table's bytes do not sum to zero"},
+	{CodeChecksum, Warning, "the table's bytes do not sum to zero (Linux warns and uses the table)"},
 	{CodeEntryCount, Error, "Instruction Entry Count disagrees with Length"},
 	{CodeTrailingBytes, Warning, "Length leaves bytes after the last whole entry"},
 	{CodeHeaderLength, Error, "Serialization Header Length is neither 48 nor 12"},
 	{CodeReservedNonzero, Warning, "a reserved field or flag bit is not zero"},
 	{CodeUnknownAction, Warning, "an entry has a reserved action code"},
+	{CodeFillerAction, Info, "an entry has the reserved action 0x0C, the filler much firmware uses; no OS runs it"},
 	{CodeUnknownInstruction, Error, "an entry has a reserved instruction code"},
 	{CodeMissingAction, Error, "an action Linux needs has no entries"},
 	{CodeMissingOptional, Warning, "a BEGIN_* or END_OPERATION action has no entries"},
@@ -198,6 +203,11 @@ func HasErrors(fs []Finding) bool {
 	return false
 }
 
+// FillerAction is the reserved action code (ACPI 6.5 Table 18.27) that
+// much AMI-based firmware uses for a filler entry. No OS runs it, so Check
+// reports it as CodeFillerAction (Info), not as CodeUnknownAction.
+const FillerAction acpi.Action = 0x0C
+
 // Linux limits (drivers/acpi/apei/erst.c).
 const (
 	// FirmwareMaxStall is FIRMWARE_MAX_STALL: Linux caps every STALL and
@@ -208,7 +218,7 @@ const (
 )
 
 // Check returns the problems of table t, whose bytes as read are raw (nil
-// means t.Encode()). Errors come first, then warnings, then infos; within
+// means t.Encode()); Decode reads raw into a table Check accepts. Errors come first, then warnings, then infos; within
 // a severity, findings about the whole table come before those about
 // entries, in entry order.
 func Check(t *acpi.ERST, raw []byte) []Finding {
@@ -217,11 +227,16 @@ func Check(t *acpi.ERST, raw []byte) []Finding {
 	}
 	c := &checker{t: t}
 	c.header(raw)
-	for i := range t.Entries {
-		c.entry(i)
+	// Below the 48-byte header, Length holds no entries and Linux rejects
+	// the table before looking at any (erst_check_table): the header's
+	// findings are all there is to say.
+	if t.Header.Length >= acpi.ERSTHeaderSize {
+		for i := range t.Entries {
+			c.entry(i)
+		}
+		c.actions()
+		c.registers()
 	}
-	c.actions()
-	c.registers()
 	sort.SliceStable(c.out, func(i, j int) bool {
 		a, b := c.out[i], c.out[j]
 		if a.Severity != b.Severity {
@@ -305,18 +320,18 @@ func (c *checker) entry(i int) {
 	e := &c.t.Entries[i]
 	w := c.where(i)
 	if !e.Action.Known() {
+		code, filler := CodeUnknownAction, ""
+		if e.Action == FillerAction {
+			code, filler = CodeFillerAction, " Much (AMI-based) firmware puts such a filler at 0x0C."
+		}
 		if e.Instruction.AccessesRegister() {
-			c.add(CodeUnknownAction, i,
-				"%s: action 0x%02X is reserved (ACPI 6.5 Table 18.27), so no OS runs this entry. Linux still checks and maps its register at boot, so a bad register here makes Linux reject the table. "+
+			c.add(code, i,
+				"%s: action 0x%02X is reserved (ACPI 6.5 Table 18.27), so no OS runs this entry. Linux still checks and maps its register at boot, so a bad register here makes Linux reject the table.%s "+
 					"Remove the entry or give it a defined action.",
-				w, uint8(e.Action))
+				w, uint8(e.Action), filler)
 		} else {
-			filler := ""
-			if e.Action == 0x0c {
-				filler = " (much AMI firmware has such a filler at 0x0C)"
-			}
-			c.add(CodeUnknownAction, i,
-				"%s: action 0x%02X is reserved (ACPI 6.5 Table 18.27), so no OS runs this entry; as its instruction touches no register, Linux ignores it entirely%s. "+
+			c.add(code, i,
+				"%s: action 0x%02X is reserved (ACPI 6.5 Table 18.27), so no OS runs this entry; as its instruction touches no register, Linux ignores it entirely.%s "+
 					"Remove the entry or give it a defined action.",
 				w, uint8(e.Action), filler)
 		}
@@ -524,4 +539,28 @@ func joinAnd(names []string) string {
 		return names[0]
 	}
 	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// Decode decodes the table in raw for Check. It is acpi.DecodeERST, except
+// that a Length below the 48-byte ERST header is not an error where the
+// header's bytes are there: that is a problem of the table, which Check
+// reports as CodeLength (Linux's erst_check_table rejects it), not a
+// reason it cannot be checked. The table keeps the Length it has and has
+// no entries.
+func Decode(raw []byte) (*acpi.ERST, error) {
+	t, err := acpi.DecodeERST(raw)
+	if err == nil || !errors.Is(err, acpi.ErrLength) || len(raw) < acpi.ERSTHeaderSize {
+		return t, err
+	}
+	h, herr := acpi.DecodeHeader(raw)
+	if herr != nil || h.Length >= acpi.ERSTHeaderSize {
+		return t, err
+	}
+	b := bytes.Clone(raw[:acpi.ERSTHeaderSize])
+	binary.LittleEndian.PutUint32(b[4:], acpi.ERSTHeaderSize) // Length: the header alone
+	if t, err = acpi.DecodeERST(b); err != nil {
+		return nil, err
+	}
+	t.Header.Length = h.Length
+	return t, nil
 }

@@ -1,8 +1,10 @@
 package lint
 
 import (
+	"encoding/binary"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -20,33 +22,33 @@ import (
 // of codes (a code found several times is listed once).
 var corpusCodes = map[string][]string{
 	// Real firmware.
-	"0101102f41e61b88": {"missing-timings", "unknown-action"},
+	"0101102f41e61b88": {"filler-action", "missing-timings"},
 	"1b3cf870f9980e16": {"missing-timings"},
 	"1bcb46100460d690": {"missing-timings"},
 	"1be9c4dbbdf862aa": {"missing-timings"},
 	"2e7000ca266287b6": {"missing-timings"},
 	"32a9c9d8e275b8bc": {"missing-action", "missing-timings"},
-	"354a09a3803d0ed2": {"missing-timings", "unknown-action"},
+	"354a09a3803d0ed2": {"filler-action", "missing-timings"},
 	"39d49d3462b2f234": {"gas-access-fixup", "missing-action", "missing-timings"},
-	"49b45f8c27bf5381": {"missing-timings", "unknown-action"},
-	"73e23035eb6bad83": {"missing-timings", "unknown-action"},
-	"7cb3f54616dc35fc": {"missing-timings", "unknown-action"},
+	"49b45f8c27bf5381": {"filler-action", "missing-timings"},
+	"73e23035eb6bad83": {"filler-action", "missing-timings"},
+	"7cb3f54616dc35fc": {"filler-action", "missing-timings"},
 	"a32d335f835a4c1f": {"missing-action", "missing-timings"},
 	"a4066217f2a1bbf0": {"missing-action", "missing-timings"},
-	"c50831837274dc99": {"missing-timings", "unknown-action"},
-	"d6eedf59754520d8": {"missing-timings", "unknown-action"},
+	"c50831837274dc99": {"filler-action", "missing-timings"},
+	"d6eedf59754520d8": {"filler-action", "missing-timings"},
 	"ef1e1a325b54ba3e": {"mask-wider-than-register", "missing-timings"},
-	"f2830604ae936d43": {"missing-timings", "unknown-action"},
+	"f2830604ae936d43": {"filler-action", "missing-timings"},
 	"ffd0eb1e461f7852": {"missing-action", "missing-timings"},
 	// QEMU 7.2 acpi-erst, q35 and pc.
 	"eebf1dc4571b2072": {"register-mixed-width"},
 	"fb3ea5e7280d5c5c": {"register-mixed-width"},
 	// iasl -T ERST: every address is 0.
-	"8236a2987ebeccc8": {"gas-address", "mask-wider-than-register", "missing-timings", "unknown-action"},
+	"8236a2987ebeccc8": {"filler-action", "gas-address", "mask-wider-than-register", "missing-timings"},
 	// fwts's test inputs: good, bad entry fields, bad count and checksum.
-	"28bc83acf4667389": {"mask-wider-than-register", "missing-timings", "unknown-action"},
-	"7c3e9758a61a6bbc": {"gas-access-size", "mask-wider-than-register", "missing-timings", "reserved-nonzero", "unknown-action", "unknown-instruction"},
-	"469c4d4ef4605f3b": {"checksum", "entry-count", "mask-wider-than-register", "missing-timings", "unknown-action"},
+	"28bc83acf4667389": {"filler-action", "mask-wider-than-register", "missing-timings"},
+	"7c3e9758a61a6bbc": {"filler-action", "gas-access-size", "mask-wider-than-register", "missing-timings", "reserved-nonzero", "unknown-instruction"},
+	"469c4d4ef4605f3b": {"checksum", "entry-count", "filler-action", "mask-wider-than-register", "missing-timings"},
 }
 
 func codeSet(fs []Finding) []string {
@@ -135,14 +137,18 @@ func TestCorpusAcceptance(t *testing.T) {
 		return Check(tbl, raw)
 	}
 
-	// fwts's broken table: an error for the checksum and one for the count.
+	// fwts's broken table: an error for the count, a warning for the
+	// checksum (Linux warns and uses the table).
 	fs := check("469c4d4ef4605f3b")
-	for _, want := range []struct{ code, text string }{
-		{CodeChecksum, "should be 0xF1"},
-		{CodeEntryCount, "Instruction Entry Count is 17 but Length 560 holds (560 - 48) / 32 = 16 entries"},
+	for _, want := range []struct {
+		sev        Severity
+		code, text string
+	}{
+		{Warning, CodeChecksum, "should be 0xF1"},
+		{Error, CodeEntryCount, "Instruction Entry Count is 17 but Length 560 holds (560 - 48) / 32 = 16 entries"},
 	} {
-		if !hasFinding(fs, Error, want.code, -1, want.text) {
-			t.Errorf("469c4d4ef4605f3b: no error %s mentioning %q\n%s", want.code, want.text, findingLines(fs))
+		if !hasFinding(fs, want.sev, want.code, -1, want.text) {
+			t.Errorf("469c4d4ef4605f3b: no %v %s mentioning %q\n%s", want.sev, want.code, want.text, findingLines(fs))
 		}
 	}
 
@@ -368,7 +374,7 @@ func TestRules(t *testing.T) {
 			t.Entries = append(t.Entries, noop(0x0c))
 			fix(t)
 			return len(t.Entries) - 1
-		}, []want{{CodeUnknownAction, at, "ignores it entirely"}}},
+		}, []want{{CodeFillerAction, at, "ignores it entirely"}}},
 		{"reserved instruction", func(t *acpi.ERST) int { t.Entries[exec].Instruction = 0x13; fix(t); return exec },
 			[]want{{CodeUnknownInstruction, at, "unknown instruction type: 19"}}},
 		{"no GET_RECORD_COUNT", func(t *acpi.ERST) int { removeAction(t, acpi.GetRecordCount); fix(t); return 0 },
@@ -588,6 +594,50 @@ func TestFindingString(t *testing.T) {
 	} {
 		if got := tc.f.String(); got != tc.want {
 			t.Errorf("String() = %q, want %q", got, tc.want)
+		}
+	}
+}
+
+// TestDecodeLengthBelowHeader: Decode accepts a table whose Length is
+// below the 48-byte header when the header's bytes are there, so that
+// Check can report CodeLength (and only what the header shows); what
+// acpi.DecodeERST refuses otherwise, Decode refuses too.
+func TestDecodeLengthBelowHeader(t *testing.T) {
+	good := goodTable()
+	good.Finalize()
+	raw := good.Encode()
+	binary.LittleEndian.PutUint32(raw[4:], 40)
+	if _, err := acpi.DecodeERST(raw); !errors.Is(err, acpi.ErrLength) {
+		t.Fatalf("acpi.DecodeERST: %v, want ErrLength", err)
+	}
+	tbl, err := Decode(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tbl.Header.Length != 40 || len(tbl.Entries) != 0 {
+		t.Errorf("Decode: Length %d, %d entries; want 40 and none", tbl.Header.Length, len(tbl.Entries))
+	}
+	fs := Check(tbl, raw)
+	if got := codeSet(fs); !slices.Equal(got, []string{CodeChecksum, CodeLength}) || !hasFinding(fs, Error, CodeLength, -1, "Length is 40") {
+		t.Errorf("Check: %v\n%s", got, findingLines(fs))
+	}
+	for _, b := range [][]byte{raw[:44], append([]byte("FACP"), raw[4:]...)} {
+		if _, err := Decode(b); err == nil {
+			t.Errorf("Decode(% x...) succeeded", b[:8])
+		}
+	}
+	if tbl, err := Decode(good.Encode()); err != nil || len(tbl.Entries) != len(good.Entries) {
+		t.Errorf("Decode of a good table: %v", err)
+	}
+}
+
+// TestSeverityRubric: severities follow the rubric of Severity. A bad
+// checksum is a warning (Linux logs it and uses the table); the 0x0C
+// filler is info (no OS runs it); other reserved actions stay warnings.
+func TestSeverityRubric(t *testing.T) {
+	for code, want := range map[string]Severity{CodeChecksum: Warning, CodeFillerAction: Info, CodeUnknownAction: Warning, CodeLength: Error} {
+		if severityOf[code] != want {
+			t.Errorf("%s is %v, want %v", code, severityOf[code], want)
 		}
 	}
 }

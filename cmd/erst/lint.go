@@ -19,7 +19,7 @@ func init() {
 func setupLint(fs *flag.FlagSet) func(*env, []string) error {
 	asJSON := fs.Bool("json", false, `print {"findings":[{"severity","code","entry","message"}...]}; entry is null for the whole table`)
 	return func(e *env, args []string) error {
-		t, raw, name, err := e.commandTable(args)
+		t, raw, name, err := e.commandTableWith(args, lint.Decode)
 		if err != nil {
 			return err
 		}

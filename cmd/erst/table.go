@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"fmt"
 
 	"github.com/goerst/erst/acpi"
 	"github.com/goerst/erst/erst/sim"
@@ -30,10 +31,17 @@ func setupTable(fs *flag.FlagSet) func(*env, []string) error {
 	}
 }
 
-// commandTable reads the table that table and lint look at: FILE, else
-// the global -table file, else with -store the table of the simulated
-// device (the one -store's subcommands run), else the live table.
+// commandTable reads and decodes the table that table looks at.
 func (e *env) commandTable(args []string) (*acpi.ERST, []byte, string, error) {
+	return e.commandTableWith(args, acpi.DecodeERST)
+}
+
+// commandTableWith reads the table that table and lint look at, FILE,
+// else the global -table file, else with -store the table of the
+// simulated device (the one -store's subcommands run), else the live
+// table, and decodes it with decode. A table that cannot be read or
+// decoded is a usage error (exit 2).
+func (e *env) commandTableWith(args []string, decode func([]byte) (*acpi.ERST, error)) (*acpi.ERST, []byte, string, error) {
 	switch {
 	case len(args) == 0 && e.g.tablePath != "":
 		args = []string{e.g.tablePath}
@@ -41,5 +49,13 @@ func (e *env) commandTable(args []string) (*acpi.ERST, []byte, string, error) {
 		t := sim.BuildTable(sim.Q35Bar0)
 		return t, t.Encode(), "simulated device (QEMU's table)", nil
 	}
-	return decodeTable(args)
+	raw, name, err := readTable(args)
+	if err != nil {
+		return nil, nil, name, err
+	}
+	t, err := decode(raw)
+	if err != nil {
+		return nil, raw, name, usageErr(fmt.Errorf("%s: %w", name, err))
+	}
+	return t, raw, name, nil
 }

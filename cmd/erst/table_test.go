@@ -132,6 +132,9 @@ func TestTableBadInput(t *testing.T) {
 	for _, cmd := range []string{"table", "lint"} {
 		for _, asJSON := range []bool{false, true} {
 			for _, tc := range cases {
+				if cmd == "lint" && tc.name == "length-below-header" {
+					continue // the linter's own finding: TestLintLengthBelowHeader
+				}
 				args := []string{cmd}
 				if asJSON {
 					args = append(args, "-json")

@@ -47,7 +47,7 @@ func TestConformHealthyStore(t *testing.T) {
 		t.Errorf("conform changed the store's header or the foreign records' slots")
 	}
 
-	code, out, _ = runCmd(t, nil, "-store", path, "conform", "-json", "-samples", "5")
+	code, out, _ = runCmd(t, nil, "-store", path, "conform", "-json")
 	var j conformJSON
 	if err := json.Unmarshal(out, &j); err != nil || code != 0 || !j.Passed || j.Foreign != 2 || j.Room == nil || *j.Room != 5 || len(j.Checks) < 20 {
 		t.Errorf("conform -json: exit %d, %+v, %v", code, j, err)

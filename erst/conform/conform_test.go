@@ -56,7 +56,7 @@ func TestHealthyDevicePasses(t *testing.T) {
 			if err := d.Write(foreign); err != nil {
 				t.Fatal(err)
 			}
-			o := conform.Options{Samples: 5, RecordLength: 8192}
+			o := conform.Options{Samples: 25, RecordLength: 8192}
 			if tc.known {
 				o.Free = st.Capacity() - int(st.Count())
 			}

@@ -1,0 +1,38 @@
+package conform_test
+
+import (
+	"fmt"
+
+	"github.com/goerst/erst/erst"
+	"github.com/goerst/erst/erst/conform"
+	"github.com/goerst/erst/erst/pshed/pshedtest"
+	"github.com/goerst/erst/erst/sim"
+	"github.com/goerst/erst/erst/store"
+)
+
+// A conformance run on a simulated QEMU device that already holds a
+// record: every check passes and the record stays. A device that answers
+// every write with NOT_ENOUGH_SPACE fails the checks that write.
+func Example() {
+	im, _ := store.NewImage(64<<10, 8192)
+	st, _ := store.New(im)
+	dev, _ := sim.New(st)
+	d, err := erst.Open(dev.Table(), dev, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_ = d.Write(pshedtest.NewRecord(300, 0x42)) // someone else's record
+
+	rep, err := conform.Run(d, conform.Options{Free: 6, Samples: 25})
+	fmt.Println(len(rep.Results), "checks,", len(rep.Failed()), "failed,", err)
+	fmt.Printf("ids left: %#x\n", st.IDs())
+
+	dev.SetFull(true)
+	rep, _ = conform.Run(d, conform.Options{Free: 6, Samples: 25})
+	fmt.Println(rep.Failed()[:3])
+	// Output:
+	// 23 checks, 0 failed, <nil>
+	// ids left: [0x42]
+	// [FullStore WriteReadClear PersistenceSignature]
+}

@@ -243,6 +243,9 @@ func setupRead(fs *flag.FlagSet) func(*env, []string) error {
 		if err != nil {
 			return usageErr(err)
 		}
+		if id == erst.InvalidID { // 0 means the first record
+			return reservedID(id)
+		}
 		if err := e.checkOutput(*out); err != nil {
 			return err
 		}
@@ -271,6 +274,9 @@ func setupClear(fs *flag.FlagSet) func(*env, []string) error {
 			id, err := parseID(a)
 			if err != nil {
 				return usageErr(err)
+			}
+			if err := reservedID(id); err != nil {
+				return err
 			}
 			ids = append(ids, id)
 		}
@@ -321,8 +327,8 @@ func setupNew(fs *flag.FlagSet) func(*env, []string) error {
 		} else if b.RecordID, err = parseID(*id); err != nil {
 			return usageErr(err)
 		}
-		if b.RecordID == 0 || b.RecordID == erst.InvalidID {
-			return usagef("record id %#x is reserved (0 and ~0 cannot be stored)", b.RecordID)
+		if err := reservedID(b.RecordID); err != nil {
+			return err
 		}
 		if b.Severity, err = cper.ParseSeverity(*sev); err != nil {
 			return usageErr(err)

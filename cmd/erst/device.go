@@ -14,8 +14,9 @@ import (
 	"github.com/goerst/erst/erst/store"
 )
 
-// liveLockPath serialises erst processes on the live device.
-const liveLockPath = "/run/erst.lock"
+// liveLockPath serialises erst processes on the live device (a variable
+// for tests).
+var liveLockPath = "/run/erst.lock"
 
 // device is an open ERST device and what the commands report about it.
 type device struct {
@@ -25,12 +26,20 @@ type device struct {
 	where string // "simulated store FILE" or "live device"
 }
 
-// openDevice opens the simulated device over -store, or the live device.
-func (e *env) openDevice() (*device, error) { return e.openDeviceCounting(nil) }
+// openDevice opens the simulated device over an existing -store file, or
+// the live device. It never creates a store: a read-only or clearing
+// command on a mistyped path says the file is missing.
+func (e *env) openDevice() (*device, error) { return e.openDeviceWith(nil, false) }
 
-// openDeviceCounting is openDevice that also counts every register access
-// the driver makes in *n, when n is not nil (erst bench).
-func (e *env) openDeviceCounting(n *int64) (*device, error) {
+// openDeviceCreate is openDevice for the commands that store records
+// (write): a missing -store file is created in QEMU's format.
+func (e *env) openDeviceCreate() (*device, error) { return e.openDeviceWith(nil, true) }
+
+// openDeviceCounting is openDeviceCreate that also counts every register
+// access the driver makes in *n (erst bench, which writes).
+func (e *env) openDeviceCounting(n *int64) (*device, error) { return e.openDeviceWith(n, true) }
+
+func (e *env) openDeviceWith(n *int64, create bool) (*device, error) {
 	cfg := &erst.Config{}
 	var trace func(erst.TraceEvent)
 	if e.g.trace {
@@ -45,15 +54,20 @@ func (e *env) openDeviceCounting(n *int64) (*device, error) {
 		cfg.Trace = trace
 	}
 	if e.g.store != "" {
-		return e.openSimulated(cfg)
+		return e.openSimulated(cfg, create)
 	}
 	if len(e.g.faults) > 0 {
 		return nil, usagef("-fault %s needs -store: faults are injected into the simulated device", e.g.faults.String())
 	}
-	var (
-		t   *acpi.ERST
-		err error
-	)
+	// The lock first: without it two erst processes could interleave
+	// their action sequences on the registers, so no lock, no device.
+	lock, err := erst.NewFileLock(liveLockPath)
+	if err != nil {
+		return nil, fmt.Errorf("live device: %w", err)
+	}
+	e.g.onClose(lock.Close)
+	cfg.Lock = lock
+	var t *acpi.ERST
 	if e.g.tablePath != "" {
 		t, _, _, err = decodeTable([]string{e.g.tablePath})
 	} else {
@@ -67,10 +81,6 @@ func (e *env) openDeviceCounting(n *int64) (*device, error) {
 		return nil, fmt.Errorf("live device: %w", err)
 	}
 	e.g.onClose(p.Close)
-	if lock, err := erst.NewFileLock(liveLockPath); err == nil {
-		cfg.Lock = lock
-		e.g.onClose(lock.Close)
-	}
 	d, err := erst.Open(t, p, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("live device: %w", err)
@@ -78,19 +88,32 @@ func (e *env) openDeviceCounting(n *int64) (*device, error) {
 	return &device{Device: d, table: t, where: "live device"}, nil
 }
 
-// openSimulated opens or creates the -store file in QEMU's format and puts
-// a simulated acpi-erst device over it, driven through QEMU's own table.
-func (e *env) openSimulated(cfg *erst.Config) (*device, error) {
+// openSimulated opens the -store file (with create, creating it in QEMU's
+// format when missing) and puts a simulated acpi-erst device over it,
+// driven through QEMU's own table. The store holds the file's lock until
+// the command ends: other erst and erstvm processes on the file wait.
+func (e *env) openSimulated(cfg *erst.Config, create bool) (*device, error) {
 	path := e.g.store
-	st, err := store.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		if e.g.recordSize > 1<<31 || e.g.storeSize > 1<<40 {
-			return nil, usagef("-store-size %d / -record-size %d out of range", e.g.storeSize, e.g.recordSize)
+	var (
+		st  *store.Store
+		err error
+	)
+	st, err = store.Open(path)
+	if create && errors.Is(err, fs.ErrNotExist) {
+		// Not Create on an existing file: QEMU would then use only
+		// the first -store-size bytes of it.
+		if err := e.g.checkStoreFlags(); err != nil {
+			return nil, err
 		}
 		st, err = store.Create(path, int64(e.g.storeSize), uint32(e.g.recordSize))
 	}
-	if err != nil {
-		return nil, fmt.Errorf("store %s: %w", path, err)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, usagef("store %s does not exist (only write and create make a store; check the -store path)", path)
+	case errors.Is(err, store.ErrNotStore), errors.Is(err, store.ErrUnformatted):
+		return nil, usageErr(err) // the message starts with the path
+	case err != nil:
+		return nil, err
 	}
 	e.g.onClose(st.Close)
 	dev, err := sim.New(st)

@@ -3,9 +3,10 @@ package main
 import (
 	"flag"
 	"fmt"
-	"github.com/goerst/erst/internal/size"
 
 	"github.com/goerst/erst/acpi"
+	"github.com/goerst/erst/erst/store"
+	"github.com/goerst/erst/internal/size"
 )
 
 // globalFlags are the flags before the subcommand.
@@ -13,6 +14,7 @@ type globalFlags struct {
 	store      string // simulated device over this QEMU backing file
 	storeSize  size.Flag
 	recordSize size.Flag
+	sizeErr    error // a bad -store-size or -record-size, reported by the commands that create
 	trace      bool
 	tablePath  string // ERST table to use instead of the live one
 	faults     faultList
@@ -26,15 +28,54 @@ type globalFlags struct {
 // erstvm creates its stores with the same defaults.
 const (
 	defaultStoreSize  = 64 << 10
-	defaultRecordSize = 8192
+	defaultRecordSize = store.DefaultRecordSize
 )
+
+// lazySize is a size flag whose parse error waits for a command that
+// creates a store: a one-line error stating the limit, instead of the
+// flag package's error followed by the whole usage.
+type lazySize struct {
+	f    *size.Flag
+	name string
+	err  *error
+}
+
+func (l lazySize) String() string {
+	if l.f == nil {
+		return ""
+	}
+	return l.f.String()
+}
+
+func (l lazySize) Set(v string) error {
+	if err := l.f.Set(v); err != nil {
+		*l.err = usagef("-%s %s: not a size: want bytes with an optional K, M or G suffix, at most 4 GiB - 1 (QEMU keeps storage_size in 32 bits)", l.name, v)
+	}
+	return nil
+}
+
+// checkStoreFlags reports a bad -store-size or -record-size, stating the
+// limits, for a command about to create a store.
+func (g *globalFlags) checkStoreFlags() error {
+	switch {
+	case g.sizeErr != nil:
+		return g.sizeErr
+	case g.storeSize == 0 || g.storeSize > store.MaxSize:
+		return usagef("-store-size %d: a store is 1 byte to 4 GiB - 1 (%d bytes; QEMU keeps storage_size in 32 bits), a multiple of -record-size", g.storeSize, uint64(store.MaxSize))
+	case g.recordSize < store.MinRecordSize || g.recordSize > 1<<31 || g.recordSize&(g.recordSize-1) != 0:
+		return usagef("-record-size %d: a record slot is a power of two from %d to 2 GiB (QEMU's record_size)", g.recordSize, store.MinRecordSize)
+	case g.storeSize%g.recordSize != 0:
+		return usagef("-store-size %d is not a multiple of -record-size %d (QEMU requires it)", g.storeSize, g.recordSize)
+	}
+	return nil
+}
 
 func (g *globalFlags) register(fs *flag.FlagSet) {
 	g.storeSize = defaultStoreSize
 	g.recordSize = defaultRecordSize
-	fs.StringVar(&g.store, "store", "", "use a simulated QEMU acpi-erst device over this backing `file` (created in QEMU's format when missing) instead of the live device")
-	fs.Var(&g.storeSize, "store-size", "size of a new -store file (QEMU rules: a multiple of -record-size, under 4 GiB; K/M/G suffixes; the default is QEMU's documented example)")
-	fs.Var(&g.recordSize, "record-size", "record slot size of a new -store file (a power of two >= 4096; QEMU's record_size)")
+	fs.StringVar(&g.store, "store", "", "use a simulated QEMU acpi-erst device over this backing `file` (write creates it in QEMU's format when missing; other commands need it to exist) instead of the live device")
+	fs.Var(lazySize{&g.storeSize, "store-size", &g.sizeErr}, "store-size", "size of a new -store file (QEMU rules: a multiple of -record-size, under 4 GiB; K/M/G suffixes; the default is QEMU's documented example)")
+	fs.Var(lazySize{&g.recordSize, "record-size", &g.sizeErr}, "record-size", "record slot size of a new -store file (a power of two >= 4096; QEMU's record_size)")
 	fs.BoolVar(&g.trace, "trace", false, "print every register access with its action and instruction to stderr")
 	fs.StringVar(&g.tablePath, "table", "", "ERST table `file` (binary or acpidump text) to use instead of the live one")
 	fs.Var(&g.faults, "fault", faultHelp)

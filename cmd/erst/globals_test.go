@@ -17,6 +17,7 @@ func TestStoreDefaults(t *testing.T) {
 		RecordSize int `json:"record_size"`
 		StoreSize  int `json:"store_size"`
 	}
+	mustRun(t, nil, "-store", path, "create")
 	if err := json.Unmarshal(mustRun(t, nil, "-store", path, "info", "-json"), &info); err != nil {
 		t.Fatal(err)
 	}

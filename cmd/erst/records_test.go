@@ -58,7 +58,7 @@ func TestStoreScriptMatchesQEMU(t *testing.T) {
 		}
 	}
 
-	mustRun(t, nil, "-store", path, "info")
+	mustRun(t, nil, "-store", path, "create")
 	check("creation")
 
 	a := mustRun(t, nil, "new", "-id", "0x1111", "-text", "first record")
@@ -181,14 +181,14 @@ func TestStoreFlagsFollowQEMURules(t *testing.T) {
 		{[]string{"-store-size", "8192"}, true},   // header only: no record fits, but QEMU accepts it
 	} {
 		path := filepath.Join(dir, strings.Join(tc.args, "_"))
-		code, _, errs := runCmd(t, nil, append(append([]string{"-store", path}, tc.args...), "info")...)
+		code, _, errs := runCmd(t, nil, append(append([]string{"-store", path}, tc.args...), "create")...)
 		if (code == 0) != tc.ok {
 			t.Errorf("%v: exit %d (%s), want success %v", tc.args, code, errs, tc.ok)
 		}
 	}
 	// An existing file's own header wins over the flags, as in QEMU.
 	path := filepath.Join(dir, "existing")
-	mustRun(t, nil, "-store", path, "-store-size", "128K", "-record-size", "16384", "info")
+	mustRun(t, nil, "-store", path, "-store-size", "128K", "-record-size", "16384", "create")
 	var info map[string]any
 	json.Unmarshal(mustRun(t, nil, "-store", path, "-record-size", "4096", "info", "-json"), &info)
 	if info["record_size"] != 16384.0 || info["store_size"] != 131072.0 {
@@ -205,7 +205,7 @@ func TestWriteSeveralFiles(t *testing.T) {
 	b := writeTemp(t, dir, mustRun(t, nil, "new", "-id", "0xb"))
 	bad := writeTemp(t, dir, []byte("not a record"))
 	mustRun(t, nil, "-store", path, "new", "-id", "1", "-o", filepath.Join(dir, "unused.bin"))
-	mustRun(t, nil, "-store", path, "info")
+	mustRun(t, nil, "-store", path, "create")
 	before, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)

@@ -46,7 +46,7 @@ func setupWrite(fs *flag.FlagSet) func(*env, []string) error {
 			}
 			recs[i] = p
 		}
-		d, err := e.openDevice()
+		d, err := e.openDeviceCreate()
 		if err != nil {
 			return err
 		}

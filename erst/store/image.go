@@ -27,6 +27,19 @@
 // formatting and checks (Format, NewImage); tests use it without files.
 // Store is the live store the device works on, over an Image in memory
 // (New) or a file mapped the way QEMU maps it (Create, Open).
+//
+// A Store made by Create or Open holds a lock on the backing file until
+// Close, and Check holds a shared one while it reads, so that every
+// program using this package on one file (erst -store, erstvm, a test
+// harness) takes turns instead of corrupting the map: a second opener
+// waits up to LockWait, then fails with ErrLocked naming the holder. QEMU
+// takes no such lock; whoever runs QEMU on the file holds it for QEMU
+// with Lock. Open never creates a file; Create does, and reserves its
+// space so that a full disk is an error then rather than a fault later.
+//
+// A record is overwritten in place, as QEMU does: a process that dies
+// mid-write can leave a torn record under its old id (see file.go and
+// Check for what can and cannot be detected afterwards).
 package store
 
 import (
@@ -129,6 +142,14 @@ var (
 	ErrNotFound = errors.New("record not found")
 	// ErrTorn: a WriteOptions.Tear fault cut the write short.
 	ErrTorn = errors.New("write torn by simulated power loss")
+	// ErrNotStore: the file is not an ERST backing store at all: not a
+	// regular file, empty, or with a magic other than "ERSTSTOR" (or 0,
+	// which is ErrUnformatted).
+	ErrNotStore = errors.New("not an ERST store")
+	// ErrIO: the backing file could not be read or written: no space to
+	// reserve it, a fault on its mapping, a failed write-through. The
+	// device reports FAILED.
+	ErrIO = errors.New("ERST backing file I/O error")
 	// ErrClosed: the Store was closed.
 	ErrClosed = errors.New("store closed")
 )

@@ -8,13 +8,17 @@ import (
 // Records returns the record slots of the image, from the first record
 // slot to the end: the region a device in NVRAM mode exposes as its Error
 // Log Address Range (erst/sim WithNVRAM). The slice aliases the store and
-// is valid until Close.
+// stays valid memory after Close: a file-backed store's mapping is then
+// replaced by zeros, so that a device still holding the range (and a
+// driver that mapped it) reads free slots instead of faulting, and its
+// operations report the hardware gone.
 func (s *Store) Records() []byte {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.img == nil {
 		return nil
 	}
+	s.aliased = true
 	return s.img[s.first*s.rs : s.last*s.rs : s.last*s.rs]
 }
 
@@ -23,9 +27,11 @@ func (s *Store) Records() []byte {
 // bytes itself. Another slot holding the same ID is freed (the record is
 // replaced, as Write replaces); the count grows only for a new ID. The
 // record is checked as Write checks it; on error nothing changes.
-func (s *Store) CommitAt(slot int) error {
+func (s *Store) CommitAt(slot int) (err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	defer s.catch(&err)
+	defer guard()()
 	if s.img == nil {
 		return ErrClosed
 	}
@@ -41,15 +47,19 @@ func (s *Store) CommitAt(slot int) error {
 	if !validID(id) {
 		return fmt.Errorf("%w: %#x", ErrInvalidID, id)
 	}
+	s.wrote(&err, slot*s.rs, s.rs) // the OS wrote it in memory
 	if prev := s.lookup(id); prev != 0 && prev != slot {
 		s.setEntry(prev, UnspecifiedID)
+		s.wrote(&err, MapOffset(prev), 8)
 		s.setCount(s.count() - 1)
 	}
 	if s.entry(slot) == UnspecifiedID {
 		s.setCount(s.count() + 1)
 	}
+	s.wrote(&err, offRecordCount, 4)
 	s.setEntry(slot, id)
-	return nil
+	s.wrote(&err, MapOffset(slot), 8)
+	return err
 }
 
 // WipeSlot fills the first CPER header's worth of a record slot with 0xFF,
@@ -57,7 +67,11 @@ func (s *Store) CommitAt(slot int) error {
 func (s *Store) WipeSlot(slot int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	defer s.catch(nil)
+	defer guard()()
 	if s.img != nil && slot >= s.first && slot < s.last {
 		fillFF(s.slot(slot)[:CPERMinSize])
+		var err error
+		s.wrote(&err, slot*s.rs, CPERMinSize)
 	}
 }

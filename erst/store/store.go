@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"runtime/debug"
 	"sync"
 )
 
@@ -30,6 +31,58 @@ type Store struct {
 	last   int // last_record_index: storage_size / record_size
 	closer func() error
 	syncer func() error
+	// flush writes img[off:off+n] through to the file where the file is
+	// not mapped (Windows); nil when img is the file (a mapping) or
+	// memory only.
+	flush func(off, n int) error
+	// aliased: Records handed out a slice of img, which may outlive
+	// Close (an NVRAM-mode device's range); Close must leave the memory
+	// readable.
+	aliased bool
+}
+
+// guard makes a fault on the mapping (SIGBUS: the file system cannot
+// back a page, or the file was truncated) a panic that catch turns into
+// ErrIO, for the duration of one method. Use as
+//
+//	defer s.catch(&err)
+//	defer guard()()
+func guard() func() {
+	old := debug.SetPanicOnFault(true)
+	if old {
+		return noop
+	}
+	return restoreFault
+}
+
+func noop()         {}
+func restoreFault() { debug.SetPanicOnFault(false) }
+
+// catch recovers a fault panic into *err (when err is not nil) and lets
+// any other panic go on.
+func (s *Store) catch(err *error) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	f, ok := r.(interface{ Addr() uintptr })
+	if !ok {
+		panic(r)
+	}
+	if err != nil {
+		*err = fmt.Errorf("%w: memory fault at %#x on the mapped file (the disk cannot back it, or the file was truncated)", ErrIO, f.Addr())
+	}
+}
+
+// wrote writes img[off:off+n] through to the file when it is not mapped,
+// keeping the first error in *err.
+func (s *Store) wrote(err *error, off, n int) {
+	if s.flush == nil {
+		return
+	}
+	if e := s.flush(off, n); e != nil && *err == nil {
+		*err = fmt.Errorf("%w: %w", ErrIO, e)
+	}
 }
 
 // New returns a Store over im, which must already be formatted (see
@@ -72,6 +125,8 @@ func (s *Store) Size() int { return s.last * s.rs }
 func (s *Store) Header() Header {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	defer s.catch(nil)
+	defer guard()()
 	if s.img == nil {
 		return Header{}
 	}
@@ -84,6 +139,8 @@ func (s *Store) Header() Header {
 func (s *Store) Count() uint32 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	defer s.catch(nil)
+	defer guard()()
 	if s.img == nil {
 		return 0
 	}
@@ -109,6 +166,8 @@ func (s *Store) slot(i int) []byte { return s.img[i*s.rs : (i+1)*s.rs] }
 func (s *Store) IDAt(slot int) uint64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	defer s.catch(nil)
+	defer guard()()
 	if s.img == nil || slot < 0 || slot >= s.last {
 		return 0
 	}
@@ -122,6 +181,8 @@ func (s *Store) IDAt(slot int) uint64 {
 func (s *Store) Lookup(id uint64) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	defer s.catch(nil)
+	defer guard()()
 	if s.img == nil {
 		return 0
 	}
@@ -152,6 +213,8 @@ func (s *Store) lookup(id uint64) int {
 func (s *Store) FirstFree() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	defer s.catch(nil)
+	defer guard()()
 	if s.img == nil {
 		return 0
 	}
@@ -174,6 +237,8 @@ func (s *Store) firstFree() int {
 func (s *Store) Next(from int) (slot int, id uint64, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	defer s.catch(nil)
+	defer guard()()
 	if s.img == nil || s.count() == 0 {
 		return 0, 0, false
 	}
@@ -234,6 +299,8 @@ func (s *Store) Write(rec []byte) (slot int, err error) { return s.WriteWith(rec
 func (s *Store) WriteWith(rec []byte, o WriteOptions) (slot int, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	defer s.catch(&err)
+	defer guard()()
 	if s.img == nil {
 		return 0, ErrClosed
 	}
@@ -268,18 +335,26 @@ func (s *Store) WriteWith(rec []byte, o WriteOptions) (slot int, err error) {
 		copy(img, rec[:length])
 		fillFF(img[length:])
 		copy(dst[:n], img[:n])
+		s.wrote(&err, idx*s.rs, n)
 		if n == s.rs && o.Tear.CountUpdated && !found {
 			s.setCount(s.count() + 1)
+			s.wrote(&err, offRecordCount, 4)
+		}
+		if err != nil {
+			return idx, err
 		}
 		return idx, fmt.Errorf("%w: %d of %d slot bytes stored, map not updated", ErrTorn, n, s.rs)
 	}
 	copy(dst, rec[:length])
 	fillFF(dst[length:]) // memset(nvram + record_length, 0xFF, exchange_length - record_length)
+	s.wrote(&err, idx*s.rs, s.rs)
 	if !found {
 		s.setCount(s.count() + 1)
+		s.wrote(&err, offRecordCount, 4)
 	}
 	s.setEntry(idx, id)
-	return idx, nil
+	s.wrote(&err, MapOffset(idx), 8)
+	return idx, err
 }
 
 // fillFF sets every byte of b to 0xFF, doubling with copy (a memmove)
@@ -300,9 +375,11 @@ func fillFF(b []byte) {
 // id, and with ErrBadRecord if the stored record_length is below 128 or
 // longer than dst (then dst is unchanged). The device handles IDs 0 and ~0
 // and the empty store before calling it.
-func (s *Store) ReadInto(id uint64, dst []byte) (int, error) {
+func (s *Store) ReadInto(id uint64, dst []byte) (n int, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	defer s.catch(&err)
+	defer guard()()
 	if s.img == nil {
 		return 0, ErrClosed
 	}
@@ -322,9 +399,11 @@ func (s *Store) ReadInto(id uint64, dst []byte) (int, error) {
 // becomes 0 and record_count drops by one. The slot's bytes stay as they
 // are. It fails with ErrInvalidID for 0 or ~0 and ErrNotFound when Lookup
 // does not find the ID; the store is then unchanged.
-func (s *Store) Clear(id uint64) error {
+func (s *Store) Clear(id uint64) (err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	defer s.catch(&err)
+	defer guard()()
 	if s.img == nil {
 		return ErrClosed
 	}
@@ -336,21 +415,24 @@ func (s *Store) Clear(id uint64) error {
 		return fmt.Errorf("%w: %#x", ErrNotFound, id)
 	}
 	s.setEntry(idx, UnspecifiedID)
+	s.wrote(&err, MapOffset(idx), 8)
 	s.setCount(s.count() - 1)
-	return nil
+	s.wrote(&err, offRecordCount, 4)
+	return err
 }
 
 // IDs returns the record IDs a guest's GET_RECORD_IDENTIFIER scan visits,
 // in slot order: every nonzero map entry, or none when record_count is 0.
 // A corrupt ~0 entry is included as it is; a guest would take it for the
 // end of the scan.
-func (s *Store) IDs() []uint64 {
+func (s *Store) IDs() (ids []uint64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	defer s.catch(nil)
+	defer guard()()
 	if s.img == nil || s.count() == 0 {
 		return nil
 	}
-	var ids []uint64
 	for i := s.first; i < s.last; i++ {
 		if e := s.entry(i); e != UnspecifiedID {
 			ids = append(ids, e)
@@ -380,6 +462,8 @@ func (s *Store) Get(id uint64) ([]byte, error) {
 func (s *Store) Snapshot() Image {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	defer s.catch(nil)
+	defer guard()()
 	return Image(bytes.Clone(s.img))
 }
 
@@ -419,4 +503,16 @@ func (s *Store) Close() error {
 		return nil
 	}
 	return s.closer()
+}
+
+// format writes the header make_erst_storage_header writes (Create on a
+// new file).
+func (s *Store) format(h Header) (err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	defer s.catch(&err)
+	defer guard()()
+	h.putFormatted(s.img)
+	s.wrote(&err, 0, HeaderSize)
+	return err
 }

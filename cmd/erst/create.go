@@ -1,0 +1,27 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+)
+
+func init() {
+	register(&command{name: "create", summary: "Create the -store file in QEMU's format (-store-size, -record-size), or check that an existing one opens.\nwrite also creates a missing store; no other command does.", setup: setupCreate})
+}
+
+func setupCreate(fs *flag.FlagSet) func(*env, []string) error {
+	return func(e *env, args []string) error {
+		if len(args) > 0 {
+			return usagef("create takes no arguments")
+		}
+		if e.g.store == "" {
+			return usagef("create needs -store FILE")
+		}
+		d, err := e.openDeviceCreate()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%s: %d record slots of %d bytes (%d-byte store)\n", e.g.store, d.st.Capacity(), d.st.RecordSize(), d.st.Size())
+		return nil
+	}
+}

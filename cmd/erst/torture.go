@@ -21,9 +21,10 @@ func seedFlag(fs *flag.FlagSet) *uint64 {
 	return fs.Uint64("seed", 1, "torture `seed` (decimal or 0x-hex): with the record id it determines every byte")
 }
 
-// tortureGen opens the device and the generator of seed for its range.
-func (e *env) tortureGen(seed uint64) (*device, *torture.Gen, error) {
-	d, err := e.openDevice()
+// tortureGen opens the device and the generator of seed for its range;
+// with create (torture, which writes) a missing -store is created.
+func (e *env) tortureGen(seed uint64, create bool) (*device, *torture.Gen, error) {
+	d, err := e.openDeviceWith(nil, create)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -46,7 +47,7 @@ func setupTorture(fs *flag.FlagSet) func(*env, []string) error {
 		if *n < 0 || *start > torture.MaxIndex {
 			return usagef("-n %d / -start %d out of range", *n, *start)
 		}
-		d, g, err := e.tortureGen(*seed)
+		d, g, err := e.tortureGen(*seed, true)
 		if err != nil {
 			return err
 		}

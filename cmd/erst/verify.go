@@ -37,7 +37,7 @@ func setupVerify(fs *flag.FlagSet) func(*env, []string) error {
 		if len(args) > 0 {
 			return usagef("verify takes no arguments")
 		}
-		d, g, err := e.tortureGen(*seed)
+		d, g, err := e.tortureGen(*seed, false)
 		if err != nil {
 			return err
 		}

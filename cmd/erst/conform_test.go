@@ -82,7 +82,7 @@ func TestConformFaults(t *testing.T) {
 func TestConformCannotRun(t *testing.T) {
 	// A store with room for fewer than five records.
 	path := filepath.Join(t.TempDir(), "small.img")
-	mustRun(t, nil, "-store", path, "-store-size", "32K", "info")
+	mustRun(t, nil, "-store", path, "-store-size", "32K", "create")
 	if code, _, errs := runCmd(t, nil, "-store", path, "conform"); code != 2 || !strings.Contains(errs, "needs room for 5 records") {
 		t.Errorf("conform on a 3-slot store: exit %d, %q; want 2 saying how much room it needs", code, errs)
 	}

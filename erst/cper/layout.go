@@ -202,6 +202,8 @@ func (x Field) MarshalJSON() ([]byte, error) {
 		}{num(), x.names}
 	case kBool:
 		v = x.Value != 0
+	case kBytes:
+		v = hex.EncodeToString(x.Bytes)
 	default:
 		v = x.Text
 	}
@@ -288,6 +290,10 @@ func (x *field) decode(b []byte, valid bool) Field {
 		return out
 	case kBytes:
 		out.Bytes, out.Text = b, hex.EncodeToString(b)
+		if x.sub != nil && valid {
+			out.Text = fmt.Sprintf("%d bytes", len(b))
+			out.Fields, _ = x.sub.decode(b)
+		}
 		return out
 	case kASCII:
 		t := b

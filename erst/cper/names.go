@@ -123,6 +123,14 @@ var (
 	SectionTypeDMArGeneric         = SectionType(mustGUID("5b51fef7-c79d-4434-8f1b-aa62de3e2c64")) // §N.2.2 table
 	SectionTypeDMArVTd             = SectionType(mustGUID("71761d37-32b2-45cd-a7d0-b0fedd93e8cf")) // §N.2.2 table
 	SectionTypeDMArIOMMU           = SectionType(mustGUID("036f84e1-7f37-428c-a79e-575fdfaa84ec")) // §N.2.2 table
+	SectionTypeCCIXPER             = SectionType(mustGUID("91335ef6-ebfb-4478-a6a6-88b728cf75d7")) // §N.2.12
+	SectionTypeCXLProtocol         = SectionType(mustGUID("80b9efb4-52b5-4de3-a777-68784b771048")) // §N.2.13
+	SectionTypeCXLGeneralMedia     = SectionType(mustGUID("fbcd0a77-c260-417f-85a9-088b1621eba6")) // §N.2.14 General Media Event
+	SectionTypeCXLDRAM             = SectionType(mustGUID("601dcbb3-9c06-4eab-b8af-4e9bfb5c9624")) // §N.2.14 DRAM Event
+	SectionTypeCXLMemoryModule     = SectionType(mustGUID("fe927475-dd59-4339-a586-79bab113b774")) // §N.2.14 Memory Module Event
+	SectionTypeCXLPhysicalSwitch   = SectionType(mustGUID("77cf9271-9c02-470b-9fe4-bc7b75f2da97")) // §N.2.14 Physical Switch Event
+	SectionTypeCXLVirtualSwitch    = SectionType(mustGUID("40d26425-3396-4c4d-a5da-3d47263af425")) // §N.2.14 Virtual Switch Event
+	SectionTypeCXLMLDPort          = SectionType(mustGUID("8dc44363-0c96-4710-b7bf-04bb99534c3f")) // §N.2.14 MLD Port Event
 	SectionTypeDmesg               = SectionType(mustGUID("c197e04e-d545-4a70-9c17-a5549419eb12")) // Linux CPER_SECTION_TYPE_DMESG
 	SectionTypeDmesgZ              = SectionType(mustGUID("4f118707-04dd-4055-b5dd-956d34ddfac6")) // Linux CPER_SECTION_TYPE_DMESG_Z (compressed)
 	SectionTypeMCE                 = SectionType(mustGUID("fe08ffbe-95e4-4be7-bc73-4096044a38fc")) // Linux CPER_SECTION_TYPE_MCE
@@ -146,6 +154,14 @@ var sectionNames = map[SectionType]string{
 	SectionTypeDMArGeneric:         "DMArGeneric",
 	SectionTypeDMArVTd:             "DMArVTd",
 	SectionTypeDMArIOMMU:           "DMArIOMMU",
+	SectionTypeCCIXPER:             "CCIX_PER",
+	SectionTypeCXLProtocol:         "CXLProtocol",
+	SectionTypeCXLGeneralMedia:     "CXLGeneralMedia",
+	SectionTypeCXLDRAM:             "CXLDRAM",
+	SectionTypeCXLMemoryModule:     "CXLMemoryModule",
+	SectionTypeCXLPhysicalSwitch:   "CXLPhysicalSwitch",
+	SectionTypeCXLVirtualSwitch:    "CXLVirtualSwitch",
+	SectionTypeCXLMLDPort:          "CXLMLDPort",
 	SectionTypeDmesg:               "DMESG",
 	SectionTypeDmesgZ:              "DMESG_Z",
 	SectionTypeMCE:                 "MCE",

@@ -106,6 +106,14 @@ func TestNames(t *testing.T) {
 		{SectionTypeDMArGeneric, "DMArGeneric", "5b51fef7-c79d-4434-8f1b-aa62de3e2c64"},
 		{SectionTypeDMArVTd, "DMArVTd", "71761d37-32b2-45cd-a7d0-b0fedd93e8cf"},
 		{SectionTypeDMArIOMMU, "DMArIOMMU", "036f84e1-7f37-428c-a79e-575fdfaa84ec"},
+		{SectionTypeCCIXPER, "CCIX_PER", "91335ef6-ebfb-4478-a6a6-88b728cf75d7"},
+		{SectionTypeCXLProtocol, "CXLProtocol", "80b9efb4-52b5-4de3-a777-68784b771048"},
+		{SectionTypeCXLGeneralMedia, "CXLGeneralMedia", "fbcd0a77-c260-417f-85a9-088b1621eba6"},
+		{SectionTypeCXLDRAM, "CXLDRAM", "601dcbb3-9c06-4eab-b8af-4e9bfb5c9624"},
+		{SectionTypeCXLMemoryModule, "CXLMemoryModule", "fe927475-dd59-4339-a586-79bab113b774"},
+		{SectionTypeCXLPhysicalSwitch, "CXLPhysicalSwitch", "77cf9271-9c02-470b-9fe4-bc7b75f2da97"},
+		{SectionTypeCXLVirtualSwitch, "CXLVirtualSwitch", "40d26425-3396-4c4d-a5da-3d47263af425"},
+		{SectionTypeCXLMLDPort, "CXLMLDPort", "8dc44363-0c96-4710-b7bf-04bb99534c3f"},
 		{SectionTypeDmesg, "DMESG", "c197e04e-d545-4a70-9c17-a5549419eb12"},
 		{SectionTypeDmesgZ, "DMESG_Z", "4f118707-04dd-4055-b5dd-956d34ddfac6"},
 		{SectionTypeMCE, "MCE", "fe08ffbe-95e4-4be7-bc73-4096044a38fc"},
@@ -137,7 +145,7 @@ func TestNames(t *testing.T) {
 			t.Errorf("%s = %s, want %s", tc.name, g, tc.guid)
 		}
 	}
-	if len(notificationNames) != 17 || len(creatorNames) != 3 || len(sectionNames) != 20 {
+	if len(notificationNames) != 17 || len(creatorNames) != 3 || len(sectionNames) != 28 {
 		t.Errorf("table sizes %d %d %d: a name is missing from the test", len(notificationNames), len(creatorNames), len(sectionNames))
 	}
 }

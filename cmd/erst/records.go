@@ -50,21 +50,12 @@ type infoJSON struct {
 	StoreSize      *int     `json:"store_size"`
 }
 
-func attrNames(a uint64) []string {
-	names := []string{}
-	for _, f := range []struct {
-		bit  uint64
-		name string
-	}{{erst.AttrReserved, "RESERVED"}, {erst.AttrNVRAM, "NVRAM"}, {erst.AttrSlow, "SLOW"}} {
-		if a&f.bit != 0 {
-			names = append(names, f.name)
-			a &^= f.bit
-		}
+// attributeNames names the range attribute bits for info, [] for none.
+func attributeNames(a uint64) []string {
+	if names := erst.Attributes(a).Names(); names != nil {
+		return names
 	}
-	if a != 0 {
-		names = append(names, hex64(a))
-	}
-	return names
+	return []string{}
 }
 
 func setupInfo(fs *flag.FlagSet) func(*env, []string) error {
@@ -84,7 +75,7 @@ func setupInfo(fs *flag.FlagSet) func(*env, []string) error {
 		r := d.Range()
 		j := infoJSON{
 			Device: d.where, RangeBase: hex64(r.Base), RangeLength: r.Length,
-			Attributes: hex64(r.Attributes), AttributeNames: attrNames(r.Attributes), NVRAM: r.NVRAM(),
+			Attributes: hex64(r.Attributes), AttributeNames: attributeNames(r.Attributes), NVRAM: r.NVRAM(),
 			TimeoutUS: d.Timeout().Microseconds(), RecordCount: count,
 		}
 		if r.HasTimings {

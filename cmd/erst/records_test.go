@@ -250,3 +250,21 @@ func TestNewIsLinuxPstoreRecord(t *testing.T) {
 		t.Errorf("erst new differs from cper.NewPstoreRecord:\ngot  % x\nwant % x", got, wb)
 	}
 }
+
+// TestInfoAttributeNames: info names the range attributes through
+// erst.Attributes; QEMU's device sets none, which JSON shows as [].
+func TestInfoAttributeNames(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.img")
+	mustRun(t, nil, "-store", path, "create")
+	out := mustRun(t, nil, "-store", path, "info", "-json")
+	var info struct {
+		Attributes     string   `json:"attributes"`
+		AttributeNames []string `json:"attribute_names"`
+	}
+	if err := json.Unmarshal(out, &info); err != nil || info.Attributes != "0x0" || info.AttributeNames == nil || len(info.AttributeNames) != 0 {
+		t.Errorf("info -json: %+v (%v), want attributes 0x0 and attribute_names []", info, err)
+	}
+	if got := attributeNames(0x2 | 0x8); strings.Join(got, " ") != "NVRAM 0x8" {
+		t.Errorf("attributeNames(0xa) = %q", got)
+	}
+}

@@ -27,6 +27,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"sync"
 
 	"github.com/goerst/erst/acpi"
@@ -389,15 +390,10 @@ func (d *Device) accessLocked(write bool, addr uint64, size int, v uint64) (uint
 		}
 		return r, nil
 	case within(addr, n, d.bar1, uint64(len(d.exch))):
-		b := d.exch[addr-d.bar1:][:n]
-		var w [8]byte
-		if write {
-			binary.LittleEndian.PutUint64(w[:], v)
-			copy(b, w[:n])
-			return 0, nil
+		if d.nvram {
+			return d.nvramAccess(write, addr-d.bar1, n, v)
 		}
-		copy(w[:], b)
-		return binary.LittleEndian.Uint64(w[:]), nil
+		return ramAccess(d.exch[addr-d.bar1:][:n], write, v), nil
 	}
 	return 0, fmt.Errorf("sim: %d-byte access at %#x: %w", size, addr, hw.ErrUnmapped)
 }
@@ -507,4 +503,32 @@ func (d *Device) action(val uint64) {
 	case getTimings:
 		d.regValue = d.timings
 	}
+}
+
+// ramAccess reads or writes the little-endian value in b (1 to 8 bytes).
+func ramAccess(b []byte, write bool, v uint64) uint64 {
+	var w [8]byte
+	if write {
+		binary.LittleEndian.PutUint64(w[:], v)
+		copy(b, w[:len(b)])
+		return 0
+	}
+	copy(w[:], b)
+	return binary.LittleEndian.Uint64(w[:])
+}
+
+// nvramAccess is ramAccess on the store's own mapping (NVRAM mode), where
+// a page the disk cannot back faults: that is an error of the access, not
+// a crash (store.ErrIO).
+func (d *Device) nvramAccess(write bool, off, n, v uint64) (r uint64, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			if _, ok := p.(interface{ Addr() uintptr }); !ok {
+				panic(p)
+			}
+			r, err = 0, fmt.Errorf("sim: access at BAR1+%#x: %w: memory fault on the store's mapping", off, store.ErrIO)
+		}
+	}()
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	return ramAccess(d.exch[off:][:n], write, v), nil
 }

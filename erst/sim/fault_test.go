@@ -130,15 +130,30 @@ func TestSetFull(t *testing.T) {
 	r.wantStatus("new ID once not full", r.put(storetest.CPER(0x8, 128, 0)), sim.StatusSuccess)
 }
 
+// After the store is closed, every operation reports
+// HARDWARE_NOT_AVAILABLE, in exchange and in NVRAM mode alike. In NVRAM
+// mode the range is the store's own memory: the buffer the OS mapped
+// before the Close must not fault (SIGSEGV) on the next access.
 func TestClosedStoreIsHardwareNotAvailable(t *testing.T) {
-	r := newRig(t)
-	r.st.Close()
-	r.wantStatus("write", r.put(storetest.CPER(0x9, 128, 0)), sim.StatusHardwareNotAvailable)
-	st, _ := r.get(0x9)
-	r.wantStatus("read", st, sim.StatusHardwareNotAvailable)
-	r.wantStatus("clear", r.clear(0x9), sim.StatusHardwareNotAvailable)
-	if n := r.count(); n != 0 {
-		t.Errorf("count %d", n)
+	for name, opts := range map[string][]sim.Option{"exchange": nil, "nvram": {sim.WithNVRAM()}} {
+		t.Run(name, func(t *testing.T) {
+			r := newRig(t, opts...)
+			r.wantStatus("write before Close", r.put(storetest.CPER(0x8, 128, 0)), sim.StatusSuccess)
+			r.st.Close()
+			r.wantStatus("write", r.put(storetest.CPER(0x9, 128, 0)), sim.StatusHardwareNotAvailable)
+			st, _ := r.get(0x8)
+			r.wantStatus("read", st, sim.StatusHardwareNotAvailable)
+			r.wantStatus("clear", r.clear(0x8), sim.StatusHardwareNotAvailable)
+			if n := r.count(); n != 0 {
+				t.Errorf("count %d", n)
+			}
+			if err := r.bus.Write64(r.erange, 0x1234); err != nil {
+				t.Errorf("bus write to the range after Close: %v", err)
+			}
+			if _, err := r.bus.Read64(r.erange + 8); err != nil {
+				t.Errorf("bus read of the range after Close: %v", err)
+			}
+		})
 	}
 }
 

@@ -110,4 +110,3 @@ func TestSparseStoreRunsOutOfSpace(t *testing.T) {
 		}
 	}
 }
-

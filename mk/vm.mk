@@ -13,6 +13,8 @@
 #              the guest agent, the kernel's virtio/9p modules) into
 #              $(VM_BUILD)/initramfs.cpio. Cached in $(VM_BUILD)/initramfs/ by
 #              a hash of all inputs: rebuilt only when one of them changed.
+#              Also extracts the kernel's uncompressed ELF for QEMU's direct
+#              (PVH) boot into $(VM_BUILD)/kernel/ (images.Kernel.Boot).
 #   erstvm     Build the host runner into $(VM_BUILD)/bin/erstvm.
 #              Use: build/bin/erstvm -- table -json
 #   vmtest     Run the VM tests (go test -tags vmtest ./vmtest/): they boot
@@ -20,6 +22,9 @@
 #              CI=true (VMTEST_CI), so a missing QEMU or kernel, or a guest
 #              run vmtest skipped, fails them instead of skipping them.
 #              VMTEST_FLAGS=-short: only q35 (about half the time).
+#              Each test prints a line when it starts and when it ends, with
+#              its time; a failing test's output is printed in full
+#              (images/cmd/testlog over go test -json).
 #   vm-clean   Remove the cached images and the erstvm binary.
 #
 # Variables: VM_BUILD (default build), VM_APT_PACKAGES, VM_QEMU (the QEMU
@@ -65,9 +70,12 @@ erstvm:
 	$(GO) build -o $(VM_BUILD)/bin/erstvm ./cmd/erstvm
 
 # CI=$(VMTEST_CI), true unless overridden: a VM test that cannot boot fails
-# instead of skipping.
+# instead of skipping. testlog prints each test as it starts and ends (go
+# test alone is silent for minutes) and a failure's whole output; its exit
+# status is go test's.
 vmtest: deps
-	CI=$(VMTEST_CI) $(GO) test -tags vmtest -count=1 -p 1 -timeout $(VMTEST_TIMEOUT_GO) $(VMTEST_FLAGS) ./vmtest/...
+	$(GO) build -o $(VM_BUILD)/bin/testlog ./images/cmd/testlog
+	CI=$(VMTEST_CI) $(VM_BUILD)/bin/testlog $(GO) test -json -tags vmtest -count=1 -p 1 -timeout $(VMTEST_TIMEOUT_GO) $(VMTEST_FLAGS) ./vmtest/...
 
 vm-clean:
-	rm -rf $(VM_BUILD)/initramfs $(VM_BUILD)/initramfs.cpio $(VM_BUILD)/bin/erstvm
+	rm -rf $(VM_BUILD)/initramfs $(VM_BUILD)/initramfs.cpio $(VM_BUILD)/kernel $(VM_BUILD)/bin/erstvm $(VM_BUILD)/bin/testlog

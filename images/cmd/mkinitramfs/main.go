@@ -7,6 +7,10 @@
 // guestinit and the kernel's virtio/9p modules. It is cached under
 // build/initramfs/ and rebuilt only when an input changes (see
 // images.Build).
+//
+// It also extracts the kernel's uncompressed ELF into build/kernel/ (see
+// images.Kernel.Boot), so that the first boot does not pay for it; with
+// -vmlinux it places that ELF at a path too.
 package main
 
 import (
@@ -16,6 +20,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/goerst/erst/images"
 )
@@ -29,6 +34,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	kernel := fs.String("kernel", "", "kernel `image` whose modules go in (default: the newest /boot/vmlinuz-*-amd64)")
 	src := fs.String("src", "", "erst source `dir` (default: found from the current directory)")
 	cache := fs.String("cache", "", "image cache `dir` (default: build/initramfs in the source tree)")
+	vmlinux := fs.String("vmlinux", "", "also place the uncompressed kernel ELF (for QEMU's direct PVH boot) at `path`; fails if the kernel has none")
 	verbose := fs.Bool("v", false, "print progress")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -36,14 +42,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	if err := build(*out, *kernel, *src, *cache, *verbose, stdout, stderr); err != nil {
+	if err := build(*out, *vmlinux, *kernel, *src, *cache, *verbose, stdout, stderr); err != nil {
 		fmt.Fprintf(stderr, "mkinitramfs: %v\n", err)
 		return 1
 	}
 	return 0
 }
 
-func build(out, kernel, src, cache string, verbose bool, stdout, stderr io.Writer) error {
+func build(out, vmlinux, kernel, src, cache string, verbose bool, stdout, stderr io.Writer) error {
 	var err error
 	if src == "" {
 		if src, err = images.FindSource("."); err != nil {
@@ -72,6 +78,22 @@ func build(out, kernel, src, cache string, verbose bool, stdout, stderr io.Write
 		path = out
 	}
 	fmt.Fprintln(stdout, path)
+
+	start := time.Now()
+	boot := k.Boot(images.DefaultKernelCacheDir(src))
+	switch {
+	case boot.Direct && verbose:
+		fmt.Fprintf(stderr, "kernel: %s boots directly as %s (%.1fs)\n", k.Path, boot.Path, time.Since(start).Seconds())
+	case !boot.Direct:
+		// Not an error: erstvm boots the compressed kernel, only more slowly.
+		fmt.Fprintf(stderr, "mkinitramfs: %s cannot boot directly, the compressed kernel is used: %v\n", k.Path, boot.Fallback)
+		if vmlinux != "" {
+			return fmt.Errorf("-vmlinux %s: %w", vmlinux, boot.Fallback)
+		}
+	}
+	if vmlinux != "" {
+		return place(boot.Path, vmlinux)
+	}
 	return nil
 }
 

@@ -204,6 +204,9 @@ func writeAtomic(path string, b []byte) error {
 		return err
 	}
 	_, err = f.Write(b)
+	if err == nil {
+		err = f.Chmod(0o644) // CreateTemp makes it 0600
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

@@ -190,8 +190,9 @@ func writeAll(w recordWriter, recs []*pendingRecord, done func(*pendingRecord) e
 }
 
 // partial wraps err, which stopped a batch after recs[:n] were written.
+// A single record that was not written needs no list.
 func partial(recs []*pendingRecord, n int, err error) error {
-	if len(recs) == 1 {
+	if len(recs) == 1 && n == 0 {
 		return err
 	}
 	list := func(ps []*pendingRecord) string {

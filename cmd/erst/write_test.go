@@ -110,6 +110,15 @@ func TestWritePartialSaysWhat(t *testing.T) {
 	if err == nil || err.Error() != want {
 		t.Errorf("writeAll with a failing output = %v, want %q", err, want)
 	}
+	err = writeAll(&failingWriter{}, recs[:1], func(*pendingRecord) error { return errors.New("no space left on device") })
+	want = "output: no space left on device; written: 0xa (a.bin); not written: none"
+	if err == nil || err.Error() != want {
+		t.Errorf("writeAll of one record with a failing output = %v, want %q", err, want)
+	}
+	err = writeAll(&failingWriter{fail: 0xa}, recs[:1], func(*pendingRecord) error { return nil })
+	if want = "a.bin: device error"; err == nil || err.Error() != want {
+		t.Errorf("writeAll of one record the device refuses = %v, want %q", err, want)
+	}
 }
 
 // endless is input that never ends (as /dev/zero): head, then zeros. It

@@ -116,6 +116,7 @@ func (e *env) openSimulated(cfg *erst.Config, create bool) (*device, error) {
 		return nil, err
 	}
 	e.g.onClose(st.Close)
+	e.g.opened = st
 	dev, err := sim.New(st)
 	if err != nil {
 		return nil, fmt.Errorf("store %s: %w", path, err)
@@ -132,6 +133,21 @@ func (e *env) openSimulated(cfg *erst.Config, create bool) (*device, error) {
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
 	return &device{Device: d, st: st, table: t, where: "simulated store " + path}, nil
+}
+
+// storeFindings is the hook ls, dump and clear -all call: nil without a
+// -store file or on a consistent one, else an error naming the first
+// thing erst fsck finds (a broken map explains ghost ids, records that
+// read as missing, a clear that stops part-way).
+func (e *env) storeFindings() error {
+	if e.g.opened == nil {
+		return nil
+	}
+	fs := e.g.opened.Check()
+	if len(fs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("the store is inconsistent (%d finding(s); first: %s): run 'erst -store %s fsck'", len(fs), fs[0], e.g.store)
 }
 
 // traceFunc prints one line per register access to stderr.

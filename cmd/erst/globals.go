@@ -20,6 +20,7 @@ type globalFlags struct {
 	faults     faultList
 
 	closers []func() error
+	opened  *store.Store // the -store file once a command opened it
 }
 
 // Defaults of a new -store file: the 64 KiB of QEMU's

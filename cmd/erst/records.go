@@ -139,7 +139,7 @@ func (e *env) storedRecords(cmd string, args []string) ([]stored, error) {
 	}
 	ids, err := d.IDs()
 	if err != nil {
-		return nil, err
+		return nil, errors.Join(err, e.storeFindings())
 	}
 	out := make([]stored, len(ids))
 	for i, id := range ids {
@@ -172,12 +172,15 @@ func setupLs(fs *flag.FlagSet) func(*env, []string) error {
 			}
 		}
 		if *asJSON {
-			return printJSON(e.stdout, map[string]any{"records": out})
+			if err := printJSON(e.stdout, map[string]any{"records": out}); err != nil {
+				return err
+			}
+			return e.storeFindings()
 		}
 		for _, l := range out {
 			fmt.Fprintf(e.stdout, "%-18s %s%s\n", l.ID, l.Summary, l.Error)
 		}
-		return nil
+		return e.storeFindings()
 	}
 }
 
@@ -204,7 +207,10 @@ func setupDump(fs *flag.FlagSet) func(*env, []string) error {
 				j := r.rec.JSON()
 				out[i].Record = &j
 			}
-			return printJSON(e.stdout, map[string]any{"records": out})
+			if err := printJSON(e.stdout, map[string]any{"records": out}); err != nil {
+				return err
+			}
+			return e.storeFindings()
 		}
 		for i, r := range recs {
 			if i > 0 {
@@ -218,7 +224,7 @@ func setupDump(fs *flag.FlagSet) func(*env, []string) error {
 				return err
 			}
 		}
-		return nil
+		return e.storeFindings()
 	}
 }
 
@@ -275,12 +281,15 @@ func setupClear(fs *flag.FlagSet) func(*env, []string) error {
 		if err != nil {
 			return err
 		}
+		var errs []error
 		if *all {
+			if err := e.storeFindings(); err != nil {
+				errs = append(errs, err) // clear anyway, and say why it may stop
+			}
 			if ids, err = d.IDs(); err != nil {
-				return err
+				return errors.Join(append(errs, err)...)
 			}
 		}
-		var errs []error
 		for _, id := range ids {
 			if err := d.Clear(id); err != nil {
 				errs = append(errs, err)

@@ -25,7 +25,7 @@ func TestLiveLockFileRequired(t *testing.T) {
 func TestReadCommandsNeverCreateAStore(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "typo.img")
-	for _, args := range [][]string{{"info"}, {"ls"}, {"dump"}, {"read", "1"}, {"clear", "1"}, {"clear", "-all"}} {
+	for _, args := range [][]string{{"info"}, {"ls"}, {"dump"}, {"read", "1"}, {"clear", "1"}, {"clear", "-all"}, {"fsck"}} {
 		code, _, errs := runCmd(t, nil, append([]string{"-store", path}, args...)...)
 		if code != exitUsage || !strings.Contains(errs, "does not exist") || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
 			t.Errorf("%v on a missing store: exit %d, stderr %q; want exit 2 and one line saying it does not exist", args, code, errs)
@@ -72,7 +72,7 @@ func TestNotAStoreSaysWhatItIs(t *testing.T) {
 		{random, "not an ERST store: bad magic"},
 		{empty, "not an ERST store: empty file"},
 	} {
-		cmds := [][]string{{"ls"}, {"info"}}
+		cmds := [][]string{{"ls"}, {"info"}, {"fsck"}}
 		if tc.path != empty { // write formats an empty file, as QEMU does
 			cmds = append(cmds, []string{"write", rec})
 		}

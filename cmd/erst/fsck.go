@@ -1,0 +1,77 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+
+	"github.com/goerst/erst/erst/store"
+)
+
+func init() {
+	register(&command{name: "fsck", summary: `Check the -store file's consistency, read-only: header, record count against
+the map, ids in the map (~0, duplicates, on header slots), each record
+against its map entry (id, length, CPER validity), storage_offset.
+One finding per line: CODE [slot N] [id ID]: detail. Exit 0 clean, 1
+findings, 2 when the file cannot be checked (missing, not a store, in use).
+An overwrite torn mid-write shows only where it broke the format (see
+erst/store).`, setup: setupFsck})
+}
+
+type findingJSON struct {
+	Code   string `json:"code"`
+	Slot   *int   `json:"slot"` // null: the header as a whole
+	ID     string `json:"id,omitempty"`
+	Detail string `json:"detail"`
+}
+
+func setupFsck(flags *flag.FlagSet) func(*env, []string) error {
+	asJSON := flags.Bool("json", false, "print JSON: {\"store\", \"clean\", \"findings\": [{\"code\", \"slot\", \"id\", \"detail\"}]}")
+	return func(e *env, args []string) error {
+		if len(args) > 0 {
+			return usagef("fsck takes no arguments")
+		}
+		path := e.g.store
+		if path == "" {
+			return usagef("fsck needs -store FILE: it checks a backing file, not the live device")
+		}
+		found, err := store.Check(path)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return usagef("store %s does not exist (check the -store path)", path)
+		case err != nil:
+			return usageErr(err)
+		}
+		if *asJSON {
+			j := struct {
+				Store    string        `json:"store"`
+				Clean    bool          `json:"clean"`
+				Findings []findingJSON `json:"findings"`
+			}{Store: path, Clean: len(found) == 0, Findings: []findingJSON{}}
+			for _, f := range found {
+				fj := findingJSON{Code: f.Code, Detail: f.Detail}
+				if f.Slot >= 0 {
+					fj.Slot = &f.Slot
+				}
+				if f.ID != 0 {
+					fj.ID = hex64(f.ID)
+				}
+				j.Findings = append(j.Findings, fj)
+			}
+			if err := printJSON(e.stdout, j); err != nil {
+				return err
+			}
+		} else {
+			for _, f := range found {
+				if _, err := fmt.Fprintln(e.stdout, f); err != nil {
+					return err
+				}
+			}
+		}
+		if len(found) > 0 {
+			return silentExit(exitFailure)
+		}
+		return nil
+	}
+}

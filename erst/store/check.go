@@ -49,9 +49,9 @@ const (
 	FindStorageSize   = "header-storage-size"   // the file is not a whole number of slots
 	FindStorageOffset = "header-storage-offset" // storage_offset not a slot boundary, past the file, or inside the map
 	// Map.
-	FindCount       = "count-mismatch" // record_count differs from the occupied map entries
-	FindHeaderSlot  = "map-header-slot" // an ID on a header slot's map entry (never used by QEMU)
-	FindInvalidID   = "map-invalid-id"  // ~0 in the map (read as "end" by a guest)
+	FindCount       = "count-mismatch"   // record_count differs from the occupied map entries
+	FindHeaderSlot  = "map-header-slot"  // an ID on a header slot's map entry (never used by QEMU)
+	FindInvalidID   = "map-invalid-id"   // ~0 in the map (read as "end" by a guest)
 	FindDuplicateID = "map-duplicate-id" // one ID in two map entries: the later one is unreachable
 	// Records (one per occupied slot).
 	FindIDMismatch = "record-id-mismatch" // the record header's ID differs from the map's

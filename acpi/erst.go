@@ -3,7 +3,8 @@ package acpi
 import (
 	"bytes"
 	"encoding/binary"
-	"fmt"
+
+	"github.com/goerst/erst/internal/enum"
 )
 
 // ERST layout (ACPI 6.5 §18.5, Table 18.25): the common header, then the
@@ -74,12 +75,7 @@ var actionNames = [NumActions]string{
 func (a Action) Known() bool { return int(a) < NumActions && actionNames[a] != "" }
 
 // String returns the ACPI name of a, or "RESERVED_ACTION(0x..)".
-func (a Action) String() string {
-	if a.Known() {
-		return actionNames[a]
-	}
-	return fmt.Sprintf("RESERVED_ACTION(%#02x)", uint8(a))
-}
+func (a Action) String() string { return enum.Name(actionNames[:], a, "RESERVED_ACTION") }
 
 // Instruction is a Serialization Instruction (ACPI 6.5 §18.5.1.2, Table 18.28).
 type Instruction uint8
@@ -137,11 +133,41 @@ func (i Instruction) Known() bool { return int(i) < NumInstructions }
 
 // String returns the ACPI name of i, or "RESERVED_INSTRUCTION(0x..)".
 func (i Instruction) String() string {
-	if i.Known() {
-		return instructionNames[i]
-	}
-	return fmt.Sprintf("RESERVED_INSTRUCTION(%#02x)", uint8(i))
+	return enum.Name(instructionNames[:], i, "RESERVED_INSTRUCTION")
 }
+
+// CommandStatus is the value GET_COMMAND_STATUS returns (ACPI 6.5
+// §18.5.2.2, Table 18.30; Linux ERST_STATUS_*; QEMU STATUS_*). Values from
+// 6 on are reserved.
+type CommandStatus uint8
+
+// Command statuses.
+const (
+	StatusSuccess              CommandStatus = 0
+	StatusNotEnoughSpace       CommandStatus = 1
+	StatusHardwareNotAvailable CommandStatus = 2
+	StatusFailed               CommandStatus = 3
+	StatusRecordStoreEmpty     CommandStatus = 4
+	StatusRecordNotFound       CommandStatus = 5
+
+	// NumCommandStatuses is one past the highest defined status.
+	NumCommandStatuses = 6
+)
+
+var statusNames = [NumCommandStatuses]string{
+	"SUCCESS",
+	"NOT_ENOUGH_SPACE",
+	"HARDWARE_NOT_AVAILABLE",
+	"FAILED",
+	"RECORD_STORE_EMPTY",
+	"RECORD_NOT_FOUND",
+}
+
+// Known reports whether s is a status the spec defines.
+func (s CommandStatus) Known() bool { return s < NumCommandStatuses }
+
+// String returns the ACPI name of s, or "RESERVED_STATUS(0x..)".
+func (s CommandStatus) String() string { return enum.Name(statusNames[:], s, "RESERVED_STATUS") }
 
 // AccessesRegister reports whether i reads or writes its register. Linux
 // validates and maps the GAS only for these (APEI_EXEC_INS_ACCESS_REGISTER:

@@ -3,6 +3,8 @@ package acpi
 import (
 	"encoding/binary"
 	"fmt"
+
+	"github.com/goerst/erst/internal/enum"
 )
 
 // GASSize is the size of a Generic Address Structure (ACPI 6.5 §5.2.3.2).
@@ -52,9 +54,9 @@ func (s AddressSpace) String() string {
 		return n
 	}
 	if s >= 0x80 {
-		return fmt.Sprintf("OEMDefined(%#02x)", uint8(s))
+		return enum.Unknown("OEMDefined", s)
 	}
-	return fmt.Sprintf("Reserved(%#02x)", uint8(s))
+	return enum.Unknown("Reserved", s)
 }
 
 // AccessSize is the GAS Access Size field: 0 undefined (legacy), 1 byte,
@@ -83,7 +85,7 @@ func (a AccessSize) String() string {
 	case 4:
 		return "QWord"
 	}
-	return fmt.Sprintf("Undefined(%#02x)", uint8(a))
+	return enum.Unknown("Undefined", a)
 }
 
 // GAS is the Generic Address Structure (ACPI 6.5 §5.2.3.2).

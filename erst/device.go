@@ -265,8 +265,8 @@ func (d *Device) execute(r *Regs, setup func(r *Regs) error) error {
 	if st > 0xff {
 		return fmt.Errorf("command status %#x: %w", st, ErrReservedStatus)
 	}
-	if err := Status(st).Err(); err != nil {
-		return fmt.Errorf("command status %d (%v): %w", st, Status(st), err)
+	if err := StatusErr(acpi.CommandStatus(st)); err != nil {
+		return fmt.Errorf("command status %d (%v): %w", st, acpi.CommandStatus(st), err)
 	}
 	return nil
 }

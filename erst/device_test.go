@@ -419,7 +419,7 @@ func TestMissingRecordStatuses(t *testing.T) {
 func TestStatusesMapToSentinels(t *testing.T) {
 	b := newBench(t, 64<<10)
 	b.write(128, 1)
-	for st, want := range map[sim.Status]error{
+	for st, want := range map[acpi.CommandStatus]error{
 		1:    erst.ErrNotEnoughSpace,
 		2:    erst.ErrHardwareNotAvailable,
 		3:    erst.ErrFailed,
@@ -433,7 +433,7 @@ func TestStatusesMapToSentinels(t *testing.T) {
 		if !errors.Is(err, want) {
 			t.Errorf("forced status %d: %v, want %v", st, err, want)
 		}
-		if s, ok := erst.StatusOf(err); ok != (st <= 5) || (ok && s != erst.Status(st)) {
+		if s, ok := erst.StatusOf(err); ok != (st <= 5) || (ok && s != acpi.CommandStatus(st)) {
 			t.Errorf("StatusOf(status %d error) = %v, %v", st, s, ok)
 		}
 	}

@@ -2,42 +2,12 @@ package erst
 
 import (
 	"errors"
-	"fmt"
+
+	"github.com/goerst/erst/acpi"
 )
-
-// Status is the value GET_COMMAND_STATUS returns (ACPI 6.5 §18.5.2.2,
-// Table 18.30; Linux ERST_STATUS_*; QEMU STATUS_*).
-type Status uint8
-
-// Command status codes.
-const (
-	StatusSuccess              Status = 0
-	StatusNotEnoughSpace       Status = 1
-	StatusHardwareNotAvailable Status = 2
-	StatusFailed               Status = 3
-	StatusRecordStoreEmpty     Status = 4
-	StatusRecordNotFound       Status = 5
-)
-
-var statusNames = [...]string{
-	"SUCCESS",
-	"NOT_ENOUGH_SPACE",
-	"HARDWARE_NOT_AVAILABLE",
-	"FAILED",
-	"RECORD_STORE_EMPTY",
-	"RECORD_NOT_FOUND",
-}
-
-// String returns the spec name of s, or "RESERVED_STATUS(n)".
-func (s Status) String() string {
-	if int(s) < len(statusNames) {
-		return statusNames[s]
-	}
-	return fmt.Sprintf("RESERVED_STATUS(%d)", uint8(s))
-}
 
 // Sentinel errors. The first six map one-to-one to command statuses
-// (Status.Err, StatusOf); the rest are the driver's own. Errors returned by
+// (StatusErr, StatusOf); the rest are the driver's own. Errors returned by
 // this package wrap them: test with errors.Is.
 var (
 	ErrNotEnoughSpace       = errors.New("not enough space in the record store")       // status 1
@@ -54,26 +24,26 @@ var (
 	ErrBadRecord            = errors.New("invalid error record")                       // not CPER, wrong length
 	ErrBufferTooSmall       = errors.New("buffer too small for the record")            // read into a short buffer
 	ErrOutOfRange           = errors.New("access outside the error log address range") // MOVE_DATA or offset
-	ErrNVRAMUnsupported     = errors.New("NVRAM mode not supported by this operation")
 	ErrBusy                 = errors.New("another ERST operation is in progress")
 	ErrInvalidID            = errors.New("invalid record identifier")                   // 0 or ~0 where an id is required
 	ErrTooManyRecords       = errors.New("more record ids than the enumeration allows") // Config.MaxRecords
 )
 
-// Err returns the sentinel for a command status; nil for success.
-func (s Status) Err() error {
+// StatusErr returns the sentinel for a command status (ACPI 6.5 Table
+// 18.30); nil for success.
+func StatusErr(s acpi.CommandStatus) error {
 	switch s {
-	case StatusSuccess:
+	case acpi.StatusSuccess:
 		return nil
-	case StatusNotEnoughSpace:
+	case acpi.StatusNotEnoughSpace:
 		return ErrNotEnoughSpace
-	case StatusHardwareNotAvailable:
+	case acpi.StatusHardwareNotAvailable:
 		return ErrHardwareNotAvailable
-	case StatusFailed:
+	case acpi.StatusFailed:
 		return ErrFailed
-	case StatusRecordStoreEmpty:
+	case acpi.StatusRecordStoreEmpty:
 		return ErrStoreEmpty
-	case StatusRecordNotFound:
+	case acpi.StatusRecordNotFound:
 		return ErrRecordNotFound
 	}
 	return ErrReservedStatus
@@ -81,20 +51,20 @@ func (s Status) Err() error {
 
 // StatusOf returns the command status an error stands for, and false when
 // err is not one of the six status sentinels.
-func StatusOf(err error) (Status, bool) {
+func StatusOf(err error) (acpi.CommandStatus, bool) {
 	switch {
 	case err == nil:
-		return StatusSuccess, true
+		return acpi.StatusSuccess, true
 	case errors.Is(err, ErrNotEnoughSpace):
-		return StatusNotEnoughSpace, true
+		return acpi.StatusNotEnoughSpace, true
 	case errors.Is(err, ErrHardwareNotAvailable):
-		return StatusHardwareNotAvailable, true
+		return acpi.StatusHardwareNotAvailable, true
 	case errors.Is(err, ErrFailed):
-		return StatusFailed, true
+		return acpi.StatusFailed, true
 	case errors.Is(err, ErrStoreEmpty):
-		return StatusRecordStoreEmpty, true
+		return acpi.StatusRecordStoreEmpty, true
 	case errors.Is(err, ErrRecordNotFound):
-		return StatusRecordNotFound, true
+		return acpi.StatusRecordNotFound, true
 	}
 	return 0, false
 }

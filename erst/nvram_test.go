@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/goerst/erst/acpi"
 	"github.com/goerst/erst/erst"
 	"github.com/goerst/erst/erst/sim"
 )
@@ -16,7 +17,7 @@ func nvramBench(t *testing.T) *bench {
 }
 
 // failNext makes the device's next operation fail without running.
-func (b *bench) failNext() { b.dev.ForceStatus(sim.StatusFailed, 1, false) }
+func (b *bench) failNext() { b.dev.ForceStatus(acpi.StatusFailed, 1, false) }
 
 // A failed write leaves a complete-looking record in its slot that the
 // platform never stored: it must not hide the good records from Read(0).

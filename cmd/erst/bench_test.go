@@ -326,7 +326,7 @@ func TestBenchClearsOnError(t *testing.T) {
 	// second is the first timed read, right after the first write.
 	t.Run("read fails", func(t *testing.T) {
 		fb := newFaultyBench(t)
-		fb.onAction(acpi.BeginReadOperation, 2, func() { fb.sim.ForceStatus(sim.StatusFailed, 1, false) })
+		fb.onAction(acpi.BeginReadOperation, 2, func() { fb.sim.ForceStatus(acpi.StatusFailed, 1, false) })
 		err := fb.run(t, context.Background())
 		if err == nil || !strings.HasPrefix(err.Error(), "read: ") || strings.Contains(err.Error(), "cleaning up") {
 			t.Errorf("runBench = %v; want the read's failure alone", err)
@@ -337,7 +337,7 @@ func TestBenchClearsOnError(t *testing.T) {
 	})
 	t.Run("read and clear fail", func(t *testing.T) {
 		fb := newFaultyBench(t)
-		fb.onAction(acpi.BeginReadOperation, 2, func() { fb.sim.ForceStatus(sim.StatusFailed, -1, false) })
+		fb.onAction(acpi.BeginReadOperation, 2, func() { fb.sim.ForceStatus(acpi.StatusFailed, -1, false) })
 		err := fb.run(t, context.Background())
 		if err == nil || !strings.Contains(err.Error(), "cleaning up") || !strings.Contains(err.Error(), "erst clear 0x62656e6368000000") {
 			t.Errorf("runBench = %v; want the read's failure and the clear's, with what to run", err)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/goerst/erst/acpi"
 	"github.com/goerst/erst/erst/sim"
 	"github.com/goerst/erst/erst/store"
 )
@@ -75,7 +76,7 @@ func parseFault(spec string) (fault, error) {
 		if err != nil {
 			return bad("want status=N, N from 0 to 255")
 		}
-		return fault{spec, func(d *sim.Device) { d.ForceStatus(sim.Status(n), -1, false) }}, nil
+		return fault{spec, func(d *sim.Device) { d.ForceStatus(acpi.CommandStatus(n), -1, false) }}, nil
 	case "torn":
 		bytes := -1
 		if hasArg {

@@ -2,9 +2,9 @@ package pshed
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/goerst/erst/erst"
+	"github.com/goerst/erst/internal/enum"
 )
 
 // NTSTATUS is a Windows status code, as returned by the PSHED plug-in
@@ -73,7 +73,7 @@ func (s NTSTATUS) String() string {
 	if n, ok := statusNames[s]; ok {
 		return n
 	}
-	return fmt.Sprintf("NTSTATUS(0x%08X)", uint32(s))
+	return enum.UnknownWide("NTSTATUS", s, 8)
 }
 
 // Severity is the top two bits of an NTSTATUS.
@@ -87,20 +87,10 @@ const (
 	SeverityError         Severity = 3
 )
 
+var severityNames = []string{"SUCCESS", "INFORMATIONAL", "WARNING", "ERROR"}
+
 // String returns "SUCCESS", "INFORMATIONAL", "WARNING" or "ERROR".
-func (v Severity) String() string {
-	switch v {
-	case SeveritySuccess:
-		return "SUCCESS"
-	case SeverityInformational:
-		return "INFORMATIONAL"
-	case SeverityWarning:
-		return "WARNING"
-	case SeverityError:
-		return "ERROR"
-	}
-	return fmt.Sprintf("Severity(%d)", uint8(v))
-}
+func (v Severity) String() string { return enum.Name(severityNames, v, "Severity") }
 
 // Severity returns bits 31-30 of s.
 func (s NTSTATUS) Severity() Severity { return Severity(s >> 30) }
@@ -201,7 +191,6 @@ var erstStatus = []struct {
 	{erst.ErrTimeout, StatusIOTimeout},
 	{erst.ErrStepBudget, StatusIOTimeout}, // the action never finished
 	{erst.ErrMissingAction, StatusNotSupported},
-	{erst.ErrNVRAMUnsupported, StatusNotSupported},
 	{erst.ErrInvalidTable, StatusInvalidDeviceRequest},
 	{erst.ErrBadRecord, StatusInvalidParameter},
 	{erst.ErrOutOfRange, StatusInvalidParameter}, // record longer than the range

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/goerst/erst/acpi"
 	"github.com/goerst/erst/erst"
 	"github.com/goerst/erst/erst/pshed"
 )
@@ -104,7 +105,7 @@ func TestSeverityString(t *testing.T) {
 		pshed.SeverityInformational: "INFORMATIONAL",
 		pshed.SeverityWarning:       "WARNING",
 		pshed.SeverityError:         "ERROR",
-		7:                           "Severity(7)",
+		7:                           "Severity(0x07)",
 	} {
 		if got := s.String(); got != want {
 			t.Errorf("Severity(%d).String() = %q, want %q", uint8(s), got, want)
@@ -217,7 +218,6 @@ func TestFromErrorErstSentinels(t *testing.T) {
 		{erst.ErrBadRecord, pshed.StatusInvalidParameter},
 		{erst.ErrBufferTooSmall, pshed.StatusBufferTooSmall},
 		{erst.ErrOutOfRange, pshed.StatusInvalidParameter},
-		{erst.ErrNVRAMUnsupported, pshed.StatusNotSupported},
 		{erst.ErrBusy, pshed.StatusDeviceBusy},
 		{erst.ErrInvalidID, pshed.StatusInvalidParameter},
 		{errors.New("something else"), pshed.StatusUnsuccessful},
@@ -239,14 +239,14 @@ func TestFromErrorErstSentinels(t *testing.T) {
 // same erst sentinel, except the two "not found" statuses, which PSHED
 // does not tell apart.
 func TestErstStatusRoundTrip(t *testing.T) {
-	for st := erst.StatusNotEnoughSpace; st <= erst.StatusRecordNotFound; st++ {
-		want := st.Err()
-		if st == erst.StatusRecordStoreEmpty {
+	for st := acpi.StatusNotEnoughSpace; st <= acpi.StatusRecordNotFound; st++ {
+		want := erst.StatusErr(st)
+		if st == acpi.StatusRecordStoreEmpty {
 			want = erst.ErrRecordNotFound
 		}
-		back := pshed.FromError(st.Err()).Err()
+		back := pshed.FromError(erst.StatusErr(st)).Err()
 		if !errors.Is(back, want) {
-			t.Errorf("erst %v → %v → %v, want it to match %v", st, pshed.FromError(st.Err()), back, want)
+			t.Errorf("erst %v → %v → %v, want it to match %v", st, pshed.FromError(erst.StatusErr(st)), back, want)
 		}
 	}
 }

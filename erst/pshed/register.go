@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/goerst/erst/internal/enum"
 )
 
 // Registration packet versions (ntddk.h WHEA_PLUGIN_REGISTRATION_PACKET_*).
@@ -66,7 +68,7 @@ func (m FunctionalArea) String() string {
 		}
 	}
 	if rest := m &^ faAll; rest != 0 {
-		parts = append(parts, fmt.Sprintf("FunctionalArea(0x%x)", uint32(rest)))
+		parts = append(parts, enum.Unknown("FunctionalArea", rest))
 	}
 	return strings.Join(parts, "|")
 }

@@ -35,32 +35,6 @@ import (
 	"github.com/goerst/erst/erst/store"
 )
 
-// Status is a command status as GET_COMMAND_STATUS reports it (QEMU
-// STATUS_*; the same values as erst.Status, which this package does not
-// import so that package erst's own tests can use the simulator).
-type Status uint8
-
-// Command statuses QEMU reports. Values from 6 on are reserved; only
-// ForceStatus produces them.
-const (
-	StatusSuccess              Status = 0
-	StatusNotEnoughSpace       Status = 1
-	StatusHardwareNotAvailable Status = 2
-	StatusFailed               Status = 3
-	StatusRecordStoreEmpty     Status = 4
-	StatusRecordNotFound       Status = 5
-)
-
-var statusNames = [...]string{"SUCCESS", "NOT_ENOUGH_SPACE", "HARDWARE_NOT_AVAILABLE", "FAILED", "RECORD_STORE_EMPTY", "RECORD_NOT_FOUND"}
-
-// String returns the status's ACPI name, or "RESERVED_STATUS(n)".
-func (s Status) String() string {
-	if int(s) < len(statusNames) {
-		return statusNames[s]
-	}
-	return fmt.Sprintf("RESERVED_STATUS(%d)", uint8(s))
-}
-
 // QEMU's fixed answers.
 const (
 	// DefaultAttributes is what QEMU returns for
@@ -153,7 +127,7 @@ type Device struct {
 	// Interface state, as in ERSTDeviceState and its vmstate.
 	operation    uint8
 	busy         uint8
-	status       Status
+	status       acpi.CommandStatus
 	recordOffset uint32
 	regAction    uint64 // never written by QEMU: reads of ACTION give 0
 	regValue     uint64
@@ -227,7 +201,7 @@ func (d *Device) TableFromFile(path string) (*acpi.ERST, error) { return TableFr
 type State struct {
 	Operation    uint8 // last BEGIN_*/END action written
 	Busy         uint8
-	Status       Status
+	Status       acpi.CommandStatus
 	RecordOffset uint32
 	RegAction    uint64
 	RegValue     uint64
@@ -256,7 +230,7 @@ func (d *Device) Reset() {
 func (d *Device) reset() {
 	d.operation = 0
 	d.busy = 0
-	d.status = StatusSuccess
+	d.status = acpi.StatusSuccess
 	d.recordID = store.UnspecifiedID
 	d.recordOffset = 0
 	d.nextIndex = d.st.FirstSlot()

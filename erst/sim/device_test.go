@@ -68,18 +68,18 @@ func TestLinuxSession(t *testing.T) {
 		t.Errorf("first ID of an empty store %#x, want ~0", id)
 	}
 	st, _ := r.get(0)
-	r.wantStatus("read of an empty store", st, sim.StatusRecordStoreEmpty)
+	r.wantStatus("read of an empty store", st, acpi.StatusRecordStoreEmpty)
 	st, _ = r.get(0x1234)
-	r.wantStatus("read of an empty store by ID", st, sim.StatusRecordStoreEmpty)
+	r.wantStatus("read of an empty store by ID", st, acpi.StatusRecordStoreEmpty)
 	r.checkFile("after reads", want.B)
 
 	a := storetest.CPER(0x6000000100000001, 300, 0xA1)
-	r.wantStatus("write a", r.put(a), sim.StatusSuccess)
+	r.wantStatus("write a", r.put(a), acpi.StatusSuccess)
 	want.Count(1).Map(1, 0x6000000100000001).Slot(1, a)
 	r.checkFile("after write a", want.B)
 
 	b := storetest.CPER(0x6000000100000002, 7992, 0xB2) // pstore's biggest chunk for 8 KiB
-	r.wantStatus("write b", r.put(b), sim.StatusSuccess)
+	r.wantStatus("write b", r.put(b), acpi.StatusSuccess)
 	want.Count(2).Map(2, 0x6000000100000002).Slot(2, b)
 	r.checkFile("after write b", want.B)
 
@@ -95,23 +95,23 @@ func TestLinuxSession(t *testing.T) {
 	r.d.Reset()
 
 	st, got := r.get(0x6000000100000002)
-	if st != sim.StatusSuccess || !bytes.Equal(got, b) {
+	if st != acpi.StatusSuccess || !bytes.Equal(got, b) {
 		t.Errorf("read b: %v, %d bytes", st, len(got))
 	}
 	a2 := storetest.CPER(0x6000000100000001, 128, 0xA2)
-	r.wantStatus("overwrite a", r.put(a2), sim.StatusSuccess)
+	r.wantStatus("overwrite a", r.put(a2), acpi.StatusSuccess)
 	want.Slot(1, a2)
 	r.checkFile("after overwrite a", want.B)
 
-	r.wantStatus("clear b", r.clear(0x6000000100000002), sim.StatusSuccess)
+	r.wantStatus("clear b", r.clear(0x6000000100000002), acpi.StatusSuccess)
 	want.Count(1).Map(2, 0)
 	r.checkFile("after clear b", want.B)
 
 	r.unchanged("clear of a missing ID", func() {
-		r.wantStatus("clear b again", r.clear(0x6000000100000002), sim.StatusRecordNotFound)
+		r.wantStatus("clear b again", r.clear(0x6000000100000002), acpi.StatusRecordNotFound)
 	})
 	st, _ = r.get(0x6000000100000002)
-	r.wantStatus("read of a cleared ID", st, sim.StatusRecordNotFound)
+	r.wantStatus("read of a cleared ID", st, acpi.StatusRecordNotFound)
 
 	// Reboot: reopen the file.
 	if err := r.st.Close(); err != nil {
@@ -127,7 +127,7 @@ func TestLinuxSession(t *testing.T) {
 	if n := r2.count(); n != 1 {
 		t.Errorf("count after reopen %d, want 1", n)
 	}
-	if st, got := r2.get(0); st != sim.StatusSuccess || !bytes.Equal(got, a2) {
+	if st, got := r2.get(0); st != acpi.StatusSuccess || !bytes.Equal(got, a2) {
 		t.Errorf("read first after reopen: %v", st)
 	}
 	r2.checkFile("after reopen", want.B)
@@ -140,15 +140,15 @@ func TestWriteStatusPaths(t *testing.T) {
 		name   string
 		offset uint64
 		rec    []byte
-		want   sim.Status
+		want   acpi.CommandStatus
 	}{
-		{"offset past size-128", 8192 - 127, rec(1, 128), sim.StatusFailed},
-		{"offset huge", 1 << 20, rec(1, 128), sim.StatusFailed},
-		{"record_length 127", 0, rec(1, 127), sim.StatusFailed},
-		{"record_length 0", 0, rec(1, 0), sim.StatusFailed},
-		{"record_length beyond the buffer", 4096, rec(1, 4097), sim.StatusFailed},
-		{"id 0", 0, rec(0, 128), sim.StatusFailed},
-		{"id ~0", 0, rec(none, 128), sim.StatusFailed},
+		{"offset past size-128", 8192 - 127, rec(1, 128), acpi.StatusFailed},
+		{"offset huge", 1 << 20, rec(1, 128), acpi.StatusFailed},
+		{"record_length 127", 0, rec(1, 127), acpi.StatusFailed},
+		{"record_length 0", 0, rec(1, 0), acpi.StatusFailed},
+		{"record_length beyond the buffer", 4096, rec(1, 4097), acpi.StatusFailed},
+		{"id 0", 0, rec(0, 128), acpi.StatusFailed},
+		{"id ~0", 0, rec(none, 128), acpi.StatusFailed},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			clear(r.buf)
@@ -171,7 +171,7 @@ func TestWriteStatusPaths(t *testing.T) {
 	x := rec(0x77, 128)
 	copy(x, "XXXX")
 	copy(r.buf[8192-128:], x)
-	if st, _ := r.write(8192 - 128); st != sim.StatusSuccess {
+	if st, _ := r.write(8192 - 128); st != acpi.StatusSuccess {
 		t.Fatalf("write at offset size-128: %v", st)
 	}
 	want := storetest.NewGolden(64*kib, 8*kib).Header(8192, 8192, 1).Map(1, 0x77).Slot(1, x)
@@ -179,15 +179,15 @@ func TestWriteStatusPaths(t *testing.T) {
 
 	// Fill the store: 6 more records, then NOT_ENOUGH_SPACE.
 	for i := 2; i <= 7; i++ {
-		r.wantStatus("fill", r.put(rec(uint64(i), 200)), sim.StatusSuccess)
+		r.wantStatus("fill", r.put(rec(uint64(i), 200)), acpi.StatusSuccess)
 		want.Count(uint32(i)).Map(i, uint64(i)).Slot(i, rec(uint64(i), 200))
 	}
 	r.checkFile("full store", want.B)
 	r.unchanged("write to a full store", func() {
-		r.wantStatus("write to a full store", r.put(rec(8, 200)), sim.StatusNotEnoughSpace)
+		r.wantStatus("write to a full store", r.put(rec(8, 200)), acpi.StatusNotEnoughSpace)
 	})
 	// Overwriting an existing ID still works on a full store.
-	r.wantStatus("overwrite in a full store", r.put(rec(0x77, 300)), sim.StatusSuccess)
+	r.wantStatus("overwrite in a full store", r.put(rec(0x77, 300)), acpi.StatusSuccess)
 	want.Slot(1, rec(0x77, 300))
 	r.checkFile("after overwrite", want.B)
 }
@@ -196,23 +196,23 @@ func TestReadStatusPaths(t *testing.T) {
 	r := newRig(t)
 	a, b, c := storetest.CPER(0xA, 500, 0xAA), storetest.CPER(0xB, 4000, 0xBB), storetest.CPER(0xC, 128, 0xCC)
 	for _, x := range [][]byte{a, b, c} {
-		r.wantStatus("write", r.put(x), sim.StatusSuccess)
+		r.wantStatus("write", r.put(x), acpi.StatusSuccess)
 	}
 	r.unchanged("reads", func() {
 		st, _ := r.get(none)
-		r.wantStatus("read ~0", st, sim.StatusFailed)
+		r.wantStatus("read ~0", st, acpi.StatusFailed)
 
 		st, err := r.read(0xA, 8192-127)
 		if err != nil {
 			t.Fatal(err)
 		}
-		r.wantStatus("read at a bad offset", st, sim.StatusFailed)
+		r.wantStatus("read at a bad offset", st, acpi.StatusFailed)
 
 		// b is 4000 bytes: at offset 4193 it no longer fits.
 		st, _ = r.read(0xB, 8192-4000+1)
-		r.wantStatus("read of a record too long for the offset", st, sim.StatusFailed)
+		r.wantStatus("read of a record too long for the offset", st, acpi.StatusFailed)
 		st, _ = r.read(0xB, 8192-4000)
-		r.wantStatus("read of a record that just fits", st, sim.StatusSuccess)
+		r.wantStatus("read of a record that just fits", st, acpi.StatusSuccess)
 		if !bytes.Equal(r.buf[8192-4000:], b) {
 			t.Error("record b not at offset 4192")
 		}
@@ -220,7 +220,7 @@ func TestReadStatusPaths(t *testing.T) {
 		// ID 0 reads the first record and latches its ID.
 		clear(r.buf)
 		st, got := r.get(0)
-		if st != sim.StatusSuccess || !bytes.Equal(got, a) {
+		if st != acpi.StatusSuccess || !bytes.Equal(got, a) {
 			t.Errorf("read ID 0: %v", st)
 		}
 		if s := r.d.State(); s.RecordID != 0xA || s.NextIndex != 2 {
@@ -235,7 +235,7 @@ func TestReadStatusPaths(t *testing.T) {
 		// record's, the cursor just past it.
 		r.run(acpi.GetRecordIdentifier, 0) // move the cursor somewhere else
 		st, _ = r.get(0xDEAD)
-		r.wantStatus("read of a missing ID", st, sim.StatusRecordNotFound)
+		r.wantStatus("read of a missing ID", st, acpi.StatusRecordNotFound)
 		if s := r.d.State(); s.RecordID != 0xA || s.NextIndex != 2 {
 			t.Errorf("after NOT_FOUND: record ID %#x, cursor %d; want 0xA, 2", s.RecordID, s.NextIndex)
 		}
@@ -243,7 +243,7 @@ func TestReadStatusPaths(t *testing.T) {
 		clear(r.buf)
 		r.run(acpi.BeginReadOperation, 0)
 		st, err = r.execute()
-		if err != nil || st != sim.StatusSuccess || !bytes.Equal(r.buf[:500], a) {
+		if err != nil || st != acpi.StatusSuccess || !bytes.Equal(r.buf[:500], a) {
 			t.Errorf("re-execute after NOT_FOUND: %v %v", st, err)
 		}
 		// And the iteration continues after it.
@@ -261,26 +261,26 @@ func TestReadStatusPaths(t *testing.T) {
 	}
 	r2 := rigOver(t, st2)
 	st, _ := r2.get(0xC)
-	r2.wantStatus("read of a record with length 100", st, sim.StatusFailed)
+	r2.wantStatus("read of a record with length 100", st, acpi.StatusFailed)
 	binary.LittleEndian.PutUint32(im[3*8192+20:], 8193)
 	st, _ = r2.get(0xC)
-	r2.wantStatus("read of a record with length 8193", st, sim.StatusFailed)
+	r2.wantStatus("read of a record with length 8193", st, acpi.StatusFailed)
 }
 
 func TestClearStatusPaths(t *testing.T) {
 	r := newRig(t)
 	r.unchanged("clears of an empty store", func() {
-		r.wantStatus("clear ID 0", r.clear(0), sim.StatusFailed)
-		r.wantStatus("clear ID ~0", r.clear(none), sim.StatusFailed)
-		r.wantStatus("clear missing", r.clear(5), sim.StatusRecordNotFound)
+		r.wantStatus("clear ID 0", r.clear(0), acpi.StatusFailed)
+		r.wantStatus("clear ID ~0", r.clear(none), acpi.StatusFailed)
+		r.wantStatus("clear missing", r.clear(5), acpi.StatusRecordNotFound)
 	})
 	r.put(storetest.CPER(5, 128, 0))
 	r.put(storetest.CPER(6, 128, 0))
 	r.unchanged("failed clears", func() {
-		r.wantStatus("clear ID 0", r.clear(0), sim.StatusFailed)
-		r.wantStatus("clear missing", r.clear(7), sim.StatusRecordNotFound)
+		r.wantStatus("clear ID 0", r.clear(0), acpi.StatusFailed)
+		r.wantStatus("clear missing", r.clear(7), acpi.StatusRecordNotFound)
 	})
-	r.wantStatus("clear 5", r.clear(5), sim.StatusSuccess)
+	r.wantStatus("clear 5", r.clear(5), acpi.StatusSuccess)
 	want := storetest.NewGolden(64*kib, 8*kib).Header(8192, 8192, 1).
 		Slot(1, storetest.CPER(5, 128, 0)). // the data stays
 		Map(2, 6).Slot(2, storetest.CPER(6, 128, 0))
@@ -334,14 +334,14 @@ func TestExecuteMagic(t *testing.T) {
 		for _, v := range []uint64{0, 0x9B, 0x9D, 0x9C00, 0x9C << 32} {
 			r.w64(value, v)
 			r.w32(action, uint64(acpi.ExecuteOperation))
-			if s := r.d.State(); s.Status != sim.StatusSuccess || s.Busy != 0 {
+			if s := r.d.State(); s.Status != acpi.StatusSuccess || s.Busy != 0 {
 				t.Errorf("VALUE %#x: status %v busy %d, want the reset values", v, s.Status, s.Busy)
 			}
 		}
 	})
 	r.w64(value, 0xFFFFFF9C) // only the low byte counts
 	r.w32(action, uint64(acpi.ExecuteOperation))
-	if s := r.d.State(); s.Status != sim.StatusRecordStoreEmpty {
+	if s := r.d.State(); s.Status != acpi.StatusRecordStoreEmpty {
 		t.Errorf("VALUE 0xFFFFFF9C: status %v, want RECORD_STORE_EMPTY", s.Status)
 	}
 }
@@ -354,7 +354,7 @@ func TestOperationLatch(t *testing.T) {
 	copy(r.buf, rec)
 	r.w32(value, 0x9C)
 	r.w32(action, uint64(acpi.ExecuteOperation)) // no BEGIN: a write
-	if r.status() != sim.StatusSuccess || r.st.Lookup(0x42) != 1 {
+	if r.status() != acpi.StatusSuccess || r.st.Lookup(0x42) != 1 {
 		t.Fatal("EXECUTE straight after reset did not write")
 	}
 	copy(r.buf, storetest.CPER(0x43, 128, 0))
@@ -362,7 +362,7 @@ func TestOperationLatch(t *testing.T) {
 		r.unchanged(op.String(), func() {
 			r.run(op, 0)
 			st, err := r.execute()
-			if err != nil || st != sim.StatusSuccess {
+			if err != nil || st != acpi.StatusSuccess {
 				t.Errorf("%v then EXECUTE: %v %v", op, st, err)
 			}
 		})
@@ -533,11 +533,11 @@ func TestRecordIdentifierCursor(t *testing.T) {
 	}
 	// A failed write, then GET_RECORD_IDENTIFIER: status back to SUCCESS.
 	copy(r.buf, storetest.CPER(0, 128, 0))
-	if st := func() sim.Status { st, _ := r.write(0); return st }(); st != sim.StatusFailed {
+	if st := func() acpi.CommandStatus { st, _ := r.write(0); return st }(); st != acpi.StatusFailed {
 		t.Fatalf("write of ID 0: %v", st)
 	}
 	r.nextID()
-	if st := r.status(); st != sim.StatusSuccess {
+	if st := r.status(); st != acpi.StatusSuccess {
 		t.Errorf("status after GET_RECORD_IDENTIFIER %v, want SUCCESS", st)
 	}
 	// An ID of ~0 in the map (a corrupt file) is returned as it is.
@@ -564,7 +564,7 @@ func TestReset(t *testing.T) {
 	r.execute() // RECORD_NOT_FOUND
 	r.w64(value, 0xABCD)
 	r.d.Reset()
-	want := sim.State{Operation: 0, Busy: 0, Status: sim.StatusSuccess, RecordOffset: 0, RegValue: 0xABCD, RecordID: 0, NextIndex: 1}
+	want := sim.State{Operation: 0, Busy: 0, Status: acpi.StatusSuccess, RecordOffset: 0, RegValue: 0xABCD, RecordID: 0, NextIndex: 1}
 	if got := r.d.State(); got != want {
 		t.Errorf("after Reset %+v, want %+v", got, want)
 	}
@@ -587,7 +587,7 @@ func TestMapGrowthThroughDevice(t *testing.T) {
 	for i := range n {
 		id := uint64(0x7000 + i)
 		rec := storetest.CPER(id, 128+i*7, byte(i))
-		r.wantStatus("write", r.put(rec), sim.StatusSuccess)
+		r.wantStatus("write", r.put(rec), acpi.StatusSuccess)
 		want.Map(9+i, id).Slot(9+i, rec)
 	}
 	want.Count(n)
@@ -601,7 +601,7 @@ func TestMapGrowthThroughDevice(t *testing.T) {
 	if got := r.count(); got != n {
 		t.Errorf("count %d", got)
 	}
-	if st, got := r.get(0x7000 + 505); st != sim.StatusSuccess || len(got) != 128+505*7 {
+	if st, got := r.get(0x7000 + 505); st != acpi.StatusSuccess || len(got) != 128+505*7 {
 		t.Errorf("read of slot 514: %v, %d bytes", st, len(got))
 	}
 }
@@ -627,7 +627,7 @@ func TestConcurrentAccess(t *testing.T) {
 					seq.Lock()
 					id := uint64(g<<16 | i + 2)
 					copy(r.buf, storetest.CPER(id, 128, 0))
-					if st, err := r.write(0); err != nil || (st != sim.StatusSuccess && st != sim.StatusNotEnoughSpace) {
+					if st, err := r.write(0); err != nil || (st != acpi.StatusSuccess && st != acpi.StatusNotEnoughSpace) {
 						t.Errorf("write: %v %v", st, err)
 					}
 					r.clear(id)

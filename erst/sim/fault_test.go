@@ -27,7 +27,7 @@ func TestBusyForever(t *testing.T) {
 		if el := r.clock.Now().Sub(start); el < firmwareTimeout {
 			t.Errorf("gave up after %v", el)
 		}
-		if s := r.d.State(); s.Busy != 1 || s.Status != sim.StatusSuccess {
+		if s := r.d.State(); s.Busy != 1 || s.Status != acpi.StatusSuccess {
 			t.Errorf("state %+v: want busy, status still the previous one", s)
 		}
 		// A second EXECUTE while busy is ignored.
@@ -36,7 +36,7 @@ func TestBusyForever(t *testing.T) {
 	// Reset drops the stuck operation; without the fault all is normal.
 	r.d.Reset()
 	r.d.SetBusy(sim.Busy{})
-	r.wantStatus("write after reset", r.put(storetest.CPER(0x1, 128, 0)), sim.StatusSuccess)
+	r.wantStatus("write after reset", r.put(storetest.CPER(0x1, 128, 0)), acpi.StatusSuccess)
 }
 
 func TestBusyPolls(t *testing.T) {
@@ -58,18 +58,18 @@ func TestBusyPolls(t *testing.T) {
 	if busy := r.run(acpi.CheckBusyStatus, 0); busy != 0 {
 		t.Fatalf("poll 4: busy %d, want 0", busy)
 	}
-	r.wantStatus("status after the slow write", r.status(), sim.StatusSuccess)
+	r.wantStatus("status after the slow write", r.status(), acpi.StatusSuccess)
 	r.checkFile("after the slow write", storetest.NewGolden(64*kib, 8*kib).Header(8192, 8192, 1).Map(1, 2).Slot(1, rec).B)
 	// The fault stays for later operations.
 	st, _ := r.get(0x2)
-	r.wantStatus("slow read", st, sim.StatusSuccess)
+	r.wantStatus("slow read", st, acpi.StatusSuccess)
 }
 
 func TestBusyForDuration(t *testing.T) {
 	r := newRig(t)
 	r.d.SetBusy(sim.Busy{For: 500 * time.Microsecond})
 	start := r.clock.Now()
-	r.wantStatus("write within Linux's 1 ms", r.put(storetest.CPER(0x3, 128, 0)), sim.StatusSuccess)
+	r.wantStatus("write within Linux's 1 ms", r.put(storetest.CPER(0x3, 128, 0)), acpi.StatusSuccess)
 	if el := r.clock.Now().Sub(start); el < 500*time.Microsecond || el > 600*time.Microsecond {
 		t.Errorf("the write took %v on the fake clock, want about 500µs", el)
 	}
@@ -94,28 +94,28 @@ func TestForceStatus(t *testing.T) {
 	r.unchanged("forced status 6", func() {
 		r.wantStatus("forced", r.put(storetest.CPER(0x5, 128, 0)), 6)
 	})
-	if got := sim.Status(6).String(); got != "RESERVED_STATUS(6)" {
+	if got := acpi.CommandStatus(6).String(); got != "RESERVED_STATUS(0x06)" {
 		t.Errorf("String = %q", got)
 	}
 	// Only the next operation.
-	r.wantStatus("next write", r.put(storetest.CPER(0x5, 128, 0)), sim.StatusSuccess)
+	r.wantStatus("next write", r.put(storetest.CPER(0x5, 128, 0)), acpi.StatusSuccess)
 	// Performed, but reported as failed: a lying device.
-	r.d.ForceStatus(sim.StatusFailed, 1, true)
-	r.wantStatus("performed write", r.put(storetest.CPER(0x6, 128, 0)), sim.StatusFailed)
+	r.d.ForceStatus(acpi.StatusFailed, 1, true)
+	r.wantStatus("performed write", r.put(storetest.CPER(0x6, 128, 0)), acpi.StatusFailed)
 	if r.st.Lookup(0x6) == 0 {
 		t.Error("a performed forced write did not store the record")
 	}
 	// Every operation, END and dummy write included, until turned off.
-	r.d.ForceStatus(sim.StatusHardwareNotAvailable, -1, false)
+	r.d.ForceStatus(acpi.StatusHardwareNotAvailable, -1, false)
 	for _, op := range []acpi.Action{acpi.EndOperation, acpi.BeginDummyWriteOperation, acpi.BeginReadOperation} {
 		r.run(op, 0)
-		if st, _ := r.execute(); st != sim.StatusHardwareNotAvailable {
+		if st, _ := r.execute(); st != acpi.StatusHardwareNotAvailable {
 			t.Errorf("%v: %v", op, st)
 		}
 	}
 	r.d.ForceStatus(0, 0, false)
 	st, _ := r.get(0x5)
-	r.wantStatus("read after ForceStatus off", st, sim.StatusSuccess)
+	r.wantStatus("read after ForceStatus off", st, acpi.StatusSuccess)
 }
 
 func TestSetFull(t *testing.T) {
@@ -123,11 +123,11 @@ func TestSetFull(t *testing.T) {
 	r.put(storetest.CPER(0x7, 128, 0))
 	r.d.SetFull(true)
 	r.unchanged("write of a new ID to a 'full' store", func() {
-		r.wantStatus("new ID", r.put(storetest.CPER(0x8, 128, 0)), sim.StatusNotEnoughSpace)
+		r.wantStatus("new ID", r.put(storetest.CPER(0x8, 128, 0)), acpi.StatusNotEnoughSpace)
 	})
-	r.wantStatus("overwrite", r.put(storetest.CPER(0x7, 200, 1)), sim.StatusSuccess)
+	r.wantStatus("overwrite", r.put(storetest.CPER(0x7, 200, 1)), acpi.StatusSuccess)
 	r.d.SetFull(false)
-	r.wantStatus("new ID once not full", r.put(storetest.CPER(0x8, 128, 0)), sim.StatusSuccess)
+	r.wantStatus("new ID once not full", r.put(storetest.CPER(0x8, 128, 0)), acpi.StatusSuccess)
 }
 
 // After the store is closed, every operation reports
@@ -138,12 +138,12 @@ func TestClosedStoreIsHardwareNotAvailable(t *testing.T) {
 	for name, opts := range map[string][]sim.Option{"exchange": nil, "nvram": {sim.WithNVRAM()}} {
 		t.Run(name, func(t *testing.T) {
 			r := newRig(t, opts...)
-			r.wantStatus("write before Close", r.put(storetest.CPER(0x8, 128, 0)), sim.StatusSuccess)
+			r.wantStatus("write before Close", r.put(storetest.CPER(0x8, 128, 0)), acpi.StatusSuccess)
 			r.st.Close()
-			r.wantStatus("write", r.put(storetest.CPER(0x9, 128, 0)), sim.StatusHardwareNotAvailable)
+			r.wantStatus("write", r.put(storetest.CPER(0x9, 128, 0)), acpi.StatusHardwareNotAvailable)
 			st, _ := r.get(0x8)
-			r.wantStatus("read", st, sim.StatusHardwareNotAvailable)
-			r.wantStatus("clear", r.clear(0x8), sim.StatusHardwareNotAvailable)
+			r.wantStatus("read", st, acpi.StatusHardwareNotAvailable)
+			r.wantStatus("clear", r.clear(0x8), acpi.StatusHardwareNotAvailable)
 			if n := r.count(); n != 0 {
 				t.Errorf("count %d", n)
 			}
@@ -167,7 +167,7 @@ func TestTornWrite(t *testing.T) {
 
 	// A write failing QEMU's checks does not trigger the tear.
 	r.d.TearNextWrite(store.Tear{SlotBytes: 1000})
-	r.wantStatus("invalid write", r.put(storetest.CPER(0, 128, 0)), sim.StatusFailed)
+	r.wantStatus("invalid write", r.put(storetest.CPER(0, 128, 0)), acpi.StatusFailed)
 	r.checkFile("after the invalid write", want.B)
 
 	b := storetest.CPER(0xB, 4000, 0xBB)
@@ -196,11 +196,11 @@ func TestTornWrite(t *testing.T) {
 	if n := r2.count(); n != 1 {
 		t.Errorf("count %d, want 1", n)
 	}
-	if st, _ := r2.get(0xB); st != sim.StatusRecordNotFound {
+	if st, _ := r2.get(0xB); st != acpi.StatusRecordNotFound {
 		t.Errorf("read of the torn record: %v", st)
 	}
 	// The next write of b reuses the slot and completes it.
-	r2.wantStatus("rewrite", r2.put(b), sim.StatusSuccess)
+	r2.wantStatus("rewrite", r2.put(b), acpi.StatusSuccess)
 	want.Count(2).Map(2, 0xB).Slot(2, b)
 	r2.checkFile("after the rewrite", want.B)
 

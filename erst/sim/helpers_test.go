@@ -142,13 +142,13 @@ func b2u(b bool) uint64 {
 
 // execute is Linux's EXECUTE_OPERATION, busy poll and GET_COMMAND_STATUS
 // (__erst_write_to_storage and friends).
-func (r *rig) execute() (sim.Status, error) {
+func (r *rig) execute() (acpi.CommandStatus, error) {
 	r.t.Helper()
 	r.run(acpi.ExecuteOperation, 0)
 	if err := r.waitBusy(); err != nil {
 		return 0, err
 	}
-	return sim.Status(r.run(acpi.GetCommandStatus, 0)), nil
+	return acpi.CommandStatus(r.run(acpi.GetCommandStatus, 0)), nil
 }
 
 // waitBusy polls CHECK_BUSY_STATUS as Linux does: ndelay(SPIN_UNIT)
@@ -166,7 +166,7 @@ func (r *rig) waitBusy() error {
 
 // write is Linux's __erst_write_to_storage with the record already at
 // offset in the error log address range.
-func (r *rig) write(offset uint64) (sim.Status, error) {
+func (r *rig) write(offset uint64) (acpi.CommandStatus, error) {
 	r.t.Helper()
 	r.run(acpi.BeginWriteOperation, 0)
 	r.run(acpi.SetRecordOffset, offset)
@@ -176,7 +176,7 @@ func (r *rig) write(offset uint64) (sim.Status, error) {
 }
 
 // put copies rec to the start of the range and writes it.
-func (r *rig) put(rec []byte) sim.Status {
+func (r *rig) put(rec []byte) acpi.CommandStatus {
 	r.t.Helper()
 	copy(r.buf, rec)
 	st, err := r.write(0)
@@ -187,7 +187,7 @@ func (r *rig) put(rec []byte) sim.Status {
 }
 
 // read is Linux's __erst_read_from_storage.
-func (r *rig) read(id, offset uint64) (sim.Status, error) {
+func (r *rig) read(id, offset uint64) (acpi.CommandStatus, error) {
 	r.t.Helper()
 	r.run(acpi.BeginReadOperation, 0)
 	r.run(acpi.SetRecordOffset, offset)
@@ -199,13 +199,13 @@ func (r *rig) read(id, offset uint64) (sim.Status, error) {
 
 // get reads id at offset 0 and returns the status and, on success, the
 // record_length bytes the device put in the range.
-func (r *rig) get(id uint64) (sim.Status, []byte) {
+func (r *rig) get(id uint64) (acpi.CommandStatus, []byte) {
 	r.t.Helper()
 	st, err := r.read(id, 0)
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	if st != sim.StatusSuccess {
+	if st != acpi.StatusSuccess {
 		return st, nil
 	}
 	n := binary.LittleEndian.Uint32(r.buf[20:])
@@ -213,7 +213,7 @@ func (r *rig) get(id uint64) (sim.Status, []byte) {
 }
 
 // clear is Linux's __erst_clear_from_storage.
-func (r *rig) clear(id uint64) sim.Status {
+func (r *rig) clear(id uint64) acpi.CommandStatus {
 	r.t.Helper()
 	r.run(acpi.BeginClearOperation, 0)
 	r.run(acpi.SetRecordIdentifier, id)
@@ -229,7 +229,10 @@ func (r *rig) nextID() uint64 { r.t.Helper(); return r.run(acpi.GetRecordIdentif
 func (r *rig) count() uint64  { r.t.Helper(); return r.run(acpi.GetRecordCount, 0) }
 
 // status reads GET_COMMAND_STATUS on its own.
-func (r *rig) status() sim.Status { r.t.Helper(); return sim.Status(r.run(acpi.GetCommandStatus, 0)) }
+func (r *rig) status() acpi.CommandStatus {
+	r.t.Helper()
+	return acpi.CommandStatus(r.run(acpi.GetCommandStatus, 0))
+}
 
 // file returns the backing file's bytes.
 func (r *rig) file() []byte {
@@ -256,7 +259,7 @@ func (r *rig) unchanged(what string, f func()) {
 	r.checkFile(what+" (file must be unchanged)", before)
 }
 
-func (r *rig) wantStatus(what string, got, want sim.Status) {
+func (r *rig) wantStatus(what string, got, want acpi.CommandStatus) {
 	r.t.Helper()
 	if got != want {
 		r.t.Errorf("%s: status %v, want %v", what, got, want)

@@ -28,18 +28,18 @@ func (d *Device) execute() {
 
 // run is the operation switch in erst_reg_write's EXECUTE_OPERATION case,
 // with ForceStatus applied.
-func (d *Device) run(op uint8) Status {
+func (d *Device) run(op uint8) acpi.CommandStatus {
 	forced, st := d.force.take()
 	if forced && !d.force.perform {
 		return st
 	}
-	var r Status
+	var r acpi.CommandStatus
 	switch acpi.Action(op) {
 	case acpi.BeginWriteOperation, acpi.BeginReadOperation, acpi.BeginClearOperation:
 		if d.st.Closed() {
 			// Not in QEMU, whose store cannot go away: a closed Store
 			// is hardware that is not there.
-			r = StatusHardwareNotAvailable
+			r = acpi.StatusHardwareNotAvailable
 		} else {
 			r = d.runOp(op)
 		}
@@ -53,8 +53,8 @@ func (d *Device) run(op uint8) Status {
 }
 
 // runOp is the operation switch itself.
-func (d *Device) runOp(op uint8) Status {
-	var r Status
+func (d *Device) runOp(op uint8) acpi.CommandStatus {
+	var r acpi.CommandStatus
 	switch acpi.Action(op) {
 	case acpi.BeginWriteOperation:
 		r = d.write()
@@ -63,26 +63,26 @@ func (d *Device) runOp(op uint8) Status {
 	case acpi.BeginClearOperation:
 		r = d.clear()
 	case acpi.BeginDummyWriteOperation, acpi.EndOperation:
-		r = StatusSuccess
+		r = acpi.StatusSuccess
 	default:
-		r = StatusFailed // unreachable: operation only takes the values above
+		r = acpi.StatusFailed // unreachable: operation only takes the values above
 	}
 	return r
 }
 
 // statusOf maps a store error to the status QEMU returns for it.
-func statusOf(err error) Status {
+func statusOf(err error) acpi.CommandStatus {
 	switch {
 	case err == nil:
-		return StatusSuccess
+		return acpi.StatusSuccess
 	case errors.Is(err, store.ErrFull):
-		return StatusNotEnoughSpace
+		return acpi.StatusNotEnoughSpace
 	case errors.Is(err, store.ErrNotFound):
-		return StatusRecordNotFound
+		return acpi.StatusRecordNotFound
 	case errors.Is(err, store.ErrClosed):
-		return StatusHardwareNotAvailable
+		return acpi.StatusHardwareNotAvailable
 	}
-	return StatusFailed // ErrBadRecord, ErrInvalidID
+	return acpi.StatusFailed // ErrBadRecord, ErrInvalidID
 }
 
 // recordOffsetOK is the "Validate record_offset" check of
@@ -96,9 +96,9 @@ func (d *Device) recordOffsetOK() bool {
 // record_length >= 128 and within the buffer, record ID not 0 or ~0,
 // overwrite or first free slot or NOT_ENOUGH_SPACE. The CPER signature is
 // not checked.
-func (d *Device) write() Status {
+func (d *Device) write() acpi.CommandStatus {
 	if !d.recordOffsetOK() {
-		return StatusFailed
+		return acpi.StatusFailed
 	}
 	if d.nvram {
 		return d.nvramWrite()
@@ -107,7 +107,7 @@ func (d *Device) write() Status {
 	if errors.Is(err, store.ErrTorn) {
 		d.tear = nil
 		d.dead = true
-		return StatusFailed // nobody is left to read it
+		return acpi.StatusFailed // nobody is left to read it
 	}
 	return statusOf(err)
 }
@@ -120,18 +120,18 @@ func (d *Device) write() Status {
 //     first record's (the cursor moves past it), so that a retry reads
 //     the first record;
 //   - stored record_length below 128 or beyond the buffer: FAILED.
-func (d *Device) read() Status {
+func (d *Device) read() acpi.CommandStatus {
 	if d.st.Count() == 0 {
-		return StatusRecordStoreEmpty
+		return acpi.StatusRecordStoreEmpty
 	}
 	if d.recordID == store.UnspecifiedID {
 		d.nextRecordID(&d.recordID, true)
 	}
 	if d.recordID == store.EmptyEndID {
-		return StatusFailed
+		return acpi.StatusFailed
 	}
 	if !d.recordOffsetOK() {
-		return StatusFailed
+		return acpi.StatusFailed
 	}
 	if d.nvram {
 		return d.nvramRead()
@@ -146,7 +146,7 @@ func (d *Device) read() Status {
 // clear is clear_erst_record: ID 0 or ~0 FAILED, unknown ID
 // RECORD_NOT_FOUND; otherwise the map entry is zeroed and record_count
 // drops. The record's bytes stay in the slot.
-func (d *Device) clear() Status {
+func (d *Device) clear() acpi.CommandStatus {
 	slot := d.st.Lookup(d.recordID)
 	err := d.st.Clear(d.recordID)
 	if err == nil && d.nvram {
@@ -166,29 +166,29 @@ func (d *Device) nvramSlot() (int, bool) {
 }
 
 // nvramWrite commits the record the OS wrote in place at the record offset.
-func (d *Device) nvramWrite() Status {
+func (d *Device) nvramWrite() acpi.CommandStatus {
 	slot, ok := d.nvramSlot()
 	if !ok {
-		return StatusFailed
+		return acpi.StatusFailed
 	}
 	return statusOf(d.st.CommitAt(slot))
 }
 
 // nvramRead confirms that the latched ID is the record at the record
 // offset: the OS reads it in place.
-func (d *Device) nvramRead() Status {
+func (d *Device) nvramRead() acpi.CommandStatus {
 	slot, ok := d.nvramSlot()
 	if !ok {
-		return StatusFailed
+		return acpi.StatusFailed
 	}
 	switch found := d.st.Lookup(d.recordID); {
 	case found == 0:
 		d.nextRecordID(&d.recordID, true)
-		return StatusRecordNotFound
+		return acpi.StatusRecordNotFound
 	case found != slot:
-		return StatusFailed
+		return acpi.StatusFailed
 	}
-	return StatusSuccess
+	return acpi.StatusSuccess
 }
 
 // nextRecordID is get_next_record_identifier: with first, rewind the
@@ -196,7 +196,7 @@ func (d *Device) nvramRead() Status {
 // cursor past it, or return ~0 and rewind when there is none (or
 // record_count is 0). It always reports SUCCESS, which GET_RECORD_IDENTIFIER
 // stores as the command status.
-func (d *Device) nextRecordID(dst *uint64, first bool) Status {
+func (d *Device) nextRecordID(dst *uint64, first bool) acpi.CommandStatus {
 	if first {
 		d.nextIndex = d.st.FirstSlot()
 	}
@@ -207,7 +207,7 @@ func (d *Device) nextRecordID(dst *uint64, first bool) Status {
 	} else {
 		d.nextIndex = d.st.FirstSlot()
 	}
-	return StatusSuccess
+	return acpi.StatusSuccess
 }
 
 // Busy makes the device slow or stuck: after an EXECUTE_OPERATION,
@@ -263,11 +263,11 @@ func (d *Device) SetBusy(b Busy) {
 
 type forced struct {
 	n       int // operations left; < 0: all
-	status  Status
+	status  acpi.CommandStatus
 	perform bool
 }
 
-func (f *forced) take() (bool, Status) {
+func (f *forced) take() (bool, acpi.CommandStatus) {
 	if f.n == 0 {
 		return false, 0
 	}
@@ -283,7 +283,7 @@ func (f *forced) take() (bool, Status) {
 // still runs and only its status is replaced (a device that lies);
 // without, it does not run at all (the store is untouched). n < 0 means
 // every operation until ForceStatus(…, 0, …) turns it off.
-func (d *Device) ForceStatus(st Status, n int, perform bool) {
+func (d *Device) ForceStatus(st acpi.CommandStatus, n int, perform bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.force = forced{n: n, status: st, perform: perform}

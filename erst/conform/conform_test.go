@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/goerst/erst/acpi"
 	"github.com/goerst/erst/erst"
 	"github.com/goerst/erst/erst/conform"
 	"github.com/goerst/erst/erst/pshed/pshedtest"
@@ -83,7 +84,7 @@ func TestHealthyDevicePasses(t *testing.T) {
 // checks that read back.
 func TestLyingDeviceFails(t *testing.T) {
 	_, dev, d := newDevice(t, 64<<10)
-	dev.ForceStatus(sim.StatusSuccess, -1, false)
+	dev.ForceStatus(acpi.StatusSuccess, -1, false)
 	rep, err := conform.Run(d, conform.Options{Free: 7, Samples: 3})
 	if err != nil {
 		t.Fatal(err)

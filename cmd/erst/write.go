@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"os"
 	"strings"
 
@@ -46,20 +47,28 @@ func setupWrite(fs *flag.FlagSet) func(*env, []string) error {
 			}
 			recs[i] = p
 		}
+		// Opening a missing -store creates it: check the records first,
+		// against the range the new store will have (its record size).
+		// Otherwise the range is known once the device is open.
+		early := false
+		if e.g.store != "" {
+			if _, err := os.Stat(e.g.store); errors.Is(err, iofs.ErrNotExist) {
+				early = true
+				if err := readBodies(recs, uint64(e.g.recordSize)); err != nil {
+					return err
+				}
+			}
+		}
 		d, err := e.openDeviceCreate()
 		if err != nil {
 			return err
 		}
-		rng := d.Range()
-		for _, p := range recs {
-			if uint64(p.length) > rng.Length {
-				return fmt.Errorf("%s: the record length field says %d bytes, more than the %d-byte error log address range: %w", p.name, p.length, rng.Length, erst.ErrBadRecord)
+		if !early {
+			if err := readBodies(recs, d.Range().Length); err != nil {
+				return err
 			}
 		}
 		for _, p := range recs {
-			if err := p.readBody(); err != nil {
-				return err
-			}
 			if err := d.CheckRecord(p.rec); err != nil {
 				return fmt.Errorf("%s: %w", p.name, err)
 			}
@@ -115,6 +124,22 @@ func openRecordArg(e *env, name string) (*pendingRecord, error) {
 	}
 	p.rec = hdr
 	return p, nil
+}
+
+// readBodies checks every record's length field against the error log
+// address range (rangeLength bytes), then reads and validates each.
+func readBodies(recs []*pendingRecord, rangeLength uint64) error {
+	for _, p := range recs {
+		if uint64(p.length) > rangeLength {
+			return fmt.Errorf("%s: the record length field says %d bytes, more than the %d-byte error log address range: %w", p.name, p.length, rangeLength, erst.ErrBadRecord)
+		}
+	}
+	for _, p := range recs {
+		if err := p.readBody(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // readBody reads the rest of the record, exactly RecordLength bytes in

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -153,7 +154,7 @@ func TestWriteReadsTheHeaderFirst(t *testing.T) {
 	rec := mustRun(t, nil, "new", "-id", "0x42")
 	huge := bytes.Clone(rec[:cper.HeaderSize])
 	binary.LittleEndian.PutUint32(huge[cper.OffRecordLength:], 1<<30) // 1 GiB
-	for _, tc := range []struct {
+	cases := []struct {
 		name     string
 		head     []byte
 		want     string
@@ -162,18 +163,50 @@ func TestWriteReadsTheHeaderFirst(t *testing.T) {
 		{"/dev/zero", nil, `signature "\x00\x00\x00\x00"`, cper.HeaderSize},
 		{"1 GiB record", huge, "the record length field says 1073741824 bytes, more than the 8192-byte error log address range", cper.HeaderSize},
 		{"record then zeros", rec, "goes on after", int64(len(rec)) + 1},
-	} {
-		in := &endless{head: tc.head, limit: 64 << 20}
-		var out, errb bytes.Buffer
-		code := run([]string{"-store", path, "write"}, in, &out, &errb)
-		if code != exitFailure || out.Len() != 0 || !strings.Contains(errb.String(), tc.want) {
-			t.Errorf("%s: exit %d, stdout %q, stderr %q; want exit 1 saying %q", tc.name, code, out.Bytes(), errb.String(), tc.want)
+	}
+	// A store write would create, then one that exists.
+	for _, exists := range []bool{false, true} {
+		if exists {
+			mustRun(t, nil, "-store", path, "create")
 		}
-		if in.n > tc.maxBytes {
-			t.Errorf("%s: read %d bytes of input before refusing it, want at most %d", tc.name, in.n, tc.maxBytes)
+		before, _ := os.ReadFile(path)
+		for _, tc := range cases {
+			in := &endless{head: tc.head, limit: 64 << 20}
+			var out, errb bytes.Buffer
+			code := run([]string{"-store", path, "write"}, in, &out, &errb)
+			if code != exitFailure || out.Len() != 0 || !strings.Contains(errb.String(), tc.want) {
+				t.Errorf("%s (store exists: %v): exit %d, stdout %q, stderr %q; want exit 1 saying %q", tc.name, exists, code, out.Bytes(), errb.String(), tc.want)
+			}
+			if in.n > tc.maxBytes {
+				t.Errorf("%s (store exists: %v): read %d bytes of input before refusing it, want at most %d", tc.name, exists, in.n, tc.maxBytes)
+			}
+		}
+		if after, _ := os.ReadFile(path); !bytes.Equal(after, before) {
+			t.Errorf("refused writes changed (or created) the store (store exists: %v)", exists)
 		}
 	}
-	if out := mustRun(t, nil, "-store", path, "ls"); len(out) != 0 {
-		t.Errorf("refused writes stored records:\n%s", out)
+}
+
+// TestWriteRefusedCreatesNoStore: write creates a missing -store, but
+// only for records that pass every check: a refused record (here a bad
+// SectionCount, or too long for the new store's 8 KiB range) leaves no
+// store behind.
+func TestWriteRefusedCreatesNoStore(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "new.img")
+	rec := mustRun(t, nil, "new", "-id", "5")
+	bad := bytes.Clone(rec)
+	binary.LittleEndian.PutUint16(bad[cper.OffSectionCount:], 9)
+	big := mustRun(t, nil, "new", "-id", "6", "-text", strings.Repeat("x", 9000))
+	for name, b := range map[string][]byte{"bad sections": bad, "longer than the range": big} {
+		code, _, errs := runCmd(t, nil, "-store", path, "write", writeFile(t, dir, "r.bin", rec), writeFile(t, dir, "x.bin", b))
+		if code != exitFailure || !strings.Contains(errs, "x.bin") {
+			t.Errorf("%s: exit %d, stderr %q; want exit 1 naming x.bin", name, code, errs)
+		}
+		if _, err := os.Stat(path); err == nil {
+			t.Fatalf("%s: a refused write created the store", name)
+		}
 	}
+	// With -record-size 16K the long record fits the new store's range.
+	mustRun(t, nil, "-store", path, "-store-size", "64K", "-record-size", "16K", "write", writeFile(t, dir, "x.bin", big))
 }

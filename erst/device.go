@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/goerst/erst/acpi"
+	"github.com/goerst/erst/erst/cper"
 	"github.com/goerst/erst/erst/hw"
 )
 
@@ -41,14 +42,6 @@ const MaxTimeout = 10 * time.Second
 // never a silently shorter list. (Linux caps its record-id cache at 1024
 // entries and hides the rest.)
 const DefaultMaxRecords = 1 << 20
-
-// CPER record header offsets the driver needs (UEFI 2.10 §N.2.1).
-const (
-	cperHeaderSize   = 128
-	offRecordLength  = 20
-	offRecordID      = 96
-	offPersistenceID = 108
-)
 
 // Timings is the GET_EXECUTE_OPERATION_TIMINGS value (ACPI 6.3+): bits
 // 63:32 the maximum and 31:0 the nominal time of an EXECUTE_OPERATION.
@@ -169,7 +162,7 @@ func Open(t *acpi.ERST, p hw.Platform, cfg *Config) (*Device, error) {
 		}
 		d.rng.Timings, d.rng.HasTimings = Timings(r.Value), true
 	}
-	if d.rng.Length < cperHeaderSize || d.rng.Length > 1<<30 {
+	if d.rng.Length < cper.HeaderSize || d.rng.Length > 1<<30 {
 		return nil, fmt.Errorf("error log address range length %#x: not between 128 bytes and 1 GiB: %w", d.rng.Length, ErrHardwareNotAvailable)
 	}
 	buf, err := p.Map(d.rng.Base, d.rng.Length)
@@ -312,19 +305,19 @@ func chain(fs ...func(r *Regs) error) func(r *Regs) error {
 // erst_write), a RecordLength equal to len(rec) (as Linux erst-dbg) that
 // fits the range, and an id other than 0 and ~0 (which QEMU refuses).
 func (d *Device) CheckRecord(rec []byte) error {
-	if len(rec) < cperHeaderSize {
+	if len(rec) < cper.HeaderSize {
 		return fmt.Errorf("%d bytes, shorter than the 128-byte CPER header: %w", len(rec), ErrBadRecord)
 	}
-	if string(rec[:4]) != "CPER" {
+	if string(rec[:4]) != cper.Signature {
 		return fmt.Errorf("signature %q, want \"CPER\": %w", rec[:4], ErrBadRecord)
 	}
-	if n := binary.LittleEndian.Uint32(rec[offRecordLength:]); uint64(n) != uint64(len(rec)) {
+	if n := binary.LittleEndian.Uint32(rec[cper.OffRecordLength:]); uint64(n) != uint64(len(rec)) {
 		return fmt.Errorf("record length field says %d bytes, the record has %d: %w", n, len(rec), ErrBadRecord)
 	}
 	if uint64(len(rec)) > d.rng.Length {
 		return fmt.Errorf("%d-byte record does not fit the %d-byte error log address range: %w", len(rec), d.rng.Length, ErrBadRecord)
 	}
-	if id := binary.LittleEndian.Uint64(rec[offRecordID:]); id == 0 || id == InvalidID {
+	if id := binary.LittleEndian.Uint64(rec[cper.OffRecordID:]); id == 0 || id == InvalidID {
 		return fmt.Errorf("record id %#x is reserved: %w", id, ErrInvalidID)
 	}
 	return nil
@@ -332,10 +325,10 @@ func (d *Device) CheckRecord(rec []byte) error {
 
 // RecordID returns the record id of a CPER record (offset 96).
 func RecordID(rec []byte) uint64 {
-	if len(rec) < offRecordID+8 {
+	if len(rec) < cper.OffRecordID+8 {
 		return 0
 	}
-	return binary.LittleEndian.Uint64(rec[offRecordID:])
+	return binary.LittleEndian.Uint64(rec[cper.OffRecordID:])
 }
 
 // Write stores a CPER record under the id in its header (Linux erst_write):
@@ -368,8 +361,8 @@ func (d *Device) Write(rec []byte) error {
 // PersistenceInfo and runs the write sequence with SET_RECORD_OFFSET(off).
 func (d *Device) writeAt(rec []byte, off uint64) error {
 	copy(d.buf[off:], rec)
-	d.buf[off+offPersistenceID] = 'E'
-	d.buf[off+offPersistenceID+1] = 'R'
+	d.buf[off+cper.OffPersistence] = 'E'
+	d.buf[off+cper.OffPersistence+1] = 'R'
 	return d.operation(acpi.BeginWriteOperation, false, setInput(d.m, acpi.SetRecordOffset, off))
 }
 
@@ -419,11 +412,11 @@ func (d *Device) read(id uint64) ([]byte, error) {
 // recordAt copies out the record at off in the range, checking its length.
 func (d *Device) recordAt(off uint64) ([]byte, error) {
 	room := d.rng.Length - off
-	if room < cperHeaderSize {
+	if room < cper.HeaderSize {
 		return nil, fmt.Errorf("record offset %#x leaves no room for a header: %w", off, ErrOutOfRange)
 	}
-	n := uint64(binary.LittleEndian.Uint32(d.buf[off+offRecordLength:]))
-	if n < cperHeaderSize || n > room {
+	n := uint64(binary.LittleEndian.Uint32(d.buf[off+cper.OffRecordLength:]))
+	if n < cper.HeaderSize || n > room {
 		return nil, fmt.Errorf("the device returned a record of length %d (want 128..%d): %w", n, room, ErrBadRecord)
 	}
 	return append([]byte(nil), d.buf[off:off+n]...), nil

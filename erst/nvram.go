@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/goerst/erst/acpi"
+	"github.com/goerst/erst/erst/cper"
 )
 
 // NVRAM mode (attribute bit 1; ACPI 4.0a §17.5.2.4.1 "Error Log Address
@@ -120,10 +121,10 @@ func (d *Device) nvram() (*nvramTable, error) {
 func (d *Device) slotID(i uint64) (uint64, bool) {
 	off := i * d.nv.size
 	b := d.buf[off : off+d.nv.size]
-	if len(b) < cperHeaderSize || string(b[:4]) != "CPER" {
+	if len(b) < cper.HeaderSize || string(b[:4]) != cper.Signature {
 		return 0, false
 	}
-	return binary.LittleEndian.Uint64(b[offRecordID:]), true
+	return binary.LittleEndian.Uint64(b[cper.OffRecordID:]), true
 }
 
 // confirm runs the read sequence for id at off: success means the

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/goerst/erst/erst"
+	"github.com/goerst/erst/erst/cper"
 )
 
 // Store is the record store the Adapter persists to: the ERST driver's
@@ -118,7 +119,7 @@ func (a *Adapter) WriteErrorRecord(flags uint32, record []byte) NTSTATUS {
 	if err != nil {
 		a.order.reset() // the store may or may not have changed
 	} else {
-		a.order.add(binary.LittleEndian.Uint64(record[cperIDOffset:]))
+		a.order.add(binary.LittleEndian.Uint64(record[cper.OffRecordID:]))
 	}
 	return a.status(err, writeStatuses)
 }
@@ -126,11 +127,11 @@ func (a *Adapter) WriteErrorRecord(flags uint32, record []byte) NTSTATUS {
 // checkRecord checks that record holds a CPER header whose RecordLength
 // is len(record): in C, the RecordLength argument and the header agree.
 func checkRecord(record []byte) error {
-	if len(record) < cperHeaderSize {
+	if len(record) < cper.HeaderSize {
 		return fmt.Errorf("pshed: write: %w: %d bytes, shorter than the %d-byte CPER header",
-			erst.ErrBadRecord, len(record), cperHeaderSize)
+			erst.ErrBadRecord, len(record), cper.HeaderSize)
 	}
-	if n := binary.LittleEndian.Uint32(record[cperLengthOffset:]); uint64(n) != uint64(len(record)) {
+	if n := binary.LittleEndian.Uint32(record[cper.OffRecordLength:]); uint64(n) != uint64(len(record)) {
 		return fmt.Errorf("pshed: write: %w: header RecordLength %d, record is %d bytes",
 			erst.ErrBadRecord, n, len(record))
 	}
@@ -156,11 +157,11 @@ func (a *Adapter) ReadErrorRecord(flags uint32, id uint64, buf []byte) (next uin
 	}
 	cur := id
 	if cur == 0 {
-		if len(rec) < cperIDOffset+8 {
+		if len(rec) < cper.OffRecordID+8 {
 			return 0, 0, a.status(fmt.Errorf("pshed: read first record: %w: %d bytes, too short for a record id",
 				erst.ErrBadRecord, len(rec)), readStatuses)
 		}
-		cur = binary.LittleEndian.Uint64(rec[cperIDOffset:])
+		cur = binary.LittleEndian.Uint64(rec[cper.OffRecordID:])
 	}
 	if id == 0 || !a.order.has(cur) {
 		ids, err := a.store.IDs()

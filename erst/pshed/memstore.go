@@ -1,13 +1,13 @@
 package pshed
 
 import (
-	"bytes"
 	"encoding/binary"
 	"fmt"
 	"slices"
 	"sync"
 
 	"github.com/goerst/erst/erst"
+	"github.com/goerst/erst/erst/cper"
 )
 
 // MemStore is an in-memory Store that behaves like an ERST driver over
@@ -43,19 +43,19 @@ func NewMemStore(capacity, rangeLength int) *MemStore {
 // erst.ErrOutOfRange; with an id other than 0 and ~0: erst.ErrInvalidID.
 // A new id in a full store gives erst.ErrNotEnoughSpace.
 func (m *MemStore) Write(record []byte) error {
-	if len(record) < cperHeaderSize {
+	if len(record) < cper.HeaderSize {
 		return fmt.Errorf("pshed: memstore write: %w: %d bytes", erst.ErrBadRecord, len(record))
 	}
-	if !bytes.Equal(record[:4], []byte("CPER")) {
+	if string(record[:4]) != cper.Signature {
 		return fmt.Errorf("pshed: memstore write: %w: signature %q", erst.ErrBadRecord, record[:4])
 	}
-	if n := binary.LittleEndian.Uint32(record[cperLengthOffset:]); uint64(n) != uint64(len(record)) {
+	if n := binary.LittleEndian.Uint32(record[cper.OffRecordLength:]); uint64(n) != uint64(len(record)) {
 		return fmt.Errorf("pshed: memstore write: %w: RecordLength %d, %d bytes given", erst.ErrBadRecord, n, len(record))
 	}
 	if len(record) > m.rangeLength {
 		return fmt.Errorf("pshed: memstore write: %w: %d-byte record, %d-byte range", erst.ErrOutOfRange, len(record), m.rangeLength)
 	}
-	id := binary.LittleEndian.Uint64(record[cperIDOffset:])
+	id := binary.LittleEndian.Uint64(record[cper.OffRecordID:])
 	if id == 0 || id == erst.InvalidID {
 		return fmt.Errorf("pshed: memstore write: %w: %#x", erst.ErrInvalidID, id)
 	}

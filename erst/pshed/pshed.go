@@ -92,11 +92,3 @@ type Persistence interface {
 	// (also for an id that is not stored).
 	ClearErrorRecord(flags uint32, id uint64) NTSTATUS
 }
-
-// CPER record header layout (UEFI specification Appendix N, record header;
-// WHEA_ERROR_RECORD_HEADER in ntddk.h).
-const (
-	cperHeaderSize   = 128
-	cperLengthOffset = 20 // RecordLength, u32
-	cperIDOffset     = 96 // RecordID, u64
-)

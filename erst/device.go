@@ -220,18 +220,31 @@ func (d *Device) unlock() {
 	d.mu.Unlock()
 }
 
+// input is an operation's setup: the SET_RECORD_OFFSET and
+// SET_RECORD_IDENTIFIER values it writes (a plain value, not a closure,
+// so that an operation allocates nothing).
+type input struct {
+	offset, id       uint64
+	setOffset, setID bool
+}
+
+func offsetInput(off uint64) input   { return input{offset: off, setOffset: true} }
+func idInput(id uint64) input        { return input{id: id, setID: true} }
+func readInput(off, id uint64) input { return input{offset: off, id: id, setOffset: true, setID: true} }
+
 // operation runs the common part of write, read, clear and dummy write
-// (Linux __erst_write_to_storage and friends): [BEGIN] → setup →
-// EXECUTE_OPERATION → poll CHECK_BUSY_STATUS → GET_COMMAND_STATUS → [END].
-// BEGIN and END are optional, as in Linux, except a mandatory begin.
-func (d *Device) operation(begin acpi.Action, beginMandatory bool, setup func(r *Regs) error) error {
+// (Linux __erst_write_to_storage and friends): [BEGIN] → SET_RECORD_OFFSET
+// → SET_RECORD_IDENTIFIER → EXECUTE_OPERATION → poll CHECK_BUSY_STATUS →
+// GET_COMMAND_STATUS → [END], each SET when in asks for it. BEGIN and END
+// are optional, as in Linux, except a mandatory begin.
+func (d *Device) operation(begin acpi.Action, beginMandatory bool, in input) error {
 	var r Regs
 	if beginMandatory || d.m.Has(begin) {
 		if err := d.m.Run(begin, &r); err != nil {
 			return err
 		}
 	}
-	err := d.execute(&r, setup)
+	err := d.execute(&r, in)
 	// END runs on failure too; its own failure matters only on success.
 	if d.m.Has(acpi.EndOperation) {
 		if endErr := d.m.Run(acpi.EndOperation, &r); err == nil {
@@ -241,9 +254,18 @@ func (d *Device) operation(begin acpi.Action, beginMandatory bool, setup func(r 
 	return err
 }
 
-func (d *Device) execute(r *Regs, setup func(r *Regs) error) error {
-	if err := setup(r); err != nil {
-		return err
+func (d *Device) execute(r *Regs, in input) error {
+	if in.setOffset {
+		r.Value = in.offset
+		if err := d.m.Run(acpi.SetRecordOffset, r); err != nil {
+			return err
+		}
+	}
+	if in.setID {
+		r.Value = in.id
+		if err := d.m.Run(acpi.SetRecordIdentifier, r); err != nil {
+			return err
+		}
 	}
 	if err := d.m.Run(acpi.ExecuteOperation, r); err != nil {
 		return err
@@ -279,24 +301,6 @@ func (d *Device) waitNotBusy(r *Regs) error {
 			return fmt.Errorf("device still busy after %v (%d polls of CHECK_BUSY_STATUS): %w", d.timeout, polls, ErrTimeout)
 		}
 		d.cfg.Clock.Sleep(SpinUnit)
-	}
-}
-
-func setInput(m *Machine, a acpi.Action, v uint64) func(r *Regs) error {
-	return func(r *Regs) error {
-		r.Value = v
-		return m.Run(a, r)
-	}
-}
-
-func chain(fs ...func(r *Regs) error) func(r *Regs) error {
-	return func(r *Regs) error {
-		for _, f := range fs {
-			if err := f(r); err != nil {
-				return err
-			}
-		}
-		return nil
 	}
 }
 
@@ -363,7 +367,7 @@ func (d *Device) writeAt(rec []byte, off uint64) error {
 	copy(d.buf[off:], rec)
 	d.buf[off+cper.OffPersistence] = 'E'
 	d.buf[off+cper.OffPersistence+1] = 'R'
-	return d.operation(acpi.BeginWriteOperation, false, setInput(d.m, acpi.SetRecordOffset, off))
+	return d.operation(acpi.BeginWriteOperation, false, offsetInput(off))
 }
 
 // DummyWrite runs the write sequence under BEGIN_DUMMY_WRITE_OPERATION:
@@ -374,52 +378,73 @@ func (d *Device) DummyWrite() error {
 		return fmt.Errorf("dummy write: %w", err)
 	}
 	defer d.unlock()
-	if err := d.operation(acpi.BeginDummyWriteOperation, true, setInput(d.m, acpi.SetRecordOffset, 0)); err != nil {
+	if err := d.operation(acpi.BeginDummyWriteOperation, true, offsetInput(0)); err != nil {
 		return fmt.Errorf("dummy write: %w", err)
 	}
 	return nil
 }
 
 // Read returns the record with the given id; id 0 asks for the first
-// record in the store (QEMU). The sequence is Linux __erst_read: BEGIN_READ,
-// SET_RECORD_OFFSET(0), SET_RECORD_IDENTIFIER(id), EXECUTE, busy poll,
-// status, END; then RecordLength bytes are copied out of the range.
+// record in the store (QEMU). The sequence is Linux __erst_read:
+// BEGIN_READ, SET_RECORD_OFFSET(0), SET_RECORD_IDENTIFIER(id), EXECUTE,
+// busy poll, status, END; then RecordLength bytes are copied out of the
+// range into a new slice. ReadInto reads into the caller's buffer.
 func (d *Device) Read(id uint64) ([]byte, error) {
 	if err := d.lock(); err != nil {
 		return nil, fmt.Errorf("read: %w", err)
 	}
 	defer d.unlock()
-	rec, err := d.read(id)
+	off, n, err := d.read(id)
 	if err != nil {
 		return nil, fmt.Errorf("read record %#x: %w", id, err)
 	}
-	return rec, nil
+	return append([]byte(nil), d.buf[off:off+n]...), nil
 }
 
-func (d *Device) read(id uint64) ([]byte, error) {
+// ReadInto is Read into buf, allocating nothing: it returns the record's
+// length n and the record in buf[:n]. When buf is shorter than the record,
+// it returns n with ErrBufferTooSmall and leaves buf untouched (the
+// record stays in the range; retry with a buffer of n bytes).
+func (d *Device) ReadInto(id uint64, buf []byte) (int, error) {
+	if err := d.lock(); err != nil {
+		return 0, fmt.Errorf("read: %w", err)
+	}
+	defer d.unlock()
+	off, n, err := d.read(id)
+	if err != nil {
+		return 0, fmt.Errorf("read record %#x: %w", id, err)
+	}
+	if uint64(len(buf)) < n {
+		return int(n), fmt.Errorf("read record %#x: %d-byte record, %d-byte buffer: %w", id, n, len(buf), ErrBufferTooSmall)
+	}
+	return copy(buf, d.buf[off:off+n]), nil
+}
+
+// read runs the read sequence and returns where the record is in the
+// range and its length.
+func (d *Device) read(id uint64) (off, n uint64, err error) {
 	if d.rng.NVRAM() {
 		return d.nvramRead(id)
 	}
-	err := d.operation(acpi.BeginReadOperation, false, chain(
-		setInput(d.m, acpi.SetRecordOffset, 0),
-		setInput(d.m, acpi.SetRecordIdentifier, id)))
-	if err != nil {
-		return nil, err
+	if err := d.operation(acpi.BeginReadOperation, false, readInput(0, id)); err != nil {
+		return 0, 0, err
 	}
-	return d.recordAt(0)
+	n, err = d.recordAt(0)
+	return 0, n, err
 }
 
-// recordAt copies out the record at off in the range, checking its length.
-func (d *Device) recordAt(off uint64) ([]byte, error) {
+// recordAt returns the length of the record at off in the range, checking
+// it.
+func (d *Device) recordAt(off uint64) (uint64, error) {
 	room := d.rng.Length - off
 	if room < cper.HeaderSize {
-		return nil, fmt.Errorf("record offset %#x leaves no room for a header: %w", off, ErrOutOfRange)
+		return 0, fmt.Errorf("record offset %#x leaves no room for a header: %w", off, ErrOutOfRange)
 	}
 	n := uint64(binary.LittleEndian.Uint32(d.buf[off+cper.OffRecordLength:]))
 	if n < cper.HeaderSize || n > room {
-		return nil, fmt.Errorf("the device returned a record of length %d (want 128..%d): %w", n, room, ErrBadRecord)
+		return 0, fmt.Errorf("the device returned a record of length %d (want 128..%d): %w", n, room, ErrBadRecord)
 	}
-	return append([]byte(nil), d.buf[off:off+n]...), nil
+	return n, nil
 }
 
 // Clear removes the record with the given id (Linux erst_clear):
@@ -429,7 +454,7 @@ func (d *Device) Clear(id uint64) error {
 		return fmt.Errorf("clear: %w", err)
 	}
 	defer d.unlock()
-	if err := d.operation(acpi.BeginClearOperation, false, setInput(d.m, acpi.SetRecordIdentifier, id)); err != nil {
+	if err := d.operation(acpi.BeginClearOperation, false, idInput(id)); err != nil {
 		d.nv.valid = false // the platform may or may not have cleared it
 		return fmt.Errorf("clear record %#x: %w", id, err)
 	}

@@ -130,9 +130,7 @@ func (d *Device) slotID(i uint64) (uint64, bool) {
 // confirm runs the read sequence for id at off: success means the
 // platform holds id in that slot.
 func (d *Device) confirm(off, id uint64) error {
-	return d.operation(acpi.BeginReadOperation, false, chain(
-		setInput(d.m, acpi.SetRecordOffset, off),
-		setInput(d.m, acpi.SetRecordIdentifier, id)))
+	return d.operation(acpi.BeginReadOperation, false, readInput(off, id))
 }
 
 // nvramWrite writes rec (id) into a slot and has the platform commit it.
@@ -169,12 +167,13 @@ func (d *Device) nvramWrite(rec []byte, id uint64) error {
 	return nil
 }
 
-// nvramRead reads the record id (0: the first one) in place.
-func (d *Device) nvramRead(id uint64) ([]byte, error) {
+// nvramRead reads the record id (0: the first one) in place and returns
+// its offset and length.
+func (d *Device) nvramRead(id uint64) (uint64, uint64, error) {
 	for attempt := 0; ; attempt++ {
 		t, err := d.nvram()
 		if err != nil {
-			return nil, err
+			return 0, 0, err
 		}
 		rid, slot, ok := id, uint64(0), false
 		if id == 0 {
@@ -196,11 +195,12 @@ func (d *Device) nvramRead(id uint64) ([]byte, error) {
 		off := slot * t.size
 		err = d.confirm(off, rid)
 		if err == nil {
-			return d.recordAt(off)
+			n, err := d.recordAt(off)
+			return off, n, err
 		}
 		t.valid = false
 		if !ok || attempt > 0 || !(errors.Is(err, ErrFailed) || errors.Is(err, ErrRecordNotFound)) {
-			return nil, err
+			return 0, 0, err
 		}
 		// The platform contradicts the table: rebuild it and retry once.
 	}

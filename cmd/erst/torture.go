@@ -40,19 +40,20 @@ func setupTorture(fs *flag.FlagSet) func(*env, []string) error {
 	n := fs.Int("n", 100, "how many records to write")
 	start := fs.Uint64("start", 0, "counter of the first record (1 to 4294967294); 0: one past the highest of the seed in the store")
 	readBack := fs.Bool("readback", false, "read every acknowledged record back and check it before the next write")
+	keep := fs.Int("keep", 0, "keep at most this many records of the seed: clear the oldest before writing a new one (0: only when the store is full)")
 	return func(e *env, args []string) error {
 		if len(args) > 0 {
 			return usagef("torture takes no arguments")
 		}
-		if *n < 0 || *start > torture.MaxIndex {
-			return usagef("-n %d / -start %d out of range", *n, *start)
+		if *n < 0 || *start > torture.MaxIndex || *keep < 0 {
+			return usagef("-n %d / -start %d / -keep %d out of range", *n, *start, *keep)
 		}
 		d, g, err := e.tortureGen(*seed, true)
 		if err != nil {
 			return err
 		}
 		s, err := g.Torture(d, torture.Options{
-			N: *n, Start: uint32(*start), ReadBack: *readBack,
+			N: *n, Start: uint32(*start), Keep: *keep, ReadBack: *readBack,
 			Ack: func(id uint64) error {
 				_, err := fmt.Fprintf(e.stdout, "ack %#x\n", id)
 				return err

@@ -26,6 +26,10 @@ type Options struct {
 	// any), so that a run restarted after a power cut goes on where the
 	// store says the last one stopped.
 	Start uint32
+	// Keep, when above 0, bounds this seed's records in the store: before
+	// each write of a new record, the oldest are cleared until fewer than
+	// Keep remain. Two runs that share a store each keep room this way.
+	Keep int
 	// ReadBack reads every acknowledged record back and checks it before
 	// going on.
 	ReadBack bool
@@ -40,7 +44,7 @@ type Options struct {
 // Stats is what a Torture run did.
 type Stats struct {
 	Written int    // writes acknowledged
-	Cleared int    // own records cleared to make room
+	Cleared int    // own records cleared to make room (or to honour Keep)
 	First   uint64 // first identifier written; 0 when none
 	Last    uint64 // last identifier written; 0 when none
 }
@@ -77,6 +81,13 @@ func (g *Gen) Torture(d Device, o Options) (Stats, error) {
 		n := start + uint32(i)
 		id := g.ID(n)
 		rec := g.Record(id)
+		for o.Keep > 0 && len(own) >= o.Keep && !slices.Contains(own, n) {
+			if err := g.clear(d, own[0], o.Clearing); err != nil {
+				return s, err
+			}
+			own = own[1:]
+			s.Cleared++
+		}
 		for {
 			err := d.Write(rec)
 			if err == nil {
@@ -89,14 +100,8 @@ func (g *Gen) Torture(d Device, o Options) (Stats, error) {
 			if victim < 0 {
 				return s, fmt.Errorf("torture: write %#x: the store is full and holds no record of seed %#x to clear: %w", id, g.seed, err)
 			}
-			old := g.ID(own[victim])
-			if o.Clearing != nil {
-				if err := o.Clearing(old); err != nil {
-					return s, err
-				}
-			}
-			if err := d.Clear(old); err != nil && !errors.Is(err, erst.ErrRecordNotFound) {
-				return s, fmt.Errorf("torture: make room: %w", err)
+			if err := g.clear(d, own[victim], o.Clearing); err != nil {
+				return s, err
 			}
 			own = slices.Delete(own, victim, victim+1)
 			s.Cleared++
@@ -126,6 +131,21 @@ func (g *Gen) Torture(d Device, o Options) (Stats, error) {
 		}
 	}
 	return s, nil
+}
+
+// clear clears this seed's record n, telling clearing first; a record
+// already gone is not an error.
+func (g *Gen) clear(d Device, n uint32, clearing func(uint64) error) error {
+	id := g.ID(n)
+	if clearing != nil {
+		if err := clearing(id); err != nil {
+			return err
+		}
+	}
+	if err := d.Clear(id); err != nil && !errors.Is(err, erst.ErrRecordNotFound) {
+		return fmt.Errorf("torture: make room: %w", err)
+	}
+	return nil
 }
 
 // Fault is a record of the seed that failed verification.

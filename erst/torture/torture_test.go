@@ -210,3 +210,22 @@ func TestNewRefusesBadRangeLength(t *testing.T) {
 		}
 	}
 }
+
+// Keep bounds the seed's records, so two runs can share a small store.
+func TestKeep(t *testing.T) {
+	r := newRig(t)
+	a, b := newGen(t, 1), newGen(t, 2)
+	for range 4 {
+		for _, g := range []*torture.Gen{a, b} {
+			if _, err := g.Torture(r.drv, torture.Options{N: 5, Keep: 3}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, g := range []*torture.Gen{a, b} {
+		rep, err := g.Verify(r.drv)
+		if err != nil || !rep.OK() || len(rep.Intact) != 3 || rep.OtherSeeds != 3 {
+			t.Errorf("seed %d: %+v, %v; want 3 intact, 3 of the other seed", g.Seed(), rep, err)
+		}
+	}
+}

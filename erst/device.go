@@ -141,7 +141,13 @@ func Open(t *acpi.ERST, p hw.Platform, cfg *Config) (*Device, error) {
 	if d.cfg.StepBudget > 0 {
 		d.m.budget = d.cfg.StepBudget
 	}
-	// Linux erst_get_erange: one context for the four queries.
+	// Linux erst_get_erange: one context for the four queries. They are
+	// register accesses like any operation's: another process's operation
+	// must not interleave with them, so they too run under the lock.
+	if err := d.lock(); err != nil {
+		return nil, fmt.Errorf("get error log address range: %w", err)
+	}
+	defer d.unlock()
 	var r Regs
 	for _, q := range []struct {
 		a   acpi.Action

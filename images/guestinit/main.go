@@ -38,6 +38,9 @@ const (
 const exitAgentFailed = 125
 
 func main() {
+	// cmd/erst keeps the live device's lock in /run, which u-root does
+	// not make, and refuses the device without its lock.
+	_ = os.MkdirAll("/run", 0o755)
 	console := openConsole()
 	defer func() {
 		if r := recover(); r != nil {

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 
 	"github.com/goerst/erst/acpi"
 	"github.com/goerst/erst/erst"
@@ -58,6 +59,9 @@ func (e *env) openDeviceWith(n *int64, create bool) (*device, error) {
 	}
 	if len(e.g.faults) > 0 {
 		return nil, usagef("-fault %s needs -store: faults are injected into the simulated device", e.g.faults.String())
+	}
+	if runtime.GOOS != "linux" {
+		return nil, usagef("the live ERST device is Linux-only (it needs the ACPI tables in sysfs and /dev/mem); on %s use -store FILE for a simulated device", runtime.GOOS)
 	}
 	// The lock first: without it two erst processes could interleave
 	// their action sequences on the registers, so no lock, no device.

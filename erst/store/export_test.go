@@ -8,3 +8,11 @@ func SetLockWait(d time.Duration) func() {
 	lockWait = d
 	return func() { lockWait = old }
 }
+
+// UseFileIO makes Open and Create use ordinary file I/O instead of a
+// mapping, as on Windows, and returns what restores the default.
+func UseFileIO() func() {
+	old := attachFile
+	attachFile = attachIO
+	return func() { attachFile = old }
+}

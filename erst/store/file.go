@@ -126,7 +126,7 @@ func create(f *os.File, path string, size int64, recordSize uint32) (*Store, err
 			return nil, fmt.Errorf("%s: %w: cannot reserve %d bytes: %w", path, ErrIO, size, err)
 		}
 	}
-	s, err := attach(f, size, nh)
+	s, err := attachFile(f, size, nh)
 	if err != nil {
 		undo()
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -160,7 +160,7 @@ func Open(path string) (*Store, error) {
 		f.Close()
 		return nil, err
 	}
-	s, err := attach(f, size, h)
+	s, err := attachFile(f, size, h)
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)

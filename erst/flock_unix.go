@@ -16,7 +16,8 @@ type FileLock struct {
 	f *os.File
 }
 
-// NewFileLock opens (creating if needed) the lock file at path.
+// NewFileLock opens (creating if needed) the lock file at path. Failing
+// to is an error: running without the lock is not an option.
 func NewFileLock(path string) (*FileLock, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {

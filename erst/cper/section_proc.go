@@ -56,7 +56,7 @@ var ia32Head = &layout{
 		f("Local APIC ID", 8, 8).v(0).hex(),
 		// CPUID Info: the raw EAX, EBX, ECX, EDX of CPUID(1), 8 bytes each,
 		// then 16 reserved bytes (§N.2.4.2; edk2 CpuIdInfo[48]).
-		f("CPUID Info", 16, 48).v(1).hex().of(&layout{name: "CPUID Info", size: 48, fields: []field{
+		f("CPUID Info", 16, 48).v(1).raw().of(&layout{name: "CPUID Info", size: 48, fields: []field{
 			f("EAX", 0, 8).hex(), f("EBX", 8, 8).hex(), f("ECX", 16, 8).hex(), f("EDX", 24, 8).hex(),
 		}}),
 	},
@@ -435,7 +435,8 @@ func decodeARM(b []byte) (Fields, error) {
 	}
 	fs = append(fs, Field{Name: "Context Information", Valid: true, Items: ctxs})
 	if off < len(b) {
-		fs = append(fs, Field{Name: "Vendor Specific Error Info", Valid: true, kind: kBytes, Bytes: b[off:], Text: fmt.Sprintf("%x", b[off:])})
+		vs := binary.LittleEndian.Uint32(b)&(1<<3) != 0 // Vendor Specific Info Valid
+		fs = append(fs, Field{Name: "Vendor Specific Error Info", Valid: vs, kind: kBytes, Bytes: b[off:], Text: fmt.Sprintf("%x", b[off:])})
 	}
 	return fs, nil
 }

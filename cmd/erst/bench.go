@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/metrics"
 	"slices"
 	"syscall"
 	"time"
@@ -21,11 +22,13 @@ import (
 func init() {
 	register(&command{name: "bench", summary: `Time count, ids, dummy-write, write, read and clear on the device, -n times each.
 Prints per operation the mean, median, 99th percentile, minimum and maximum
-latency and the register accesses per operation (each one a VM exit on real
-hardware). Writes, reads back and clears one record of -size bytes per
-iteration, under id ` + hex64(benchID) + `; it refuses to run if a record in
-[` + hex64(benchID) + `, ` + hex64(benchIDEnd) + `] is stored, and clears what it wrote,
-also on error or interrupt, so the store keeps the records it had.`, setup: setupBench})
+latency, the register accesses per operation (each one a VM exit on real
+hardware) beside the fewest the table allows, and the Go heap allocations
+per operation. Writes, reads back and clears one record of -size bytes per
+iteration, under id ` + hex64(benchID) + `; with -fill N, N more records are stored
+first (ids from ` + hex64(benchID+1) + `), so that ids is timed at scale. It refuses
+to run if a record in [` + hex64(benchID) + `, ` + hex64(benchIDEnd) + `] is stored, and clears
+what it wrote, also on error or interrupt, so the store keeps the records it had.`, setup: setupBench})
 }
 
 // The id range bench keeps for itself ("bench" followed by zeros, as
@@ -79,6 +82,13 @@ type benchOpJSON struct {
 	MinNS         int64   `json:"min_ns"`
 	MaxNS         int64   `json:"max_ns"`
 	AccessesPerOp float64 `json:"accesses_per_op"`
+	// AccessesMin is the fewest register accesses the table's actions
+	// allow for the operation, with one busy poll (erst.Device.MinAccesses;
+	// for ids, per GET_RECORD_IDENTIFIER times the records plus 2).
+	AccessesMin int `json:"accesses_min"`
+	// AllocsPerOp is the Go heap allocations per operation, the driver's
+	// and the device's (runtime/metrics /gc/heap/allocs:objects).
+	AllocsPerOp float64 `json:"allocs_per_op"`
 	// Skipped says why the operation did not run (count 0).
 	Skipped string `json:"skipped,omitempty"`
 }
@@ -87,6 +97,8 @@ type benchOpJSON struct {
 type opTimes struct {
 	lat      []time.Duration
 	accesses int64
+	allocs   uint64
+	min      int
 	skipped  string
 }
 
@@ -107,6 +119,8 @@ func (o *opTimes) summary(name string) benchOpJSON {
 	j.P50NS, j.P99NS = int64(rank(50)), int64(rank(99))
 	j.MinNS, j.MaxNS = int64(s[0]), int64(s[len(s)-1])
 	j.AccessesPerOp = float64(o.accesses) / float64(len(s))
+	j.AccessesMin = o.min
+	j.AllocsPerOp = float64(o.allocs) / float64(len(s))
 	return j
 }
 
@@ -114,6 +128,7 @@ func setupBench(fs *flag.FlagSet) func(*env, []string) error {
 	n := fs.Int("n", 100, "run each operation `N` times")
 	recSize := size.Flag(0)
 	fs.Var(&recSize, "size", "record size in `bytes`, at least 200 (K suffix allowed; default: the largest the device takes, the error log address range length, 8192 on QEMU)")
+	fill := fs.Int("fill", 0, "store `N` more records before timing (cleared after), so that ids is timed at scale")
 	asJSON := fs.Bool("json", false, "print JSON (latencies in nanoseconds)")
 	return func(e *env, args []string) error {
 		if len(args) > 0 {
@@ -121,6 +136,9 @@ func setupBench(fs *flag.FlagSet) func(*env, []string) error {
 		}
 		if *n < 1 || *n > 10_000_000 {
 			return usagef("-n %d: want 1 to 10000000", *n)
+		}
+		if *fill < 0 || *fill > 1_000_000 {
+			return usagef("-fill %d: want 0 to 1000000", *fill)
 		}
 		if recSize != 0 && recSize < cper.PstoreHeaderSize {
 			return usagef("-size %d: a record with one section takes at least %d bytes", recSize, cper.PstoreHeaderSize)
@@ -142,13 +160,13 @@ func setupBench(fs *flag.FlagSet) func(*env, []string) error {
 		if sz > maxSize {
 			return usagef("-size %d: the device takes records of at most %d bytes", sz, maxSize)
 		}
-		rec, err := benchRecord(int(sz))
+		rec, err := benchRecord(int(sz), benchID)
 		if err != nil {
 			return err
 		}
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
-		times, err := runBench(ctx, d, rec, *n, &accesses)
+		times, err := runBench(ctx, d, rec, *n, *fill, &accesses)
 		if err != nil {
 			return err
 		}
@@ -167,11 +185,11 @@ func setupBench(fs *flag.FlagSet) func(*env, []string) error {
 	}
 }
 
-// benchRecord builds a valid CPER record of exactly n bytes under benchID.
-// It has no timestamp, so that the bytes depend on n alone.
-func benchRecord(n int) ([]byte, error) {
+// benchRecord builds a valid CPER record of exactly n bytes under id. It
+// has no timestamp, so that the bytes depend on n and id alone.
+func benchRecord(n int, id uint64) ([]byte, error) {
 	b := cper.Builder{
-		RecordID:    benchID,
+		RecordID:    id,
 		NoTimestamp: true,
 		Severity:    cper.SeverityInformational,
 		Creator:     cper.CreatorID(benchCreator),
@@ -190,27 +208,80 @@ func benchRecord(n int) ([]byte, error) {
 	return r.Marshal()
 }
 
-// runBench times the operations; the store ends as it began, whatever
-// happens. It stops early, with an error, when ctx is cancelled.
-func runBench(ctx context.Context, d *device, rec []byte, n int, accesses *int64) (_ map[string]*opTimes, err error) {
-	if err := checkBenchIDsFree(d); err != nil {
+// runBench times the operations, after storing fill more records; the
+// store ends as it began, whatever happens. It stops early, with an
+// error, when ctx is cancelled.
+func runBench(ctx context.Context, d *device, rec []byte, n, fill int, accesses *int64) (_ map[string]*opTimes, err error) {
+	stored, err := checkBenchIDsFree(d)
+	if err != nil {
 		return nil, err
 	}
 	times := map[string]*opTimes{}
 	for _, op := range benchOps {
 		times[op] = &opTimes{lat: make([]time.Duration, 0, n)}
 	}
+	for op, eop := range map[string]erst.Operation{
+		"count": erst.OpCount, "dummy-write": erst.OpDummyWrite,
+		"write": erst.OpWrite, "read": erst.OpRead, "clear": erst.OpClear,
+	} {
+		times[op].min, _ = d.MinAccesses(eop)
+	}
+	if next, ok := d.MinAccesses(erst.OpNextID); ok {
+		// IDs: one GET_RECORD_IDENTIFIER per record, one for the end,
+		// one for its second pass (erst.Device.IDs).
+		times["ids"].min = next * (stored + fill + 2)
+	}
+	allocs := []metrics.Sample{{Name: "/gc/heap/allocs:objects"}}
+	heapAllocs := func() uint64 {
+		metrics.Read(allocs)
+		if allocs[0].Value.Kind() != metrics.KindUint64 {
+			return 0
+		}
+		return allocs[0].Value.Uint64()
+	}
 	timed := func(op string, f func() error) error {
+		m0 := heapAllocs()
 		a0, t0 := *accesses, time.Now()
 		err := f()
 		dt := time.Since(t0)
+		a1 := *accesses
+		m1 := heapAllocs()
 		if err != nil {
 			return fmt.Errorf("%s: %w", op, err)
 		}
 		o := times[op]
 		o.lat = append(o.lat, dt)
-		o.accesses += *accesses - a0
+		o.accesses += a1 - a0
+		o.allocs += m1 - m0
 		return nil
+	}
+
+	// The fill records, cleared on the way out.
+	filled := 0
+	defer func() {
+		var errs []error
+		for i := range filled {
+			id := benchID + 1 + uint64(i)
+			if cerr := d.Clear(id); cerr != nil && !errors.Is(cerr, erst.ErrRecordNotFound) {
+				errs = append(errs, fmt.Errorf("%s: %w", hex64(id), cerr))
+			}
+		}
+		if len(errs) > 0 {
+			err = errors.Join(err, fmt.Errorf("cleaning up the -fill records: %w (remove them with 'erst clear')", errors.Join(errs...)))
+		}
+	}()
+	for i := range fill {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("interrupted after storing %d of %d -fill records", i, fill)
+		}
+		r, err := benchRecord(len(rec), benchID+1+uint64(i))
+		if err != nil {
+			return nil, err
+		}
+		filled = i + 1 // a failed write may still have stored it
+		if err := d.Write(r); err != nil {
+			return nil, fmt.Errorf("-fill: record %d of %d: %w", i+1, fill, err)
+		}
 	}
 	interrupted := func(i int) error {
 		if ctx.Err() != nil {
@@ -219,6 +290,7 @@ func runBench(ctx context.Context, d *device, rec []byte, n int, accesses *int64
 		return nil
 	}
 
+	var ids []uint64 // reused: ids times the enumeration, not the slice's growth
 	if !d.Machine().Has(acpi.BeginDummyWriteOperation) {
 		times["dummy-write"].skipped = "the table has no BEGIN_DUMMY_WRITE_OPERATION"
 	}
@@ -229,7 +301,7 @@ func runBench(ctx context.Context, d *device, rec []byte, n int, accesses *int64
 		if err := timed("count", func() error { _, err := d.Count(); return err }); err != nil {
 			return nil, err
 		}
-		if err := timed("ids", func() error { _, err := d.IDs(); return err }); err != nil {
+		if err := timed("ids", func() (err error) { ids, err = d.AppendIDs(ids[:0]); return err }); err != nil {
 			return nil, err
 		}
 		if times["dummy-write"].skipped == "" {
@@ -241,25 +313,25 @@ func runBench(ctx context.Context, d *device, rec []byte, n int, accesses *int64
 
 	// From the first write on, the record may be stored: clear it on the
 	// way out unless the last clear is known to have worked.
-	stored := false
+	written := false
 	defer func() {
-		if !stored {
+		if !written {
 			return
 		}
 		if cerr := d.Clear(benchID); cerr != nil && !errors.Is(cerr, erst.ErrRecordNotFound) {
 			err = errors.Join(err, fmt.Errorf("cleaning up: %w (the store still holds bench's record %s; run 'erst clear %s')", cerr, hex64(benchID), hex64(benchID)))
 		}
 	}()
+	got := make([]byte, len(rec))
 	for i := range n {
 		if err := interrupted(i); err != nil {
 			return nil, err
 		}
-		stored = true
+		written = true
 		if err := timed("write", func() error { return d.Write(rec) }); err != nil {
 			return nil, err
 		}
-		var got []byte
-		if err := timed("read", func() (err error) { got, err = d.Read(benchID); return err }); err != nil {
+		if err := timed("read", func() (err error) { _, err = d.ReadInto(benchID, got); return err }); err != nil {
 			return nil, err
 		}
 		if !bytes.Equal(got, rec) {
@@ -268,7 +340,7 @@ func runBench(ctx context.Context, d *device, rec []byte, n int, accesses *int64
 		if err := timed("clear", func() error { return d.Clear(benchID) }); err != nil {
 			return nil, err
 		}
-		stored = false
+		written = false
 	}
 	return times, nil
 }
@@ -278,25 +350,26 @@ func runBench(ctx context.Context, d *device, rec []byte, n int, accesses *int64
 // run that was killed. benchID itself is looked up directly first:
 // on QEMU, reading a missing id moves the enumeration cursor, and the
 // enumeration after it puts the cursor back at the start, so the timed
-// enumerations all start from there.
-func checkBenchIDsFree(d *device) error {
+// enumerations all start from there. It returns how many records the
+// store holds.
+func checkBenchIDsFree(d *device) (int, error) {
 	_, err := d.Read(benchID)
 	switch {
 	case err == nil:
-		return fmt.Errorf("the store holds record %s, the id bench writes: 'erst clear %s' removes it", hex64(benchID), hex64(benchID))
+		return 0, fmt.Errorf("the store holds record %s, the id bench writes: 'erst clear %s' removes it", hex64(benchID), hex64(benchID))
 	case !errors.Is(err, erst.ErrRecordNotFound) && !errors.Is(err, erst.ErrStoreEmpty):
-		return err
+		return 0, err
 	}
 	ids, err := d.IDs()
 	if err != nil {
-		return err
+		return 0, err
 	}
 	for _, id := range ids {
 		if id >= benchID && id <= benchIDEnd {
-			return fmt.Errorf("the store holds record %s, in the id range bench keeps for itself [%s, %s]: a leftover of an interrupted bench? See it with 'erst read %s'; 'erst clear %s' removes it", hex64(id), hex64(benchID), hex64(benchIDEnd), hex64(id), hex64(id))
+			return 0, fmt.Errorf("the store holds record %s, in the id range bench keeps for itself [%s, %s]: a leftover of an interrupted bench? See it with 'erst read %s'; 'erst clear %s' removes it", hex64(id), hex64(benchID), hex64(benchIDEnd), hex64(id), hex64(id))
 		}
 	}
-	return nil
+	return len(ids), nil
 }
 
 // printBench prints the results as a table for a person.
@@ -308,13 +381,13 @@ func printBench(e *env, res benchResult) {
 	}
 	fmt.Fprintf(w, "device:  %s (%s, range %d bytes)\n", res.Device, mode, res.RangeLength)
 	fmt.Fprintf(w, "records: %d bytes, id %s; %d iterations\n\n", res.RecordSize, res.RecordID, res.Iterations)
-	fmt.Fprintf(w, "%-12s %6s %10s %10s %10s %10s %10s %12s\n", "op", "count", "mean µs", "p50 µs", "p99 µs", "min µs", "max µs", "accesses/op")
+	fmt.Fprintf(w, "%-12s %6s %10s %10s %10s %10s %10s %12s %8s %10s\n", "op", "count", "mean µs", "p50 µs", "p99 µs", "min µs", "max µs", "accesses/op", "(least)", "allocs/op")
 	us := func(ns int64) string { return fmt.Sprintf("%.1f", float64(ns)/1e3) }
 	for _, o := range res.Operations {
 		if o.Skipped != "" {
 			fmt.Fprintf(w, "%-12s skipped: %s\n", o.Op, o.Skipped)
 			continue
 		}
-		fmt.Fprintf(w, "%-12s %6d %10s %10s %10s %10s %10s %12.1f\n", o.Op, o.Count, us(o.MeanNS), us(o.P50NS), us(o.P99NS), us(o.MinNS), us(o.MaxNS), o.AccessesPerOp)
+		fmt.Fprintf(w, "%-12s %6d %10s %10s %10s %10s %10s %12.1f %8d %10.1f\n", o.Op, o.Count, us(o.MeanNS), us(o.P50NS), us(o.P99NS), us(o.MinNS), us(o.MaxNS), o.AccessesPerOp, o.AccessesMin, o.AllocsPerOp)
 	}
 }

@@ -53,7 +53,7 @@ func readFile(t *testing.T, path string) []byte {
 // the record from the map and the count but leaves its bytes.
 func wantAfterBench(t *testing.T, before []byte, size int) []byte {
 	t.Helper()
-	rec, err := benchRecord(size)
+	rec, err := benchRecord(size, benchID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,13 +87,13 @@ func TestBenchLeavesStoreAsItWas(t *testing.T) {
 	if !strings.HasPrefix(lines[0], "device:  simulated store "+path) || lines[1] != "records: 256 bytes, id 0x62656e6368000000; 20 iterations" || lines[2] != "" {
 		t.Errorf("header:\n%s", strings.Join(lines[:3], "\n"))
 	}
-	if got := strings.Fields(lines[3]); !slices.Equal(got, []string{"op", "count", "mean", "µs", "p50", "µs", "p99", "µs", "min", "µs", "max", "µs", "accesses/op"}) {
+	if got := strings.Fields(lines[3]); !slices.Equal(got, []string{"op", "count", "mean", "µs", "p50", "µs", "p99", "µs", "min", "µs", "max", "µs", "accesses/op", "(least)", "allocs/op"}) {
 		t.Errorf("column header %q", lines[3])
 	}
 	for i, line := range lines[4:] {
 		f := strings.Fields(line)
-		if len(f) != 8 || f[0] != benchOps[i] || f[1] != "20" {
-			t.Errorf("line %q: want %s, count 20 and six figures", line, benchOps[i])
+		if len(f) != 10 || f[0] != benchOps[i] || f[1] != "20" {
+			t.Errorf("line %q: want %s, count 20 and eight figures", line, benchOps[i])
 			continue
 		}
 		var v [6]float64
@@ -130,6 +130,8 @@ type benchJSON struct {
 		MinNS         int64   `json:"min_ns"`
 		MaxNS         int64   `json:"max_ns"`
 		AccessesPerOp float64 `json:"accesses_per_op"`
+		AccessesMin   int     `json:"accesses_min"`
+		AllocsPerOp   float64 `json:"allocs_per_op"`
 		Skipped       string  `json:"skipped"`
 	} `json:"operations"`
 }
@@ -175,6 +177,13 @@ func TestBenchJSON(t *testing.T) {
 		// run of an operation makes the same accesses.
 		if o.AccessesPerOp <= 0 || o.AccessesPerOp != float64(int(o.AccessesPerOp)) {
 			t.Errorf("%s: %v accesses per operation, want the same whole number every time", o.Op, o.AccessesPerOp)
+		}
+		// The driver makes the fewest accesses QEMU's table allows.
+		if o.AccessesPerOp != float64(o.AccessesMin) {
+			t.Errorf("%s: %v accesses per operation, the table allows %d", o.Op, o.AccessesPerOp, o.AccessesMin)
+		}
+		if o.AllocsPerOp < 0 {
+			t.Errorf("%s: %v allocations per operation", o.Op, o.AllocsPerOp)
 		}
 		// QEMU's GET_RECORD_COUNT: write the action to ACTION, read VALUE.
 		if o.Op == "count" && o.AccessesPerOp != 2 {
@@ -310,11 +319,11 @@ func (fb *faultyBench) onAction(a acpi.Action, n int, f func()) {
 
 func (fb *faultyBench) run(t *testing.T, ctx context.Context) error {
 	t.Helper()
-	rec, err := benchRecord(512)
+	rec, err := benchRecord(512, benchID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = runBench(ctx, fb.dev, rec, 5, &fb.accesses)
+	_, err = runBench(ctx, fb.dev, rec, 5, 0, &fb.accesses)
 	return err
 }
 
@@ -361,5 +370,34 @@ func TestBenchInterrupted(t *testing.T) {
 	}
 	if ids := fb.st.IDs(); len(ids) != 0 {
 		t.Errorf("store holds %#x after the interrupted run; want nothing", ids)
+	}
+}
+
+// TestBenchFill: -fill N stores N more records before timing, so ids
+// enumerates them (and its least accesses count them), and clears them
+// after: the records the store held are the ones it holds afterwards.
+func TestBenchFill(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.img")
+	mustRun(t, mustRun(t, nil, "new", "-id", "0x1111"), "-store", path, "-store-size", "1M", "-record-size", "4096", "write")
+	lsBefore := mustRun(t, nil, "-store", path, "ls")
+	out := mustRun(t, nil, "-store", path, "bench", "-json", "-n", "3", "-fill", "40", "-size", "512")
+	var j benchJSON
+	if err := json.Unmarshal(out, &j); err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range j.Operations {
+		if o.AccessesPerOp != float64(o.AccessesMin) {
+			t.Errorf("%s: %v accesses per operation, the table allows %d", o.Op, o.AccessesPerOp, o.AccessesMin)
+		}
+		// 41 records: 2 accesses per GET_RECORD_IDENTIFIER, 43 of them.
+		if o.Op == "ids" && o.AccessesMin != 2*(41+2) {
+			t.Errorf("ids: least accesses %d, want %d for 41 records", o.AccessesMin, 2*(41+2))
+		}
+	}
+	if ls := mustRun(t, nil, "-store", path, "ls"); !bytes.Equal(ls, lsBefore) {
+		t.Errorf("ls after bench -fill:\n%s\nwant, as before:\n%s", ls, lsBefore)
+	}
+	if code, _, errs := runCmd(t, nil, "-store", path, "bench", "-fill", "-1"); code != exitUsage {
+		t.Errorf("bench -fill -1: exit %d, %s; want %d", code, errs, exitUsage)
 	}
 }

@@ -110,14 +110,15 @@ type Config struct {
 // Device is an open ERST: the table's machine, the error log address
 // range mapped, one operation at a time.
 type Device struct {
-	mu      sync.Mutex
-	m       *Machine
-	cfg     Config
-	rng     Range
-	buf     []byte // the mapped error log address range
-	timeout time.Duration
-	seen    map[uint64]struct{} // AppendIDs' ids seen, reused
-	nv      nvramTable          // NVRAM mode: the committed slots
+	mu       sync.Mutex
+	m        *Machine
+	cfg      Config
+	rng      Range
+	buf      []byte // the mapped error log address range
+	timeout  time.Duration
+	platform hw.Platform
+	seen     map[uint64]struct{} // AppendIDs' ids seen, reused
+	nv       nvramTable          // NVRAM mode: the committed slots
 }
 
 // Open checks t as Linux does (erst_check_table and the GAS checks), reads
@@ -136,6 +137,7 @@ func Open(t *acpi.ERST, p hw.Platform, cfg *Config) (*Device, error) {
 			return nil, err
 		}
 	}
+	d.platform = p
 	d.m = newMachine(t, p, d.cfg.Clock)
 	d.m.trace = d.cfg.Trace
 	if d.cfg.StepBudget > 0 {
@@ -195,6 +197,25 @@ func deriveTimeout(r Range) time.Duration {
 		t = time.Duration(r.Timings>>32) * time.Millisecond // Linux 6.7+
 	}
 	return min(max(t, DefaultTimeout), MaxTimeout)
+}
+
+// MaxRecordSize is the longest record Write takes: the error log address
+// range length, or in NVRAM mode the slot size.
+func (d *Device) MaxRecordSize() int {
+	if d.rng.NVRAM() {
+		return int(d.nvramSlotSize())
+	}
+	return int(d.rng.Length)
+}
+
+// Capacity returns how many records the store holds at most, when the
+// platform can tell (a simulated device can: sim.Device.Capacity; ACPI
+// gives a real one no way to say).
+func (d *Device) Capacity() (int, bool) {
+	if c, ok := d.platform.(interface{ Capacity() int }); ok {
+		return c.Capacity(), true
+	}
+	return 0, false
 }
 
 // Range returns the error log address range read at Open.

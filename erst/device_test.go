@@ -597,7 +597,12 @@ func TestConformanceExchangeBuffer(t *testing.T) {
 		t.Run(k.name, func(t *testing.T) {
 			pshedtest.TestPersistence(t, func(t *testing.T) pshedtest.Target {
 				d := k.open(t)
-				return pshedtest.Target{Persistence: pshed.NewAdapter(d.drv), RangeLength: int(d.drv.Range().Length), Capacity: d.capacity}
+				a := pshed.NewAdapter(d.drv)
+				g := a.Geometry()
+				if g.Capacity == 0 {
+					g.Capacity = d.capacity // a real device cannot tell; the test knows its store
+				}
+				return pshedtest.Target{Persistence: a, RangeLength: g.RangeLength, Capacity: g.Capacity}
 			})
 		})
 	}
@@ -605,8 +610,9 @@ func TestConformanceExchangeBuffer(t *testing.T) {
 
 func TestConformanceNVRAM(t *testing.T) {
 	pshedtest.TestPersistence(t, func(t *testing.T) pshedtest.Target {
-		b := newBench(t, 64<<10, sim.WithNVRAM())
-		return pshedtest.Target{Persistence: pshed.NewAdapter(b.drv), RangeLength: recordSize, Capacity: 7}
+		a := pshed.NewAdapter(newBench(t, 64<<10, sim.WithNVRAM()).drv)
+		g := a.Geometry()
+		return pshedtest.Target{Persistence: a, RangeLength: g.RangeLength, Capacity: g.Capacity}
 	})
 }
 

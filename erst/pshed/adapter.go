@@ -87,6 +87,35 @@ func NewAdapter(s Store, opts ...AdapterOption) *Adapter {
 
 var _ Persistence = (*Adapter)(nil)
 
+// Geometry is what a caller (the conformance suite, a PSHED sizing its
+// buffers) needs to know of the store behind a Persistence.
+type Geometry struct {
+	// RangeLength is the longest record the store takes: the error log
+	// address range length (ACPI 6.5 §18.5.2.1), or the NVRAM slot size.
+	// 0 when the store does not say.
+	RangeLength int
+	// Capacity is how many records the store holds at most; 0 when
+	// unknown (a real ERST device cannot tell).
+	Capacity int
+}
+
+// Geometry returns the store's geometry, as far as it reports it: a
+// Store with a MaxRecordSize() int method gives RangeLength, one with
+// Capacity() (int, bool) gives Capacity. The erst driver and MemStore
+// have both.
+func (a *Adapter) Geometry() Geometry {
+	var g Geometry
+	if s, ok := a.store.(interface{ MaxRecordSize() int }); ok {
+		g.RangeLength = s.MaxRecordSize()
+	}
+	if s, ok := a.store.(interface{ Capacity() (int, bool) }); ok {
+		if c, known := s.Capacity(); known {
+			g.Capacity = c
+		}
+	}
+	return g
+}
+
 // status converts err and narrows it to the documented codes.
 func (a *Adapter) status(err error, documented []NTSTATUS) NTSTATUS {
 	st := FromError(err)

@@ -14,6 +14,12 @@ const (
 	qemuCapacity   = 7
 )
 
+// target is the suite's view of a, with the geometry a reports.
+func target(a *pshed.Adapter) pshedtest.Target {
+	g := a.Geometry()
+	return pshedtest.Target{Persistence: a, RangeLength: g.RangeLength, Capacity: g.Capacity}
+}
+
 // The reference store through the adapter, with the documented status
 // codes and with the detailed ones, must pass the whole suite.
 func TestConformanceAdapter(t *testing.T) {
@@ -26,11 +32,7 @@ func TestConformanceAdapter(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			pshedtest.TestPersistence(t, func(t *testing.T) pshedtest.Target {
-				return pshedtest.Target{
-					Persistence: pshed.NewAdapter(pshed.NewMemStore(qemuCapacity, qemuRecordSize), tc.opts...),
-					RangeLength: qemuRecordSize,
-					Capacity:    qemuCapacity,
-				}
+				return target(pshed.NewAdapter(pshed.NewMemStore(qemuCapacity, qemuRecordSize), tc.opts...))
 			})
 		})
 	}

@@ -132,6 +132,13 @@ func (m *MemStore) DummyWrites() int {
 	return m.dummyWrites
 }
 
+// MaxRecordSize is the longest record Write takes (NewMemStore's
+// rangeLength).
+func (m *MemStore) MaxRecordSize() int { return m.rangeLength }
+
+// Capacity is how many records the store holds (NewMemStore's capacity).
+func (m *MemStore) Capacity() (int, bool) { return m.capacity, true }
+
 // Len returns the number of stored records.
 func (m *MemStore) Len() int {
 	m.mu.Lock()

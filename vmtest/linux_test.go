@@ -18,36 +18,40 @@ import (
 )
 
 // linuxDumpArgs make the kernel's pstore dump its log into ERST at a clean
-// power-off (kmsg_dump reason SHUTDOWN), uncompressed, so that a guest
-// boot that ends normally leaves Linux-written records behind. Without
+// power-off (kmsg_dump reason SHUTDOWN), so that a guest boot that ends
+// normally leaves Linux-written records behind. Without
 // printk.always_kmsg_dump the ERST backend only dumps on oops and panic
-// (a plain -linux-erst boot leaves the store empty); without
-// pstore.compress=none the section is DMESG_Z, raw deflate. The Debian
-// 6.1 kernel has no pstore.max_reason parameter (pstore's are backend,
-// compress and update_ms).
-const linuxDumpArgs = "printk.always_kmsg_dump=1 pstore.compress=none"
+// (a plain -linux-erst boot leaves the store empty). Compression is left
+// at the kernel's default (deflate: DMESG_Z sections, raw deflate), as on
+// real machines. The Debian 6.1 kernel has no pstore.max_reason parameter
+// (pstore's are backend, compress and update_ms).
+const linuxDumpArgs = "printk.always_kmsg_dump=1"
 
 // TestLinuxPstore checks that erst and the Linux kernel's own ERST driver
 // (drivers/acpi/apei/erst.c, the pstore backend "erst") read each other's
 // records on QEMU's acpi-erst device. Three boots on one store:
 //
-//  1. erst_disable: erst writes a record made by erst new with its
-//     defaults (creator LinuxPstore, a DMESG section, notification MCE,
-//     Unix-seconds timestamp), the shape Linux's erst_writer uses.
-//  2. -linux-erst: pstore is mounted, and must show the record as
-//     dmesg-erst-<id> holding exactly our text, with our timestamp as
-//     its mtime. The guest then writes a marker into the kernel log and
-//     powers off; with linuxDumpArgs the kernel's pstore writes the log
-//     into ERST on the way down.
+//  1. erst_disable: erst writes two records made by erst new with its
+//     defaults (creator LinuxPstore, notification MCE, Unix-seconds
+//     timestamp), the shape Linux's erst_writer uses: one DMESG section,
+//     and one DMESG_Z section made by erst new -compress.
+//  2. -linux-erst: pstore is mounted, and must show each record as
+//     dmesg-erst-<id> holding exactly our text (the DMESG_Z one
+//     inflated by the kernel), with our timestamp as its mtime. The guest
+//     then writes a marker into the kernel log and powers off; with
+//     linuxDumpArgs the kernel's pstore writes the log, compressed as by
+//     default, into ERST on the way down.
 //  3. erst_disable: erst ls, dump and read the kernel's records: creator
-//     LinuxPstore, one DMESG section holding the log up to the marker and
-//     the power-down, valid CPER, byte for byte what cper.NewPstoreRecord
-//     builds, and the host's simulator reads the same ids and bytes.
+//     LinuxPstore, one DMESG_Z section whose text inflates to the log up
+//     to the marker and the power-down, valid CPER, byte for byte what
+//     cper.NewPstoreRecord builds, and the host's simulator reads the same
+//     ids and bytes; erst -store dump on the host shows the inflated text.
 func TestLinuxPstore(t *testing.T) {
 	tl := newTools(t)
 	dir := t.TempDir()
 	nonce := time.Now().UnixNano()
 	ourText := fmt.Sprintf("erst new -> Linux pstore, run %d\n", nonce)
+	ourZText := fmt.Sprintf("erst new -compress -> Linux pstore, run %d\n", nonce)
 	marker := fmt.Sprintf("erst-interop: Linux pstore -> erst, run %d", nonce)
 
 	// The record, built on the host with erst new's defaults.
@@ -64,11 +68,16 @@ func TestLinuxPstore(t *testing.T) {
 		t.Fatalf("erst new's record has no timestamp: %v", err)
 	}
 	ourID := ourRec.RecordID
+	ourZID := ourID + 1
+	if r := runCommand(t, tl.erst, dir, "new", "-compress", "-id", fmt.Sprint(ourZID), "-text", ourZText, "-o", "oursz.bin"); r.code != 0 {
+		t.Fatalf("erst new -compress: exit %d\n%s", r.code, r.stderr)
+	}
+	oursZ := mustRead(t, filepath.Join(dir, "oursz.bin"))
 
-	// Boot 1: erst writes it to QEMU's device.
-	r := tl.erstvm(dir, "-store", storeFile, "-store-size", "1M", "--", "write", "ours.bin")
-	if want := fmt.Sprintf("%#x\n", ourID); r.code != 0 || string(r.stdout) != want {
-		t.Fatalf("boot 1, erst write ours.bin: exit %d, stdout %q (want 0, %q)\n%s", r.code, r.stdout, want, r.stderr)
+	// Boot 1: erst writes them to QEMU's device.
+	r := tl.erstvm(dir, "-store", storeFile, "-store-size", "1M", "--", "write", "ours.bin", "oursz.bin")
+	if want := fmt.Sprintf("%#x\n%#x\n", ourID, ourZID); r.code != 0 || string(r.stdout) != want {
+		t.Fatalf("boot 1, erst write ours.bin oursz.bin: exit %d, stdout %q (want 0, %q)\n%s", r.code, r.stdout, want, r.stderr)
 	}
 
 	// Boot 2: the kernel's pstore reads it; then the kernel writes its log
@@ -102,18 +111,23 @@ func TestLinuxPstore(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// pstore names a record <type>-<backend>-<record id in decimal>.
+		// pstore names a record <type>-<backend>-<record id in decimal>;
+		// one it failed to inflate gets a ".enc.z" suffix.
 		name := "dmesg-erst-" + strconv.FormatUint(ourID, 10)
+		nameZ := "dmesg-erst-" + strconv.FormatUint(ourZID, 10)
 		var names []string
 		for _, e := range entries {
 			names = append(names, e.Name())
 		}
-		if !slices.Equal(names, []string{name}) {
-			t.Fatalf("/sys/fs/pstore holds %q, want just %q (the record erst wrote, id %#x)\nls -l:\n%s\nkernel log:\n%s",
-				names, name, ourID, listing, grepLines(dmesg, "ERST", "erst", "pstore"))
+		if want := []string{name, nameZ}; !slices.Equal(names, want) {
+			t.Fatalf("/sys/fs/pstore holds %q, want just %q (the records erst wrote, ids %#x, %#x)\nls -l:\n%s\nkernel log:\n%s",
+				names, want, ourID, ourZID, listing, grepLines(dmesg, "ERST", "erst", "pstore"))
 		}
 		if got := mustRead(t, filepath.Join(dir, "pstore", name)); string(got) != ourText {
 			t.Errorf("Linux's %s holds %q, want our section text %q", name, got, ourText)
+		}
+		if got := mustRead(t, filepath.Join(dir, "pstore", nameZ)); string(got) != ourZText {
+			t.Errorf("Linux's %s holds %q, want the text erst new -compress deflated, %q", nameZ, got, ourZText)
 		}
 		// pstore stamps the file with the record's timestamp read as Unix
 		// seconds (erst_reader); u-root's ls -l shows it to the minute, in
@@ -178,20 +192,21 @@ func TestLinuxPstore(t *testing.T) {
 				t.Errorf("record %s: erst read gave an invalid CPER record: %v", l.ID, err)
 				continue
 			}
-			if id == ourID {
+			if id == ourID || id == ourZID {
 				sawOurs = true
-				if !bytes.Equal(raw, ours) {
+				if want := map[uint64][]byte{ourID: ours, ourZID: oursZ}[id]; !bytes.Equal(raw, want) {
 					t.Errorf("our record %s came back changed after the kernel's boot", l.ID)
 				}
 				continue
 			}
 			kernelIDs = append(kernelIDs, id)
-			if !strings.Contains(l.Summary, "creator=LinuxPstore") || !strings.Contains(l.Summary, "sections=DMESG ") {
-				t.Errorf("erst ls: %s %s; want a LinuxPstore record with one DMESG section", l.ID, l.Summary)
+			// The kernel compresses by default: DMESG_Z.
+			if !strings.Contains(l.Summary, "creator=LinuxPstore") || !strings.Contains(l.Summary, "sections=DMESG_Z ") {
+				t.Errorf("erst ls: %s %s; want a LinuxPstore record with one DMESG_Z section", l.ID, l.Summary)
 			}
 			j := dump.Records[i].Record
-			if j.CreatorName != "LinuxPstore" || j.NotificationName != "MCE" || len(j.Sections) != 1 || j.Sections[0].TypeName != "DMESG" {
-				t.Errorf("erst dump: record %s: creator %s, notification %s, %d sections; want LinuxPstore, MCE, one DMESG section", l.ID, j.CreatorName, j.NotificationName, len(j.Sections))
+			if j.CreatorName != "LinuxPstore" || j.NotificationName != "MCE" || len(j.Sections) != 1 || j.Sections[0].TypeName != "DMESG_Z" || j.Sections[0].Dmesg == nil {
+				t.Errorf("erst dump: record %s: creator %s, notification %s, %d sections; want LinuxPstore, MCE, one DMESG_Z section", l.ID, j.CreatorName, j.NotificationName, len(j.Sections))
 				continue
 			}
 			rec, err := cper.Parse(raw)
@@ -199,9 +214,18 @@ func TestLinuxPstore(t *testing.T) {
 				t.Errorf("record %s: %v", l.ID, err)
 				continue
 			}
-			body := rec.Sections[0].Body
-			if !bytes.Equal(j.Sections[0].Body, body) {
+			zbody := rec.Sections[0].Body
+			if !bytes.Equal(j.Sections[0].Body, zbody) {
 				t.Errorf("record %s: erst dump's section body differs from erst read's bytes", l.ID)
+			}
+			dm, err := cper.DecodeDmesg(&rec.Sections[0])
+			if err != nil || j.Sections[0].Dmesg.Error != "" || !dm.Compressed {
+				t.Errorf("record %s: the kernel's DMESG_Z section does not inflate: %v; erst dump says %q", l.ID, err, j.Sections[0].Dmesg.Error)
+				continue
+			}
+			body := dm.Text
+			if j.Sections[0].Dmesg.Text != string(body) {
+				t.Errorf("record %s: erst dump -json's inflated text differs from cper.DecodeDmesg's", l.ID)
 			}
 			// Linux's erst_writer stamps ktime_get_real_seconds().
 			when, err := time.Parse(time.RFC3339, j.Timestamp.Time)
@@ -210,8 +234,8 @@ func TestLinuxPstore(t *testing.T) {
 			}
 			// pstore_dump heads each part "<reason>#<count> Part<n>".
 			head, _, _ := strings.Cut(string(body), "\n")
-			if !strings.HasPrefix(head, "Shutdown#1 Part") {
-				t.Errorf("record %s: section starts %q; want pstore's Shutdown#1 Part<n> header", l.ID, head)
+			if !strings.HasPrefix(head, "Shutdown#1 Part") || dm.Reason != "Shutdown" || dm.Count != 1 || head != fmt.Sprintf("Shutdown#1 Part%d", dm.Part) {
+				t.Errorf("record %s: section starts %q, decoded as %s#%d Part%d; want pstore's Shutdown#1 Part<n> header", l.ID, head, dm.Reason, dm.Count, dm.Part)
 			}
 			parts[head] = true
 			if head == "Shutdown#1 Part1" {
@@ -224,7 +248,7 @@ func TestLinuxPstore(t *testing.T) {
 			}
 			// The layout Linux's erst_writer uses is exactly what
 			// cper.NewPstoreRecord builds.
-			want, err := cper.NewPstoreRecord(rec.RecordID, cper.SectionTypeDmesg, body, when)
+			want, err := cper.NewPstoreRecord(rec.RecordID, cper.SectionTypeDmesgZ, zbody, when)
 			if err == nil {
 				var wantRaw []byte
 				if wantRaw, err = want.Marshal(); err == nil && !bytes.Equal(raw, wantRaw) {
@@ -253,6 +277,14 @@ func TestLinuxPstore(t *testing.T) {
 		}
 		if h := runCommand(t, tl.erst, dir, "-store", storeFile, "dump", "-json"); h.code != 0 || !bytes.Equal(h.stdout, dumpJSON) {
 			t.Errorf("host erst -store dump -json: exit %d, differs from the guest's\n%s", h.code, h.stderr)
+		}
+		// What a person sees: the inflated log, with the marker the guest
+		// put into the kernel log before powering off.
+		h := runCommand(t, tl.erst, dir, "-store", storeFile, "dump")
+		for _, want := range []string{marker, "pstore dump: reason Shutdown, count 1, part 1", "| " + strings.TrimSpace(ourZText)} {
+			if h.code != 0 || !bytes.Contains(h.stdout, []byte(want)) {
+				t.Errorf("host erst -store dump: exit %d; no %q in its text:\n%s\n%s", h.code, want, lastBytes(h.stdout, 3000), h.stderr)
+			}
 		}
 		for _, l := range ls.Records {
 			out := "host-" + l.ID

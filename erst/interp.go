@@ -56,6 +56,7 @@ type Machine struct {
 	timeout  time.Duration
 	budget   int
 	trace    func(TraceEvent)
+	rec      *[]Access // Device.Record: every access is appended
 
 	// moveRange bounds MOVE_DATA: both source and destination must lie
 	// inside it. Empty until the error log address range is known.
@@ -347,6 +348,10 @@ func (m *Machine) write(a acpi.Action, ip, ti int, v uint64) error {
 }
 
 func (m *Machine) emit(a acpi.Action, ip, ti int, write bool, w int, raw uint64) {
+	if m.rec != nil {
+		g := &m.entries[ti].Register
+		*m.rec = append(*m.rec, Access{Space: g.Space, Addr: g.Address, Width: w, Write: write, Value: raw})
+	}
 	if m.trace == nil {
 		return
 	}

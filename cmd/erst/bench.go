@@ -89,6 +89,13 @@ type benchOpJSON struct {
 	// AllocsPerOp is the Go heap allocations per operation, the driver's
 	// and the device's (runtime/metrics /gc/heap/allocs:objects).
 	AllocsPerOp float64 `json:"allocs_per_op"`
+	// FloorP50NS is the median time of the same register accesses
+	// replayed raw, without the interpreter (erst.Device.Replay, with the
+	// record's copy into or out of the range for write and read), and
+	// FloorRatio is P50NS / FloorP50NS: what the driver costs over the
+	// device's own floor. For clear the replay finds the record gone.
+	FloorP50NS int64   `json:"floor_p50_ns"`
+	FloorRatio float64 `json:"floor_ratio"`
 	// Skipped says why the operation did not run (count 0).
 	Skipped string `json:"skipped,omitempty"`
 }
@@ -96,6 +103,8 @@ type benchOpJSON struct {
 // opTimes collects one operation's latencies and register accesses.
 type opTimes struct {
 	lat      []time.Duration
+	floor    []time.Duration // replays of trace
+	trace    *[]erst.Access  // the accesses of the first run
 	accesses int64
 	allocs   uint64
 	min      int
@@ -121,6 +130,14 @@ func (o *opTimes) summary(name string) benchOpJSON {
 	j.AccessesPerOp = float64(o.accesses) / float64(len(s))
 	j.AccessesMin = o.min
 	j.AllocsPerOp = float64(o.allocs) / float64(len(s))
+	if len(o.floor) > 0 {
+		f := slices.Clone(o.floor)
+		slices.Sort(f)
+		j.FloorP50NS = int64(f[(50*len(f)+99)/100-1])
+		if j.FloorP50NS > 0 {
+			j.FloorRatio = float64(j.P50NS) / float64(j.FloorP50NS)
+		}
+	}
 	return j
 }
 
@@ -218,7 +235,8 @@ func runBench(ctx context.Context, d *device, rec []byte, n, fill int, accesses 
 	}
 	times := map[string]*opTimes{}
 	for _, op := range benchOps {
-		times[op] = &opTimes{lat: make([]time.Duration, 0, n)}
+		trace := make([]erst.Access, 0, 256)
+		times[op] = &opTimes{lat: make([]time.Duration, 0, n), floor: make([]time.Duration, 0, n), trace: &trace}
 	}
 	for op, eop := range map[string]erst.Operation{
 		"count": erst.OpCount, "dummy-write": erst.OpDummyWrite,
@@ -239,20 +257,34 @@ func runBench(ctx context.Context, d *device, rec []byte, n, fill int, accesses 
 		}
 		return allocs[0].Value.Uint64()
 	}
-	timed := func(op string, f func() error) error {
+	// timed runs f, one operation, and then its floor: the accesses of
+	// its first run replayed raw, with in copied into the range before and
+	// out filled from it after.
+	timed := func(op string, f func() error, in, out []byte) error {
+		o := times[op]
+		run := f
+		if len(o.lat) == 0 {
+			run = func() error { return d.Record(o.trace, f) }
+		}
 		m0 := heapAllocs()
 		a0, t0 := *accesses, time.Now()
-		err := f()
+		err := run()
 		dt := time.Since(t0)
 		a1 := *accesses
 		m1 := heapAllocs()
 		if err != nil {
 			return fmt.Errorf("%s: %w", op, err)
 		}
-		o := times[op]
 		o.lat = append(o.lat, dt)
 		o.accesses += a1 - a0
 		o.allocs += m1 - m0
+		t0 = time.Now()
+		err = d.Replay(*o.trace, in, out)
+		dt = time.Since(t0)
+		if err != nil {
+			return fmt.Errorf("%s: floor: %w", op, err)
+		}
+		o.floor = append(o.floor, dt)
 		return nil
 	}
 
@@ -298,14 +330,14 @@ func runBench(ctx context.Context, d *device, rec []byte, n, fill int, accesses 
 		if err := interrupted(i); err != nil {
 			return nil, err
 		}
-		if err := timed("count", func() error { _, err := d.Count(); return err }); err != nil {
+		if err := timed("count", func() error { _, err := d.Count(); return err }, nil, nil); err != nil {
 			return nil, err
 		}
-		if err := timed("ids", func() (err error) { ids, err = d.AppendIDs(ids[:0]); return err }); err != nil {
+		if err := timed("ids", func() (err error) { ids, err = d.AppendIDs(ids[:0]); return err }, nil, nil); err != nil {
 			return nil, err
 		}
 		if times["dummy-write"].skipped == "" {
-			if err := timed("dummy-write", d.DummyWrite); err != nil {
+			if err := timed("dummy-write", d.DummyWrite, nil, nil); err != nil {
 				return nil, err
 			}
 		}
@@ -322,22 +354,22 @@ func runBench(ctx context.Context, d *device, rec []byte, n, fill int, accesses 
 			err = errors.Join(err, fmt.Errorf("cleaning up: %w (the store still holds bench's record %s; run 'erst clear %s')", cerr, hex64(benchID), hex64(benchID)))
 		}
 	}()
-	got := make([]byte, len(rec))
+	got, floorOut := make([]byte, len(rec)), make([]byte, len(rec))
 	for i := range n {
 		if err := interrupted(i); err != nil {
 			return nil, err
 		}
 		written = true
-		if err := timed("write", func() error { return d.Write(rec) }); err != nil {
+		if err := timed("write", func() error { return d.Write(rec) }, rec, nil); err != nil {
 			return nil, err
 		}
-		if err := timed("read", func() (err error) { _, err = d.ReadInto(benchID, got); return err }); err != nil {
+		if err := timed("read", func() (err error) { _, err = d.ReadInto(benchID, got); return err }, nil, floorOut); err != nil {
 			return nil, err
 		}
 		if !bytes.Equal(got, rec) {
 			return nil, fmt.Errorf("read: record %s came back different from what was written", hex64(benchID))
 		}
-		if err := timed("clear", func() error { return d.Clear(benchID) }); err != nil {
+		if err := timed("clear", func() error { return d.Clear(benchID) }, nil, nil); err != nil {
 			return nil, err
 		}
 		written = false
@@ -381,13 +413,13 @@ func printBench(e *env, res benchResult) {
 	}
 	fmt.Fprintf(w, "device:  %s (%s, range %d bytes)\n", res.Device, mode, res.RangeLength)
 	fmt.Fprintf(w, "records: %d bytes, id %s; %d iterations\n\n", res.RecordSize, res.RecordID, res.Iterations)
-	fmt.Fprintf(w, "%-12s %6s %10s %10s %10s %10s %10s %12s %8s %10s\n", "op", "count", "mean µs", "p50 µs", "p99 µs", "min µs", "max µs", "accesses/op", "(least)", "allocs/op")
+	fmt.Fprintf(w, "%-12s %6s %10s %10s %10s %10s %10s %12s %8s %10s %7s\n", "op", "count", "mean µs", "p50 µs", "p99 µs", "min µs", "max µs", "accesses/op", "(least)", "allocs/op", "floor×")
 	us := func(ns int64) string { return fmt.Sprintf("%.1f", float64(ns)/1e3) }
 	for _, o := range res.Operations {
 		if o.Skipped != "" {
 			fmt.Fprintf(w, "%-12s skipped: %s\n", o.Op, o.Skipped)
 			continue
 		}
-		fmt.Fprintf(w, "%-12s %6d %10s %10s %10s %10s %10s %12.1f %8d %10.1f\n", o.Op, o.Count, us(o.MeanNS), us(o.P50NS), us(o.P99NS), us(o.MinNS), us(o.MaxNS), o.AccessesPerOp, o.AccessesMin, o.AllocsPerOp)
+		fmt.Fprintf(w, "%-12s %6d %10s %10s %10s %10s %10s %12.1f %8d %10.1f %7.2f\n", o.Op, o.Count, us(o.MeanNS), us(o.P50NS), us(o.P99NS), us(o.MinNS), us(o.MaxNS), o.AccessesPerOp, o.AccessesMin, o.AllocsPerOp, o.FloorRatio)
 	}
 }

@@ -87,13 +87,13 @@ func TestBenchLeavesStoreAsItWas(t *testing.T) {
 	if !strings.HasPrefix(lines[0], "device:  simulated store "+path) || lines[1] != "records: 256 bytes, id 0x62656e6368000000; 20 iterations" || lines[2] != "" {
 		t.Errorf("header:\n%s", strings.Join(lines[:3], "\n"))
 	}
-	if got := strings.Fields(lines[3]); !slices.Equal(got, []string{"op", "count", "mean", "µs", "p50", "µs", "p99", "µs", "min", "µs", "max", "µs", "accesses/op", "(least)", "allocs/op"}) {
+	if got := strings.Fields(lines[3]); !slices.Equal(got, []string{"op", "count", "mean", "µs", "p50", "µs", "p99", "µs", "min", "µs", "max", "µs", "accesses/op", "(least)", "allocs/op", "floor×"}) {
 		t.Errorf("column header %q", lines[3])
 	}
 	for i, line := range lines[4:] {
 		f := strings.Fields(line)
-		if len(f) != 10 || f[0] != benchOps[i] || f[1] != "20" {
-			t.Errorf("line %q: want %s, count 20 and eight figures", line, benchOps[i])
+		if len(f) != 11 || f[0] != benchOps[i] || f[1] != "20" {
+			t.Errorf("line %q: want %s, count 20 and nine figures", line, benchOps[i])
 			continue
 		}
 		var v [6]float64
@@ -132,6 +132,8 @@ type benchJSON struct {
 		AccessesPerOp float64 `json:"accesses_per_op"`
 		AccessesMin   int     `json:"accesses_min"`
 		AllocsPerOp   float64 `json:"allocs_per_op"`
+		FloorP50NS    int64   `json:"floor_p50_ns"`
+		FloorRatio    float64 `json:"floor_ratio"`
 		Skipped       string  `json:"skipped"`
 	} `json:"operations"`
 }
@@ -184,6 +186,9 @@ func TestBenchJSON(t *testing.T) {
 		}
 		if o.AllocsPerOp < 0 {
 			t.Errorf("%s: %v allocations per operation", o.Op, o.AllocsPerOp)
+		}
+		if o.FloorP50NS <= 0 || o.FloorRatio <= 0 {
+			t.Errorf("%s: floor %d ns, ratio %v; want both measured", o.Op, o.FloorP50NS, o.FloorRatio)
 		}
 		// QEMU's GET_RECORD_COUNT: write the action to ACTION, read VALUE.
 		if o.Op == "count" && o.AccessesPerOp != 2 {

@@ -312,7 +312,7 @@ func setupNew(fs *flag.FlagSet) func(*env, []string) error {
 	payload := fs.String("payload", "", "section body from this `file` (default: a one-line text)")
 	text := fs.String("text", "", "section body text (instead of -payload)")
 	out := fs.String("o", "", "write the record to this `file` instead of stdout")
-	compress := fs.Bool("compress", false, "deflate the body into a DMESG_Z section, as Linux's pstore does by default (the section type must be DMESG)")
+	compress := fs.Bool("compress", false, "deflate the body into a DMESG_Z section, as Linux's pstore does by default (the section type must be DMESG;\nLinux 6.1 inflates at most 17760 bytes of text from an 8 KiB ERST range)")
 	return func(e *env, args []string) error {
 		if len(args) > 0 {
 			return usagef("new takes flags only")

@@ -76,6 +76,12 @@ type scenarioRun struct {
 func runScenario(t *testing.T, tl tools, sc scenario) scenarioRun {
 	t.Helper()
 	r := scenarioRun{simDir: scenarioDir(t, sc), guestDir: scenarioDir(t, sc)}
+	if sc.start == nil {
+		// Only write and create make a -store file; QEMU makes its own.
+		if c := runCommand(t, tl.erst, r.simDir, "-store", storeFile, "create"); c.code != 0 {
+			t.Fatalf("erst -store %s create: exit %d\n%s", storeFile, c.code, c.stderr)
+		}
+	}
 	for _, s := range sc.steps {
 		r.sim = append(r.sim, runCommand(t, tl.erst, r.simDir, append([]string{"-store", storeFile}, s.args...)...))
 	}

@@ -102,6 +102,9 @@ func (e *env) openSimulated(cfg *erst.Config, create bool) (*device, error) {
 		st  *store.Store
 		err error
 	)
+	if e.g.sizeErr != nil { // a size flag that does not parse is wrong whatever the command
+		return nil, e.g.sizeErr
+	}
 	st, err = store.Open(path)
 	if create && errors.Is(err, fs.ErrNotExist) {
 		// Not Create on an existing file: QEMU would then use only

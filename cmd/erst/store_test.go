@@ -106,4 +106,10 @@ func TestStoreSizeStatesItsLimit(t *testing.T) {
 			t.Errorf("-store-size %s: a store was created", size)
 		}
 	}
+	// A size that does not parse is refused on an existing store too.
+	path := filepath.Join(dir, "s.img")
+	mustRun(t, nil, "-store", path, "write", rec)
+	if code, _, errs := runCmd(t, nil, "-store", path, "-store-size", "zz", "ls"); code != exitUsage || !strings.Contains(errs, "-store-size zz") {
+		t.Errorf("-store-size zz ls: exit %d, %q; want exit 2 naming the flag", code, errs)
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 
@@ -112,7 +113,7 @@ func Build(c Config) (path string, built bool, err error) {
 		uimage.WithReplaceEnv(golang.Default(golang.DisableCGO(), golang.WithGOARCH(c.GOARCH), golang.WithWorkingDir(c.Source))),
 		uimage.WithBaseArchive(uimage.DefaultRamfs()),
 		uimage.WithBusyboxCommands(c.commands()...),
-		uimage.WithBusyboxBuildOpts(BusyboxBuildOpts()),
+		WithGoBuildCache(),
 		uimage.WithInit("init"),
 		uimage.WithUinit("guestinit"),
 		uimage.WithShell("gosh"),
@@ -131,16 +132,35 @@ func Build(c Config) (path string, built bool, err error) {
 	return path, true, nil
 }
 
-// BusyboxBuildOpts are the go build options for the image's busybox.
+// BusyboxBuildOpts are the go build options for an image's busybox.
 // gobusybox passes -a, so that every image rebuilt the standard library
 // and every dependency from scratch (about 60 s of CPU on these
 // machines, with a warm Go cache as with a cold one); -a=false after it
 // (go build's flags: the last one wins) lets go build use its cache. The
 // binary is the same: gobusybox's other flags (-trimpath, no build ID)
-// keep it reproducible either way. vmtest's images can use it too
-// (govmtest.WithUimage(uimage.WithBusyboxBuildOpts(...))).
+// keep it reproducible either way.
 func BusyboxBuildOpts() *golang.BuildOpts {
 	return &golang.BuildOpts{ExtraArgs: []string{"-a=false"}}
+}
+
+// WithGoBuildCache is a uimage modifier that gives every command group
+// of an image, busybox and binaries alike, BusyboxBuildOpts' -a=false,
+// keeping the group's other options. It must come after the modifiers
+// that add commands; vmtest's guests get it with
+// govmtest.WithUimage(images.WithGoBuildCache()), which govmtest applies
+// after its own commands (its busybox and cmd/test2json).
+func WithGoBuildCache() uimage.Modifier {
+	return func(o *uimage.Opts) error {
+		for i := range o.Commands {
+			var bo golang.BuildOpts
+			if o.Commands[i].BuildOpts != nil {
+				bo = *o.Commands[i].BuildOpts
+			}
+			bo.ExtraArgs = append(slices.Clone(bo.ExtraArgs), BusyboxBuildOpts().ExtraArgs...)
+			o.Commands[i].BuildOpts = &bo
+		}
+		return nil
+	}
 }
 
 func (c Config) commands() []string {

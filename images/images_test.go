@@ -10,6 +10,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/u-root/gobusybox/src/pkg/golang"
+	"github.com/u-root/mkuimage/uimage"
+	"github.com/u-root/mkuimage/uimage/builder"
 )
 
 func touch(t *testing.T, path string) {
@@ -156,5 +160,29 @@ func TestFindSource(t *testing.T) {
 	// Outside the tree: falls back to where this package was compiled.
 	if got, err := FindSource(other); err != nil || got != dir {
 		t.Errorf("FindSource(elsewhere) = %q, %v; want %q", got, err, dir)
+	}
+}
+
+func TestWithGoBuildCache(t *testing.T) {
+	o := &uimage.Opts{}
+	for _, m := range []uimage.Modifier{
+		uimage.WithBusyboxCommands("github.com/u-root/u-root/cmds/core/init"),
+		uimage.WithCommands(&golang.BuildOpts{NoStrip: true, ExtraArgs: []string{"-race"}}, builder.Binary, "cmd/test2json"),
+		WithGoBuildCache(),
+	} {
+		if err := m(o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(o.Commands) != 2 {
+		t.Fatalf("%d command groups, want 2", len(o.Commands))
+	}
+	for i, c := range o.Commands {
+		if c.BuildOpts == nil || !slices.Equal(c.BuildOpts.ExtraArgs[len(c.BuildOpts.ExtraArgs)-1:], []string{"-a=false"}) {
+			t.Errorf("group %d: build options %+v, want -a=false last", i, c.BuildOpts)
+		}
+	}
+	if bo := o.Commands[1].BuildOpts; !bo.NoStrip || bo.ExtraArgs[0] != "-race" {
+		t.Errorf("the binaries' own options were lost: %+v", bo)
 	}
 }

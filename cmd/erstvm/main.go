@@ -23,6 +23,9 @@
 // pstore. -v prints the serial console and the time each boot stage was
 // reached. KVM (-accel kvm) is for real hosts; the default is TCG.
 //
+// It is a thin command over package internal/vm, which boots the guest
+// with github.com/hugelgupf/vmtest's qemu package.
+//
 // Exit status: that of the guest command; 124 when the guest did not
 // finish within -timeout (erstvm then says where it hung); 125 when
 // erstvm or the VM failed before the command could report a status.
@@ -33,7 +36,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/goerst/erst/internal/size"
 	"io"
 	"os"
 	"os/signal"
@@ -41,6 +43,9 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/goerst/erst/internal/size"
+	"github.com/goerst/erst/internal/vm"
 )
 
 // Exit codes of erstvm's own failures (as timeout(1) and docker run use
@@ -61,7 +66,7 @@ func main() {
 // options are erstvm's flags.
 type options struct {
 	store      string
-	storeSize  uint64 // 0: the existing file's size, or defaultStoreSize
+	storeSize  uint64 // 0: the existing file's size, or vm.DefaultStoreSize
 	recordSize uint64
 	machine    string
 	accel      string
@@ -78,15 +83,6 @@ type options struct {
 	args       []string
 }
 
-// Defaults of a new record store: QEMU's own record size, and the 64 KiB
-// of QEMU's docs/specs/acpi_erst.rst example (room for 7 records), the
-// same as erst -store's, so that a store made by either tool has the same
-// size.
-const (
-	defaultStoreSize  = 64 << 10
-	defaultRecordSize = 8192
-)
-
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	o := &options{}
 	fs := flag.NewFlagSet("erstvm", flag.ContinueOnError)
@@ -99,7 +95,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	}
 	storeSize := sizeValue{p: &o.storeSize}
 	recordSize := sizeValue{p: &o.recordSize}
-	o.recordSize = defaultRecordSize
+	o.recordSize = vm.DefaultRecordSize
 	fs.StringVar(&o.store, "store", "erst.backing", "record store backing `file` (QEMU's format; QEMU creates and formats it when missing)")
 	fs.Var(storeSize, "store-size", "`size` of the store (K/M/G suffixes; default: the existing file's size, else 64K as erst -store-size)")
 	fs.Var(recordSize, "record-size", "record slot `size` of a new store (a power of two >= 4096; QEMU's record_size)")
@@ -108,8 +104,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.kernel, "kernel", "", "guest kernel `image` (default: the newest /boot/vmlinuz-*-amd64)")
 	fs.StringVar(&o.initramfs, "initramfs", "", "guest initramfs `file` (default: build one, or reuse the cached one, from the erst source)")
 	fs.StringVar(&o.src, "src", "", "erst source `dir` to build the initramfs from (default: found from the current directory)")
-	fs.StringVar(&o.qemu, "qemu", "qemu-system-x86_64", "QEMU `binary`")
-	fs.StringVar(&o.memory, "m", "512", "guest memory (QEMU -m)")
+	fs.StringVar(&o.qemu, "qemu", vm.DefaultQEMU, "QEMU `binary`")
+	fs.StringVar(&o.memory, "m", vm.DefaultMemory, "guest memory (QEMU -m)")
 	fs.StringVar(&o.appendArgs, "append", "", "extra kernel command-line `args`")
 	fs.DurationVar(&o.timeout, "timeout", 3*time.Minute, "kill the guest after this long")
 	fs.BoolVar(&o.linuxERST, "linux-erst", false, "boot without erst_disable: the Linux kernel's ERST driver and pstore own the device")

@@ -2,6 +2,11 @@
 // guestinit in the guest. It has no dependencies, so the guest agent stays
 // small.
 //
+// A guest booted with ServeParam=<port> on its kernel command line serves
+// instead (package vmtest): guestinit mounts nothing and runs
+// "erst serve -port <port>" on that virtio-serial port, with its output on
+// the console, until the host asks it to power off.
+//
 // The host shares two directories over virtio-9p. WorkTag is the user's
 // working directory: the guest command runs there. ControlTag is a private
 // directory: the host writes RequestFile into it before boot; the guest
@@ -44,9 +49,29 @@ const (
 	StageStart    = "start"    // guestinit is running: the kernel and u-root's init are up
 	StageMounted  = "mounted"  // the 9p shares are mounted
 	StageRun      = "run"      // the command was started
+	StageServe    = "serve"    // erst serve was started (serve mode)
 	StageExited   = "exited"   // the command ended; the status is written
 	StagePowerOff = "poweroff" // powering off
 )
+
+// ServeParam is the kernel command-line parameter that boots the guest
+// into serve mode; its value is the virtio-serial port name.
+const ServeParam = "erstvm.serve"
+
+// ServeArgs returns the erst command line guestinit runs in serve mode
+// for port.
+func ServeArgs(port string) []string { return []string{"serve", "-port", port} }
+
+// ServePort returns the value of ServeParam in a kernel command line, and
+// whether it is there.
+func ServePort(cmdline string) (string, bool) {
+	for _, f := range strings.Fields(cmdline) {
+		if v, ok := strings.CutPrefix(f, ServeParam+"="); ok && v != "" {
+			return v, true
+		}
+	}
+	return "", false
+}
 
 // MarkerPrefix starts every progress line guestinit prints on the console.
 const MarkerPrefix = "erstvm-guest: "

@@ -16,3 +16,17 @@ func TestMarker(t *testing.T) {
 		t.Error("ParseMarker accepted a kernel line")
 	}
 }
+
+func TestServePort(t *testing.T) {
+	for cmdline, want := range map[string]string{
+		"console=ttyS0 erst_disable erstvm.serve=erst.0": "erst.0",
+		"erstvm.serve=p quiet":                           "p",
+		"console=ttyS0 erstvm.serve=":                    "",
+		"console=ttyS0 xerstvm.serve=p":                  "",
+	} {
+		got, ok := ServePort(cmdline)
+		if got != want || ok != (want != "") {
+			t.Errorf("ServePort(%q) = %q, %v; want %q", cmdline, got, ok, want)
+		}
+	}
+}

@@ -6,6 +6,10 @@
 // to files in the control share, writes the exit status there, drains the
 // serial console and powers the VM off.
 //
+// With guestproto.ServeParam on the kernel command line it runs
+// "erst serve" on that virtio-serial port instead, without mounting
+// anything, its output on the console, and powers off when it ends.
+//
 // It always powers off, also when something fails, so that the host never
 // waits for a timeout after a failure it could have been told about.
 package main
@@ -48,6 +52,12 @@ func main() {
 		}
 		powerOff(console)
 	}()
+	if port, ok := guestproto.ServePort(kernelCmdline()); ok {
+		if err := serve(console, port); err != nil {
+			fmt.Fprintln(console, guestproto.Marker("error", uptime(), err.Error()))
+		}
+		return
+	}
 	if err := run(console); err != nil {
 		fmt.Fprintln(console, guestproto.Marker("error", uptime(), err.Error()))
 	}
@@ -68,6 +78,34 @@ func run(console io.Writer) error {
 	}
 	mark(guestproto.StageExited, fmt.Sprintf("status %d", st.Exit))
 	return nil
+}
+
+// serve runs erst serve on port until it ends: after the host's
+// shutdown request, or when it fails.
+func serve(console io.Writer, port string) error {
+	os.Setenv("PATH", guestPath)
+	path, err := exec.LookPath("erst")
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(path, guestproto.ServeArgs(port)...)
+	cmd.Args[0] = "erst"
+	cmd.Stdout, cmd.Stderr = console, console
+	fmt.Fprintln(console, guestproto.Marker(guestproto.StageServe, uptime(), port))
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("erst serve: %w", err)
+	}
+	fmt.Fprintln(console, guestproto.Marker(guestproto.StageExited, uptime(), "status 0"))
+	return nil
+}
+
+// guestPath is where u-root's commands are.
+const guestPath = "/bbin:/bin:/ubin:/buildbin:/usr/bin:/sbin"
+
+// kernelCmdline is /proc/cmdline, or "" when it cannot be read.
+func kernelCmdline() string {
+	b, _ := os.ReadFile("/proc/cmdline")
+	return string(b)
 }
 
 func runRequest(mark func(stage, detail string)) guestproto.Status {
@@ -98,7 +136,7 @@ func runRequest(mark func(stage, detail string)) guestproto.Status {
 	}
 	defer stderr.Close()
 
-	os.Setenv("PATH", "/bbin:/bin:/ubin:/buildbin:/usr/bin:/sbin")
+	os.Setenv("PATH", guestPath)
 	path, err := exec.LookPath(req.Command)
 	if err != nil {
 		return guestproto.Status{Exit: 127, Error: err.Error()}

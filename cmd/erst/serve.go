@@ -1,0 +1,123 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/goerst/erst/erst/pshed/remote"
+)
+
+func init() {
+	register(&command{name: "serve", summary: `Serve the PSHED callbacks (WriteErrorRecord, ReadErrorRecord, ClearErrorRecord), the record
+count, ids and error log range over a virtio-serial port (-port), or stdin and stdout (-stdio), one
+request at a time, until a shutdown request. The protocol is package erst/pshed/remote's; the
+vmtest harness calls it from the host.`, setup: setupServe})
+}
+
+// virtioPorts is where the kernel lists virtio-serial ports
+// (drivers/char/virtio_console.c): <dir>/vportNpM/name holds the name QEMU
+// gave the port, and /dev/vportNpM is its device.
+const virtioPorts = "/sys/class/virtio-ports"
+
+// portWait is how long serve waits for its port to appear: the
+// virtio_console module is loaded just before.
+const portWait = 10 * time.Second
+
+func setupServe(fs *flag.FlagSet) func(*env, []string) error {
+	port := fs.String("port", "", "virtio-serial port `name` to serve on (QEMU virtserialport name=)")
+	dev := fs.String("dev", "", "character device `file` to serve on, e.g. /dev/vport0p1")
+	stdio := fs.Bool("stdio", false, "serve on stdin and stdout; end at the end of stdin")
+	return func(e *env, args []string) error {
+		if len(args) > 0 {
+			return usagef("serve takes no arguments")
+		}
+		n := 0
+		for _, set := range []bool{*port != "", *dev != "", *stdio} {
+			if set {
+				n++
+			}
+		}
+		if n != 1 {
+			return usagef("serve wants exactly one of -port, -dev and -stdio")
+		}
+		d, err := e.openDeviceCreate() // a write may make a -store file, as erst write does
+		if err != nil {
+			return err
+		}
+		var capacity uint64
+		if d.st != nil {
+			capacity = uint64(d.st.Capacity())
+		}
+		b, err := remote.NewDeviceBackend(d.Device, capacity)
+		if err != nil {
+			return err
+		}
+		srv := &remote.Server{Backend: b}
+		if *stdio {
+			err := srv.Serve(struct {
+				io.Reader
+				io.Writer
+			}{e.stdin, e.stdout})
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return err
+		}
+		path := *dev
+		if *port != "" {
+			if path, err = findPort(*port, portWait); err != nil {
+				return err
+			}
+		}
+		f, err := os.OpenFile(path, os.O_RDWR, 0)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		fmt.Fprintf(e.stderr, "erst serve: serving %s on %s\n", d.where, path)
+		for {
+			err := srv.Serve(f)
+			if !errors.Is(err, io.EOF) {
+				return err // nil after a shutdown request
+			}
+			// The host side is not connected: a port reads as EOF until it
+			// is. Look again shortly.
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+}
+
+// findPort returns the device of the virtio-serial port called name,
+// waiting up to wait for it to appear.
+func findPort(name string, wait time.Duration) (string, error) {
+	deadline := time.Now().Add(wait)
+	for {
+		if p := filepath.Join("/dev/virtio-ports", name); fileExists(p) {
+			return p, nil
+		}
+		names, _ := filepath.Glob(filepath.Join(virtioPorts, "*", "name"))
+		for _, n := range names {
+			b, err := os.ReadFile(n)
+			if err == nil && strings.TrimSpace(string(b)) == name {
+				if p := filepath.Join("/dev", filepath.Base(filepath.Dir(n))); fileExists(p) {
+					return p, nil
+				}
+			}
+		}
+		if time.Now().After(deadline) {
+			return "", fmt.Errorf("no virtio-serial port named %q in %s after %v", name, virtioPorts, wait)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}

@@ -171,6 +171,58 @@ func (c *Client) roundTrip(ctx context.Context, op Op, payload []byte) (*reader,
 	}
 }
 
+// Raw sends b as it is, which need not be a valid request, and returns
+// the next frame that comes back, whatever its Seq: a test can send the
+// server malformed requests and see its error replies. The reply's
+// payload is returned undecoded.
+func (c *Client) Raw(ctx context.Context, b []byte) (Header, []byte, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.broken != nil {
+		return Header{}, nil, c.broken
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	dl, _ := ctx.Deadline()
+	if err := c.conn.SetDeadline(dl); err != nil {
+		return Header{}, nil, err
+	}
+	stop := context.AfterFunc(ctx, func() { _ = c.conn.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
+	fail := func(err error) (Header, []byte, error) {
+		c.broken = fmt.Errorf("%w: raw request: %w", ErrConnection, err)
+		return Header{}, nil, c.broken
+	}
+	if _, err := c.conn.Write(b); err != nil {
+		return fail(err)
+	}
+	var hb [HeaderSize]byte
+	if _, err := io.ReadFull(c.br, hb[:]); err != nil {
+		return fail(err)
+	}
+	h, err := DecodeHeader(hb[:])
+	if err != nil || h.Length > MaxPayload {
+		return fail(fmt.Errorf("bad reply header: %v", err))
+	}
+	p := make([]byte, h.Length)
+	if _, err := io.ReadFull(c.br, p); err != nil {
+		return fail(err)
+	}
+	return h, p, nil
+}
+
+// ErrorReply decodes an error reply's payload: the status and the
+// server's reason.
+func ErrorReply(p []byte) (pshed.NTSTATUS, string, error) {
+	r := &reader{b: p}
+	st := pshed.NTSTATUS(r.u32())
+	text := string(r.take(int(r.u16())))
+	if err := r.done(); err != nil {
+		return 0, "", fmt.Errorf("%w: error reply: %w", ErrProtocol, err)
+	}
+	return st, text, nil
+}
+
 // Info asks for the device's description.
 func (c *Client) Info(ctx context.Context) (Info, error) {
 	r, _, err := c.call(ctx, OpInfo, nil)

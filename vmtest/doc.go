@@ -1,8 +1,49 @@
-// Package vmtest holds the tests that boot QEMU guests with the acpi-erst
-// device. They are behind the vmtest build tag, so that `go test ./...`
-// stays fast on a machine without QEMU:
+// Package vmtest is a harness that plays the OS against a real ERST
+// device: it boots a QEMU guest with QEMU's acpi-erst device on a store
+// file, runs `erst serve` in it, and gives the host the guest's PSHED
+// persistence callbacks as a pshed.Persistence. A test writes error
+// records into the device, pulls the plug (Kill: SIGKILL to QEMU) or
+// powers off cleanly (Shutdown), boots again on the same store (Restart)
+// and reads them back, many calls per boot:
+//
+//	g, err := vmtest.Start(ctx, vmtest.Options{Store: "nvram.img"}) // booted, erst serve answering
+//	var p pshed.Persistence = g.PSHED()                             // calls the guest's callbacks
+//	err = g.Shutdown(ctx) // clean power-off of the guest
+//	err = g.Kill()        // SIGKILL QEMU: a power cut, no shutdown of any kind
+//	err = g.Restart(ctx)  // after Shutdown or Kill: a new QEMU on the same store, reconnected
+//	err = g.Close()       // whatever state it is in, nothing left running
+//
+// The zero Options boot what erstvm boots: q35 under TCG, the newest
+// Debian kernel, the guest initramfs of package images (built on first
+// use and cached, from the erst source found from the current directory
+// or from where this package was compiled). StartT is Start for a test:
+// it closes the guest at the test's end.
+//
+// Every call through PSHED is bounded by Options.CallTimeout. A call that
+// cannot reach the guest (QEMU died or was killed, the reply did not
+// come) returns STATUS_UNSUCCESSFUL at once; Err returns the Go error
+// behind the last failure status: the guest driver's error, or the
+// transport's, wrapping remote.ErrConnection and, when QEMU is gone,
+// ErrNotRunning. Client gives the same calls with the error beside the
+// status, and a hook to act while a call is in flight. The wire protocol
+// is package erst/pshed/remote's; the guest serves on a virtio-serial
+// port (PortName) and mounts no 9p share.
+//
+// # VM tests
+//
+// Beside the harness are the VM tests, behind the vmtest build tag, so
+// that `go test ./...` stays fast on a machine without QEMU:
 //
 //	go test -tags vmtest -count=1 ./vmtest/     # or: make vmtest
+//
+// TestHarnessConformance, TestHarnessPersistence, TestHarnessKillInFlight
+// and TestHarnessMalformedInGuest share one long-lived guest: the PSHED
+// conformance suite from the host on QEMU's device; records byte for
+// byte after Shutdown+Restart and Kill+Restart, and clears that survive
+// both; a call in flight when QEMU is killed; malformed, oversized and
+// unknown requests to the guest's server. TestExternalModule runs
+// testdata/extmod, a module of its own that uses the harness as another
+// project would.
 //
 // TestGuest runs the driver's package tests inside guests with
 // github.com/hugelgupf/vmtest, unchanged: erst's behavioural tests and the

@@ -1,0 +1,467 @@
+package vmtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/goerst/erst/erst/pshed"
+	"github.com/goerst/erst/erst/pshed/remote"
+	"github.com/goerst/erst/erst/store"
+	"github.com/goerst/erst/images/guestproto"
+	"github.com/goerst/erst/internal/vm"
+)
+
+// Defaults for zero Options fields.
+const (
+	DefaultStore       = "erst.backing"
+	DefaultBootTimeout = 3 * time.Minute
+	DefaultCallTimeout = time.Minute
+)
+
+// PortName is the virtio-serial port the guest serves on.
+const PortName = "erst.0"
+
+// Options configure a guest. The zero value boots what erstvm boots: q35
+// under TCG, the newest Debian kernel, the cached initramfs (built when
+// missing), a 64 KiB store of 8 KiB records in ./erst.backing.
+type Options struct {
+	// Store is the acpi-erst device's backing file (QEMU's format;
+	// created and formatted when missing). Default DefaultStore.
+	Store string
+	// StoreSize is the store's size: 0 means the existing file's, or
+	// 64 KiB for a new one.
+	StoreSize uint64
+	// RecordSize is QEMU's record_size for a new store: 0 means 8192.
+	// An existing store's own record size wins, in QEMU.
+	RecordSize uint64
+	// Machine is the QEMU machine: "q35" (default) or "pc".
+	Machine string
+	// Kernel is the guest kernel; default the newest /boot/vmlinuz-*-amd64.
+	Kernel string
+	// Initramfs is the guest initramfs; default the one package images
+	// builds from Source and caches in its build/initramfs.
+	Initramfs string
+	// Source is the erst module's source tree to build the initramfs
+	// from; default found from the current directory, else from where
+	// this package was compiled.
+	Source string
+	// Append is extra kernel command-line arguments.
+	Append string
+	// BootTimeout bounds each boot, until `erst serve` answers. Default
+	// DefaultBootTimeout.
+	BootTimeout time.Duration
+	// CallTimeout bounds each call through PSHED (and each Client call
+	// without a deadline of its own). Default DefaultCallTimeout.
+	CallTimeout time.Duration
+	// QEMU, Accel and Memory are erstvm's -qemu, -accel and -m.
+	QEMU, Accel, Memory string
+	// Console, when set, receives every serial console line.
+	Console io.Writer
+	// Logf, when set, receives one line per boot and power-off, with
+	// the time it took, and the initramfs build's progress.
+	Logf func(format string, args ...any)
+}
+
+// Errors.
+var (
+	// ErrNotRunning: the call needs a running guest, and QEMU has exited
+	// (Shutdown, Kill, Close, or it died).
+	ErrNotRunning = errors.New("vmtest: the guest is not running")
+	// ErrRunning: Restart was called while the guest still runs.
+	ErrRunning = errors.New("vmtest: the guest is still running")
+	// ErrBoot: the guest did not come up with `erst serve` answering.
+	ErrBoot = errors.New("vmtest: the guest did not boot")
+)
+
+// Guest is a QEMU guest with QEMU's acpi-erst device on a store file,
+// running `erst serve`. Its methods are safe for concurrent use; calls to
+// the guest run one at a time.
+type Guest struct {
+	o    Options
+	cfg  vm.Config
+	dir  string // the socket's directory
+	logf func(string, ...any)
+
+	mu       sync.Mutex
+	v        *vm.VM
+	client   *remote.Client
+	info     remote.Info
+	boots    int
+	closed   bool
+	capacity int
+
+	errMu   sync.Mutex
+	lastErr error
+}
+
+// Start boots a guest on o.Store and returns it once `erst serve`
+// answers in it. ctx bounds the boot only; the guest runs until
+// Shutdown, Kill or Close.
+func Start(ctx context.Context, o Options) (*Guest, error) {
+	g, err := newGuest(o)
+	if err != nil {
+		return nil, err
+	}
+	if err := g.boot(ctx); err != nil {
+		g.Close()
+		return nil, err
+	}
+	return g, nil
+}
+
+func newGuest(o Options) (*Guest, error) {
+	if o.Store == "" {
+		o.Store = DefaultStore
+	}
+	if o.RecordSize == 0 {
+		o.RecordSize = vm.DefaultRecordSize
+	}
+	if o.Machine == "" {
+		o.Machine = "q35"
+	}
+	if o.Machine != "q35" && o.Machine != "pc" {
+		return nil, fmt.Errorf("vmtest: machine %q: want q35 or pc", o.Machine)
+	}
+	if o.BootTimeout <= 0 {
+		o.BootTimeout = DefaultBootTimeout
+	}
+	if o.CallTimeout <= 0 {
+		o.CallTimeout = DefaultCallTimeout
+	}
+	logf := o.Logf
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	g := &Guest{o: o, logf: logf}
+	var err error
+	c := &g.cfg
+	*c = vm.Config{QEMU: o.QEMU, Machine: o.Machine, Accel: o.Accel, Memory: o.Memory, RecordSize: o.RecordSize, Echo: o.Console}
+	if c.Store, err = filepath.Abs(o.Store); err != nil {
+		return nil, err
+	}
+	if c.StoreSize, err = vm.StoreSize(c.Store, o.StoreSize, o.RecordSize); err != nil {
+		return nil, fmt.Errorf("vmtest: %w", err)
+	}
+	prefixed := func(format string, args ...any) { logf("vmtest: "+format, args...) }
+	if c.Kernel, c.Initramfs, err = vm.Images(o.Kernel, o.Initramfs, o.Source, prefixed); err != nil {
+		return nil, fmt.Errorf("vmtest: %w", err)
+	}
+	c.Cmdline = vm.KernelCmdline(false, guestproto.ServeParam+"="+PortName, o.Append)
+	// A short path: a Unix socket's path has at most 107 bytes.
+	if g.dir, err = os.MkdirTemp("", "vmtest-"); err != nil {
+		return nil, err
+	}
+	sock := filepath.Join(g.dir, "serve.sock")
+	c.Ports = []vm.Port{{Name: PortName, Socket: sock}}
+	return g, nil
+}
+
+// boot starts QEMU and waits for `erst serve` to answer.
+func (g *Guest) boot(ctx context.Context) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed {
+		return ErrNotRunning
+	}
+	ctx, cancel := context.WithTimeout(ctx, g.o.BootTimeout)
+	defer cancel()
+	sock := g.cfg.Ports[0].Socket
+	os.Remove(sock)
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		return fmt.Errorf("vmtest: %w", err)
+	}
+	defer ln.Close()
+	// QEMU lives until Shutdown, Kill or Close, not as long as ctx.
+	v, err := vm.Start(context.Background(), &g.cfg)
+	if err != nil {
+		return fmt.Errorf("vmtest: %w", err)
+	}
+	g.boots++
+	fail := func(err error) error {
+		v.Kill()
+		<-v.Done()
+		var tail strings.Builder
+		v.Serial.PrintTail(&tail, "")
+		return fmt.Errorf("%w: %w; QEMU: %v; it stopped %s\n%s", ErrBoot, err, v.Err(), v.Serial.Where(), tail.String())
+	}
+	// QEMU connects to the socket as it starts.
+	stop := context.AfterFunc(ctx, func() { ln.Close() })
+	go func() {
+		select {
+		case <-v.Done():
+			ln.Close()
+		case <-ctx.Done():
+		}
+	}()
+	conn, err := ln.Accept()
+	stop()
+	if err != nil {
+		return fail(fmt.Errorf("QEMU did not connect to %s: %w", sock, err))
+	}
+	client := remote.NewClient(conn, g.o.CallTimeout)
+	go func() {
+		<-v.Done()
+		client.Abort(fmt.Errorf("%w: QEMU exited (%v) %s", ErrNotRunning, v.Err(), v.Serial.Where()))
+	}()
+	info, err := client.Info(ctx)
+	if err != nil {
+		client.Close()
+		return fail(fmt.Errorf("erst serve did not answer: %w", err))
+	}
+	g.v, g.client, g.info = v, client, info
+	if g.capacity == 0 {
+		g.capacity = storeCapacity(g.cfg.Store)
+	}
+	g.logf("vmtest: boot %d (%s, %s) answered in %.1fs; stages: %s", g.boots, g.o.Machine, filepath.Base(g.cfg.Store),
+		time.Since(v.Started()).Seconds(), v.Serial.Timings())
+	return nil
+}
+
+// storeCapacity is how many records the store file holds, from its
+// header (erst/store's format); 0 when it cannot be read.
+func storeCapacity(path string) int {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	b := make([]byte, store.HeaderSize)
+	if _, err := io.ReadFull(f, b); err != nil {
+		return 0
+	}
+	h, err := store.DecodeHeader(b)
+	fi, serr := f.Stat()
+	if err != nil || serr != nil || h.RecordSize == 0 || uint64(h.StorageOffset) > uint64(fi.Size()) {
+		return 0
+	}
+	return int((uint64(fi.Size()) - uint64(h.StorageOffset)) / uint64(h.RecordSize))
+}
+
+// running returns the current client, or ErrNotRunning.
+func (g *Guest) running() (*remote.Client, *vm.VM, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.v == nil {
+		return nil, nil, ErrNotRunning
+	}
+	select {
+	case <-g.v.Done():
+		return nil, nil, fmt.Errorf("%w: QEMU exited (%v) %s", ErrNotRunning, g.v.Err(), g.v.Serial.Where())
+	default:
+	}
+	return g.client, g.v, nil
+}
+
+// Client is the connection to the running guest's server: its calls
+// return the Go error beside each status and take a context; OnSent
+// lets a test act while a call is in flight. A Restart makes a new one.
+func (g *Guest) Client() (*remote.Client, error) {
+	c, _, err := g.running()
+	return c, err
+}
+
+// Info describes the guest's device: its error log range length and
+// record count, and the functional area mask of the plug-in it
+// registered. Its Capacity is 0: the real device cannot tell (Capacity
+// reads the store file's header instead).
+func (g *Guest) Info(ctx context.Context) (remote.Info, error) {
+	c, _, err := g.running()
+	if err != nil {
+		return remote.Info{}, err
+	}
+	return c.Info(ctx)
+}
+
+// Capacity is how many records the store holds, from the store file's
+// header (which QEMU wrote at the first boot), or 0 when unknown.
+func (g *Guest) Capacity() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.capacity
+}
+
+// IDs returns every record identifier stored, in store order.
+func (g *Guest) IDs(ctx context.Context) ([]uint64, error) {
+	c, _, err := g.running()
+	if err != nil {
+		return nil, err
+	}
+	return c.IDs(ctx)
+}
+
+// ClearAll clears every stored record.
+func (g *Guest) ClearAll(ctx context.Context) error {
+	c, _, err := g.running()
+	if err != nil {
+		return err
+	}
+	ids, err := c.IDs(ctx)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if _, err := c.ClearErrorRecord(ctx, 0, id); err != nil {
+			return fmt.Errorf("clear %#x: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// PSHED returns the guest's callbacks as a pshed.Persistence. It stays
+// valid across Restart. Each call is bounded by Options.CallTimeout; a
+// call that cannot reach the guest (not running, QEMU died, timeout)
+// returns STATUS_UNSUCCESSFUL at once. Err returns the error behind the
+// last failure status.
+func (g *Guest) PSHED() pshed.Persistence { return guestPSHED{g} }
+
+// Err returns the Go error behind the status of the last call through
+// PSHED: the guest's driver error, or the transport's (wrapping
+// remote.ErrConnection, and ErrNotRunning when QEMU exited); nil after a
+// success.
+func (g *Guest) Err() error {
+	g.errMu.Lock()
+	defer g.errMu.Unlock()
+	return g.lastErr
+}
+
+func (g *Guest) keep(err error, v *vm.VM) {
+	if err != nil && v != nil && errors.Is(err, remote.ErrConnection) && !errors.Is(err, ErrNotRunning) {
+		select {
+		case <-v.Done():
+			err = fmt.Errorf("%w (%w: QEMU exited: %v)", err, ErrNotRunning, v.Err())
+		default:
+		}
+	}
+	g.errMu.Lock()
+	g.lastErr = err
+	g.errMu.Unlock()
+}
+
+type guestPSHED struct{ g *Guest }
+
+func (p guestPSHED) WriteErrorRecord(flags uint32, record []byte) pshed.NTSTATUS {
+	c, v, err := p.g.running()
+	if err != nil {
+		p.g.keep(err, nil)
+		return pshed.StatusUnsuccessful
+	}
+	st, err := c.WriteErrorRecord(context.Background(), flags, record)
+	p.g.keep(err, v)
+	return st
+}
+
+func (p guestPSHED) ReadErrorRecord(flags uint32, id uint64, buf []byte) (uint64, uint32, pshed.NTSTATUS) {
+	c, v, err := p.g.running()
+	if err != nil {
+		p.g.keep(err, nil)
+		return 0, 0, pshed.StatusUnsuccessful
+	}
+	next, length, st, err := c.ReadErrorRecord(context.Background(), flags, id, buf)
+	p.g.keep(err, v)
+	return next, length, st
+}
+
+func (p guestPSHED) ClearErrorRecord(flags uint32, id uint64) pshed.NTSTATUS {
+	c, v, err := p.g.running()
+	if err != nil {
+		p.g.keep(err, nil)
+		return pshed.StatusUnsuccessful
+	}
+	st, err := c.ClearErrorRecord(context.Background(), flags, id)
+	p.g.keep(err, v)
+	return st
+}
+
+// Shutdown powers the guest off cleanly: erst serve ends, the guest
+// syncs and powers off, QEMU exits. ctx bounds the wait; when it
+// expires, QEMU is killed and the error says so.
+func (g *Guest) Shutdown(ctx context.Context) error {
+	c, v, err := g.running()
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	if err := c.Shutdown(ctx); err != nil {
+		return fmt.Errorf("vmtest: shutdown: %w", err)
+	}
+	select {
+	case <-v.Done():
+	case <-ctx.Done():
+		c.Abort(fmt.Errorf("%w: killed, it did not power off in time", ErrNotRunning))
+		v.Kill()
+		<-v.Done()
+		return fmt.Errorf("vmtest: shutdown: the guest did not power off: %w; it stopped %s", ctx.Err(), v.Serial.Where())
+	}
+	if err := v.Err(); err != nil {
+		return fmt.Errorf("vmtest: shutdown: QEMU: %w", err)
+	}
+	g.logf("vmtest: powered off in %.1fs", time.Since(start).Seconds())
+	return nil
+}
+
+// Kill sends QEMU SIGKILL: a power cut, with no shutdown of any kind in
+// the guest. It returns once QEMU is gone; a call in flight returns
+// STATUS_UNSUCCESSFUL with ErrNotRunning. Killing a guest that is not
+// running does nothing.
+func (g *Guest) Kill() error {
+	g.mu.Lock()
+	v, c := g.v, g.client
+	g.mu.Unlock()
+	if v == nil {
+		return nil
+	}
+	c.Abort(fmt.Errorf("%w: QEMU killed (power cut)", ErrNotRunning))
+	if err := v.Kill(); err != nil {
+		return fmt.Errorf("vmtest: kill: %w", err)
+	}
+	<-v.Done()
+	return nil
+}
+
+// Restart boots a new QEMU on the same store after Shutdown or Kill, and
+// reconnects PSHED to it. ctx bounds the boot.
+func (g *Guest) Restart(ctx context.Context) error {
+	g.mu.Lock()
+	v := g.v
+	g.mu.Unlock()
+	if v != nil {
+		select {
+		case <-v.Done():
+		default:
+			return ErrRunning
+		}
+	}
+	return g.boot(ctx)
+}
+
+// Boots is how many times QEMU was started.
+func (g *Guest) Boots() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.boots
+}
+
+// Close kills QEMU if it still runs and removes what the guest left on
+// the host (not the store). It is safe to call more than once.
+func (g *Guest) Close() error {
+	err := g.Kill()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed {
+		return nil
+	}
+	g.closed = true
+	if g.dir != "" {
+		os.RemoveAll(g.dir)
+	}
+	return err
+}

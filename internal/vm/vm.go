@@ -40,6 +40,7 @@ import (
 
 	"github.com/hugelgupf/vmtest/qemu"
 
+	"github.com/goerst/erst/erst/store"
 	"github.com/goerst/erst/images"
 )
 
@@ -168,7 +169,9 @@ func KernelCmdline(linuxERST bool, extra ...string) string {
 func StoreSize(path string, want, recordSize uint64) (uint64, error) {
 	fi, err := os.Stat(path)
 	switch {
-	case errors.Is(err, fs.ErrNotExist):
+	case errors.Is(err, fs.ErrNotExist) || err == nil && fi.Mode().IsRegular() && fi.Size() == 0:
+		// QEMU sizes and formats a missing or empty file (store.Lock
+		// creates an empty one).
 		if want == 0 {
 			want = DefaultStoreSize
 		}
@@ -282,7 +285,8 @@ type VM struct {
 	wall   time.Duration // from start to exit
 }
 
-// Start starts QEMU for c. The process is killed when ctx is done. The
+// Start starts QEMU for c, holding the store file's lock (store.Lock)
+// until QEMU has exited. The process is killed when ctx is done. The
 // caller must wait for it (Wait or Done) or kill it.
 func Start(ctx context.Context, c *Config) (*VM, error) {
 	bin := or(c.QEMU, DefaultQEMU)
@@ -293,18 +297,32 @@ func Start(ctx context.Context, c *Config) (*VM, error) {
 	if keep == 0 {
 		keep = 30
 	}
+	// QEMU takes no lock on its backing file; hold the store's lock for
+	// it, from before it starts until it has exited, so that no erst
+	// -store (or a second QEMU through this package) opens the file
+	// meanwhile.
+	var lock io.Closer = io.NopCloser(nil)
+	if c.Store != "" {
+		l, err := store.Lock(c.Store)
+		if err != nil {
+			return nil, err
+		}
+		lock = l
+	}
 	v := &VM{Serial: NewSerialLog(keep, c.Echo), done: make(chan struct{})}
 	fns := append(c.Fns(), qemu.WithSerialOutput(v.Serial))
 	v.start = time.Now()
 	v.Serial.start = v.start
 	q, err := qemu.StartContext(ctx, qemu.ArchAMD64, fns...)
 	if err != nil {
+		lock.Close()
 		return nil, err
 	}
 	v.q = q
 	go func() {
 		// Wait also drains the console; it must run from the start.
 		err := q.Wait()
+		lock.Close()
 		v.mu.Lock()
 		v.err, v.wall = err, time.Since(v.start)
 		v.mu.Unlock()

@@ -14,7 +14,11 @@ func TestStoreSize(t *testing.T) {
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "new.backing")
 	existing := filepath.Join(dir, "old.backing")
+	empty := filepath.Join(dir, "empty.backing")
 	if err := os.WriteFile(existing, make([]byte, 64<<10), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
@@ -24,6 +28,8 @@ func TestStoreSize(t *testing.T) {
 		wantErrSub string
 	}{
 		{missing, 0, 8192, 64 << 10, ""}, // QEMU's documented example, as erst -store-size
+		{empty, 0, 8192, 64 << 10, ""},   // as store.Lock leaves a missing one
+		{empty, 1 << 20, 8192, 1 << 20, ""},
 		{missing, 64 << 10, 8192, 64 << 10, ""},
 		{existing, 0, 8192, 64 << 10, ""}, // the file's own size wins
 		{existing, 64 << 10, 8192, 64 << 10, ""},

@@ -197,34 +197,45 @@ func StoreSize(path string, want, recordSize uint64) (uint64, error) {
 	return want, nil
 }
 
-// Images returns the kernel and initramfs to boot: kernel, or the newest
-// Debian kernel when empty; initramfs, or when empty the one package
-// images builds from the erst source at src (found from the current
-// directory, else from where this package was built, when src is empty),
-// cached and rebuilt only when an input changed. logf receives progress
-// messages (building takes about a minute).
+// Images returns the kernel and initramfs to boot. The kernel is kernel,
+// or the newest Debian kernel when empty, as the uncompressed ELF that
+// QEMU boots directly when package images can extract it (cached in the
+// source tree's build/kernel), else the file itself. The initramfs is
+// initramfs, or when empty the one package images builds from the erst
+// source at src (found from the current directory, else from where this
+// package was built, when src is empty), cached and rebuilt only when an
+// input changed. logf receives progress messages (building takes about a
+// minute) and why the kernel is booted compressed, when it is.
 func Images(kernel, initramfs, src string, logf func(string, ...any)) (kernelPath, initramfsPath string, err error) {
 	k, err := images.KernelFor(kernel)
 	if err != nil {
 		return "", "", err
 	}
-	if initramfs != "" {
-		return k.Path, initramfs, nil
-	}
 	if src == "" {
 		wd, err := os.Getwd()
-		if err != nil {
+		if err == nil {
+			src, err = images.FindSource(wd)
+		}
+		if err != nil && initramfs == "" {
 			return "", "", err
 		}
-		if src, err = images.FindSource(wd); err != nil {
-			return "", "", err
-		}
+	}
+	cache := "" // the user's cache directory
+	if src != "" {
+		cache = images.DefaultKernelCacheDir(src)
+	}
+	boot := k.Boot(cache)
+	if !boot.Direct {
+		logf("booting the compressed kernel %s: %v", k.Path, boot.Fallback)
+	}
+	if initramfs != "" {
+		return boot.Path, initramfs, nil
 	}
 	path, _, err := images.Build(images.Config{Source: src, Kernel: k, Logf: logf})
 	if err != nil {
 		return "", "", fmt.Errorf("%w (or give an initramfs file, e.g. from make initramfs)", err)
 	}
-	return k.Path, path, nil
+	return boot.Path, path, nil
 }
 
 // Fns are the vmtest options for c, in order.

@@ -34,6 +34,7 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -123,7 +124,7 @@ func Share9p(dir, tag string) qemu.Fn {
 func SerialPort(name, socket string) qemu.Fn {
 	return func(alloc *qemu.IDAllocator, o *qemu.Options) error {
 		bus := "erstvirtser"
-		if !containsArg(o.QEMUArgs, "virtio-serial-pci,id="+bus) {
+		if !slices.Contains(o.QEMUArgs, "virtio-serial-pci,id="+bus) {
 			o.AppendQEMU("-device", "virtio-serial-pci,id="+bus)
 		}
 		ch := alloc.ID("erstport")
@@ -133,15 +134,6 @@ func SerialPort(name, socket string) qemu.Fn {
 		)
 		return nil
 	}
-}
-
-func containsArg(args []string, a string) bool {
-	for _, s := range args {
-		if s == a {
-			return true
-		}
-	}
-	return false
 }
 
 // optValue escapes a value inside a QEMU option list, where a comma is

@@ -72,7 +72,7 @@ func TestArgs(t *testing.T) {
 		Machine: "pc", Kernel: "/boot/vmlinuz-6.1.0-1-amd64", Initramfs: "/tmp/i.cpio",
 		Cmdline: "console=ttyS0 erst_disable", Store: "/home/a,b/erst.backing", StoreSize: 1 << 20, RecordSize: 8192,
 		Shares: []Share{{"/home/a,b", guestproto.WorkTag}, {"/tmp/erstvm-1", guestproto.ControlTag}},
-		Ports:  []Port{{"erst.0", "/tmp/s/sock"}},
+		Ports:  []Port{{"erst.0", "/tmp/s/sock"}, {"other", "/tmp/s/sock2"}},
 	}
 	args, err := c.Args()
 	if err != nil {
@@ -88,11 +88,15 @@ func TestArgs(t *testing.T) {
 		"virtio-serial-pci,id=erstvirtser",
 		"socket,id=erstport0,path=/tmp/s/sock",
 		"virtserialport,bus=erstvirtser.0,chardev=erstport0,name=erst.0",
+		"virtserialport,bus=erstvirtser.0,chardev=erstport1,name=other",
 		"console=ttyS0 erst_disable",
 	} {
 		if !slices.Contains(args, want) {
 			t.Errorf("QEMU args lack %q:\n%s", want, ShellQuote(args))
 		}
+	}
+	if n := strings.Count(strings.Join(args, " "), "virtio-serial-pci"); n != 1 {
+		t.Errorf("%d virtio-serial controllers for two ports, want 1", n)
 	}
 	for _, a := range args {
 		if strings.Contains(a, "from-env") || a == "-nographic" {

@@ -52,6 +52,11 @@ func main() {
 		}
 		powerOff(console)
 	}()
+	// u-root's initramfs has no /run, where erst keeps the live device's
+	// lock file (/run/erst.lock), as a Linux system has.
+	if err := os.MkdirAll("/run", 0o755); err != nil {
+		fmt.Fprintln(console, guestproto.Marker("error", uptime(), err.Error()))
+	}
 	if port, ok := guestproto.ServePort(kernelCmdline()); ok {
 		if err := serve(console, port); err != nil {
 			fmt.Fprintln(console, guestproto.Marker("error", uptime(), err.Error()))

@@ -157,6 +157,19 @@ func (e *env) storeFindings() error {
 	return fmt.Errorf("the store is inconsistent (%d finding(s); first: %s): run 'erst -store %s fsck'", len(fs), fs[0], e.g.store)
 }
 
+// storeFault adds to a failed operation on a -store file why the store
+// failed it, when the reason was the file itself (a disk that cannot back
+// it): the device reports only FAILED.
+func (e *env) storeFault(err error) error {
+	if err == nil || e.g.opened == nil {
+		return err
+	}
+	if f := e.g.opened.Fault(); f != nil {
+		return fmt.Errorf("%w (the store file: %v)", err, f)
+	}
+	return err
+}
+
 // traceFunc prints one line per register access to stderr.
 func (e *env) traceFunc() func(erst.TraceEvent) {
 	return func(ev erst.TraceEvent) {

@@ -76,13 +76,13 @@ func setupWrite(fs *flag.FlagSet) func(*env, []string) error {
 		if err := checkFreeSlots(d, recs); err != nil {
 			return err
 		}
-		return writeAll(d, recs, func(p *pendingRecord) error {
+		return e.storeFault(writeAll(d, recs, func(p *pendingRecord) error {
 			if *asJSON {
 				return printJSON(e.stdout, map[string]any{"id": hex64(p.id), "length": len(p.rec)})
 			}
 			_, err := fmt.Fprintln(e.stdout, hex64(p.id))
 			return err
-		})
+		}))
 	}
 }
 

@@ -35,6 +35,8 @@ type Store struct {
 	// not mapped (Windows); nil when img is the file (a mapping) or
 	// memory only.
 	flush func(off, n int) error
+	// fault is the last fault on the mapping (ErrIO), for Fault.
+	fault error
 	// aliased: Records handed out a slice of img, which may outlive
 	// Close (an NVRAM-mode device's range); Close must leave the memory
 	// readable.
@@ -69,9 +71,19 @@ func (s *Store) catch(err *error) {
 	if !ok {
 		panic(r)
 	}
+	s.fault = fmt.Errorf("%w: memory fault at %#x on the mapped file (the disk cannot back it, or the file was truncated)", ErrIO, f.Addr())
 	if err != nil {
-		*err = fmt.Errorf("%w: memory fault at %#x on the mapped file (the disk cannot back it, or the file was truncated)", ErrIO, f.Addr())
+		*err = s.fault
 	}
+}
+
+// Fault returns the last fault an operation met on the file's mapping
+// (ErrIO), or nil: a device over the store reports only FAILED, and this
+// says why.
+func (s *Store) Fault() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.fault
 }
 
 // wrote writes img[off:off+n] through to the file when it is not mapped,

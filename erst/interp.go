@@ -57,6 +57,7 @@ type Machine struct {
 	budget   int
 	trace    func(TraceEvent)
 	rec      *[]Access // Device.Record: every access is appended
+	regs     []register // per entry: its register resolved once
 
 	// moveRange bounds MOVE_DATA: both source and destination must lie
 	// inside it. Empty until the error log address range is known.
@@ -74,7 +75,28 @@ func newMachine(t *acpi.ERST, p hw.Platform, clock hw.Clock) *Machine {
 	// A platform without one of the spaces answers ErrSpace on use.
 	m.mem, _ = p.Bus(acpi.SystemMemory)
 	m.io, _ = p.Bus(acpi.SystemIO)
+	m.resolve()
 	return m
+}
+
+// resolve computes each entry's register (the buses must be set).
+func (m *Machine) resolve() {
+	m.regs = make([]register, len(m.entries))
+	for i := range m.entries {
+		r := &m.regs[i]
+		if r.width, r.err = AccessWidth(m.entries[i].Register); r.err == nil {
+			r.bus, r.err = m.bus(m.entries[i].Register.Space)
+		}
+	}
+}
+
+// register is an entry's register as the interpreter accesses it: the
+// access width (AccessWidth) and the bus, resolved once at Open rather
+// than at every access, or the error using it gives.
+type register struct {
+	bus   hw.Bus
+	width int
+	err   error
 }
 
 // Has reports whether the table implements action a.
@@ -110,9 +132,6 @@ func (m *Machine) Run(a acpi.Action, r *Regs) error {
 // the next ip.
 func (m *Machine) exec(a acpi.Action, ip, ti int, r *Regs) (int, error) {
 	e := &m.entries[ti]
-	wrap := func(err error) error {
-		return fmt.Errorf("%v[%d] (entry %d, %v): %w", a, ip, ti, e.Instruction, err)
-	}
 	var err error
 	switch e.Instruction {
 	case acpi.ReadRegister:
@@ -173,10 +192,10 @@ func (m *Machine) exec(a acpi.Action, ip, ti int, r *Regs) (int, error) {
 	case acpi.MoveData:
 		err = m.moveData(a, ip, ti, r)
 	default:
-		return 0, wrap(fmt.Errorf("unknown instruction type %#x: %w", uint8(e.Instruction), ErrInvalidTable))
+		return 0, fmt.Errorf("%v[%d] (entry %d, %v): unknown instruction type %#x: %w", a, ip, ti, e.Instruction, uint8(e.Instruction), ErrInvalidTable)
 	}
 	if err != nil {
-		return 0, wrap(err)
+		return 0, fmt.Errorf("%v[%d] (entry %d, %v): %w", a, ip, ti, e.Instruction, err)
 	}
 	return ip + 1, nil
 }
@@ -297,7 +316,7 @@ func (m *Machine) bus(s acpi.AddressSpace) (hw.Bus, error) {
 // width, then >> BitOffset, then & Mask.
 func (m *Machine) read(a acpi.Action, ip, ti int) (uint64, error) {
 	e := &m.entries[ti]
-	raw, w, err := m.rawRead(e)
+	raw, w, err := m.rawRead(ti)
 	if err != nil {
 		return 0, err
 	}
@@ -305,17 +324,13 @@ func (m *Machine) read(a acpi.Action, ip, ti int) (uint64, error) {
 	return (raw >> e.Register.BitOffset) & e.Mask, nil
 }
 
-func (m *Machine) rawRead(e *acpi.Entry) (uint64, int, error) {
-	w, err := AccessWidth(e.Register)
-	if err != nil {
-		return 0, 0, err
+func (m *Machine) rawRead(ti int) (uint64, int, error) {
+	r := &m.regs[ti]
+	if r.err != nil {
+		return 0, 0, r.err
 	}
-	b, err := m.bus(e.Register.Space)
-	if err != nil {
-		return 0, 0, err
-	}
-	v, err := hw.Read(b, w, e.Register.Address)
-	return v, w, err
+	v, err := hw.Read(r.bus, r.width, m.entries[ti].Register.Address)
+	return v, r.width, err
 }
 
 // write is Linux __apei_exec_write_register: v & Mask, << BitOffset; with
@@ -323,14 +338,11 @@ func (m *Machine) rawRead(e *acpi.Entry) (uint64, int, error) {
 // and kept.
 func (m *Machine) write(a acpi.Action, ip, ti int, v uint64) error {
 	e := &m.entries[ti]
-	w, err := AccessWidth(e.Register)
-	if err != nil {
-		return err
+	r := &m.regs[ti]
+	if r.err != nil {
+		return r.err
 	}
-	b, err := m.bus(e.Register.Space)
-	if err != nil {
-		return err
-	}
+	b, w := r.bus, r.width
 	v = (v & e.Mask) << e.Register.BitOffset
 	if e.Preserve() {
 		old, err := hw.Read(b, w, e.Register.Address)

@@ -206,6 +206,7 @@ func TestStallWhileTrueEndsWhenRegisterChanges(t *testing.T) {
 	r := newRig(t, ent(acpi.StallWhileTrue, reg(0, 32), 0, 0xffffffff))
 	bus := &countingBus{Memory: r.p.Mem, addr: regBase, script: []uint64{1, 1, 1, 0}}
 	r.m.mem = bus
+	r.m.resolve()
 	start := r.clock.Now()
 	if _, err := r.run(Regs{Value: 1, Var1: 10}); err != nil {
 		t.Fatal(err)

@@ -56,7 +56,7 @@ type Machine struct {
 	timeout  time.Duration
 	budget   int
 	trace    func(TraceEvent)
-	rec      *[]Access // Device.Record: every access is appended
+	rec      *[]Access  // Device.Record: every access is appended
 	regs     []register // per entry: its register resolved once
 
 	// moveRange bounds MOVE_DATA: both source and destination must lie

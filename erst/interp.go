@@ -320,7 +320,9 @@ func (m *Machine) read(a acpi.Action, ip, ti int) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	m.emit(a, ip, ti, false, w, raw)
+	if m.rec != nil || m.trace != nil {
+		m.emit(a, ip, ti, false, w, raw)
+	}
 	return (raw >> e.Register.BitOffset) & e.Mask, nil
 }
 
@@ -349,13 +351,17 @@ func (m *Machine) write(a acpi.Action, ip, ti int, v uint64) error {
 		if err != nil {
 			return err
 		}
-		m.emit(a, ip, ti, false, w, old)
+		if m.rec != nil || m.trace != nil {
+			m.emit(a, ip, ti, false, w, old)
+		}
 		v |= old &^ (e.Mask << e.Register.BitOffset)
 	}
 	if err := hw.Write(b, w, e.Register.Address, v); err != nil {
 		return err
 	}
-	m.emit(a, ip, ti, true, w, v)
+	if m.rec != nil || m.trace != nil {
+		m.emit(a, ip, ti, true, w, v)
+	}
 	return nil
 }
 

@@ -48,10 +48,14 @@ func (d *Device) Replay(acc []Access, in, out []byte) error {
 	copy(d.buf, in)
 	for i := range acc {
 		a := &acc[i]
-		b, err := d.m.bus(a.Space)
-		if err != nil {
-			return err
+		b := d.m.mem
+		if a.Space != acpi.SystemMemory {
+			b = d.m.io
 		}
+		if b == nil {
+			return fmt.Errorf("replay of access %d: %v: %w", i, a.Space, hw.ErrSpace)
+		}
+		var err error
 		if a.Write {
 			err = hw.Write(b, a.Width, a.Addr, a.Value)
 		} else {

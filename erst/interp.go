@@ -56,8 +56,9 @@ type Machine struct {
 	timeout  time.Duration
 	budget   int
 	trace    func(TraceEvent)
-	rec      *[]Access  // Device.Record: every access is appended
-	regs     []register // per entry: its register resolved once
+	rec      *[]Access   // Device.Record: every access is appended
+	regs     []register  // per entry: its register resolved once
+	fast     [256][]step // straight-line actions, compiled (compile)
 
 	// moveRange bounds MOVE_DATA: both source and destination must lie
 	// inside it. Empty until the error log address range is known.
@@ -79,6 +80,88 @@ func newMachine(t *acpi.ERST, p hw.Platform, clock hw.Clock) *Machine {
 	return m
 }
 
+// step is one instruction of a straight-line action, with everything an
+// access needs resolved: Run executes such an action as a flat loop.
+type step struct {
+	ins         acpi.Instruction
+	bus         hw.Bus
+	width       int
+	addr        uint64
+	value, mask uint64
+	shift       uint8
+	ip, ti      int
+}
+
+// compile builds the flat form of every action made only of
+// READ_REGISTER, READ_REGISTER_VALUE, WRITE_REGISTER, WRITE_REGISTER_VALUE
+// (without PRESERVE_REGISTER) and NOOP on registers that resolved, which
+// is every action of QEMU's table: no GOTO or SKIP can reorder them, so
+// running them in order is exactly what Run's general loop would do,
+// without its per-instruction dispatch.
+func (m *Machine) compile() {
+	for a := range m.byAction {
+		m.fast[a] = nil
+		idx := m.byAction[a]
+		if len(idx) == 0 {
+			continue
+		}
+		steps := make([]step, 0, len(idx))
+		for ip, ti := range idx {
+			e := &m.entries[ti]
+			switch e.Instruction {
+			case acpi.ReadRegister, acpi.ReadRegisterValue, acpi.WriteRegister, acpi.WriteRegisterValue, acpi.Noop:
+			default:
+				steps = nil
+			}
+			r := &m.regs[ti]
+			if steps == nil || e.Preserve() || (e.Instruction != acpi.Noop && r.err != nil) {
+				steps = nil
+				break
+			}
+			steps = append(steps, step{ins: e.Instruction, bus: r.bus, width: r.width, addr: e.Register.Address,
+				value: e.Value, mask: e.Mask, shift: e.Register.BitOffset, ip: ip, ti: ti})
+		}
+		m.fast[a] = steps
+	}
+}
+
+// runFast executes a compiled action (see compile).
+func (m *Machine) runFast(a acpi.Action, steps []step, r *Regs) error {
+	for i := range steps {
+		s := &steps[i]
+		var err error
+		switch s.ins {
+		case acpi.ReadRegister, acpi.ReadRegisterValue:
+			var raw uint64
+			raw, err = hw.Read(s.bus, s.width, s.addr)
+			if err != nil {
+				r.Value = 0
+				break
+			}
+			if m.rec != nil || m.trace != nil {
+				m.emit(a, s.ip, s.ti, false, s.width, raw)
+			}
+			v := (raw >> s.shift) & s.mask
+			if s.ins == acpi.ReadRegisterValue {
+				v = b2u(v == s.value)
+			}
+			r.Value = v
+		case acpi.WriteRegister, acpi.WriteRegisterValue:
+			if s.ins == acpi.WriteRegisterValue {
+				r.Value = s.value
+			}
+			v := (r.Value & s.mask) << s.shift
+			if err = hw.Write(s.bus, s.width, s.addr, v); err == nil && (m.rec != nil || m.trace != nil) {
+				m.emit(a, s.ip, s.ti, true, s.width, v)
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("%v[%d] (entry %d, %v): %w", a, s.ip, s.ti, s.ins, err)
+		}
+	}
+	return nil
+}
+
 // resolve computes each entry's register (the buses must be set).
 func (m *Machine) resolve() {
 	m.regs = make([]register, len(m.entries))
@@ -88,6 +171,7 @@ func (m *Machine) resolve() {
 			r.bus, r.err = m.bus(m.entries[i].Register.Space)
 		}
 	}
+	m.compile()
 }
 
 // register is an entry's register as the interpreter accesses it: the
@@ -109,6 +193,9 @@ func (m *Machine) Has(a acpi.Action) bool { return len(m.byAction[a]) > 0 }
 // entries gives ErrMissingAction. A run that executes more than the step
 // budget gives ErrStepBudget.
 func (m *Machine) Run(a acpi.Action, r *Regs) error {
+	if f := m.fast[a]; f != nil {
+		return m.runFast(a, f, r)
+	}
 	idx := m.byAction[a]
 	if len(idx) == 0 {
 		return fmt.Errorf("%v: %w", a, ErrMissingAction)

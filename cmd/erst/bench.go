@@ -23,8 +23,9 @@ func init() {
 	register(&command{name: "bench", summary: `Time count, ids, dummy-write, write, read and clear on the device, -n times each.
 Prints per operation the mean, median, 99th percentile, minimum and maximum
 latency, the register accesses per operation (each one a VM exit on real
-hardware) beside the fewest the table allows, and the Go heap allocations
-per operation. Writes, reads back and clears one record of -size bytes per
+hardware) beside the fewest the table allows, the Go heap allocations per
+operation, and floor×: the median against the same register accesses
+replayed raw, without the interpreter (JSON floor_ratio). Writes, reads back and clears one record of -size bytes per
 iteration, under id ` + hex64(benchID) + `; with -fill N, N more records are stored
 first (ids from ` + hex64(benchID+1) + `), so that ids is timed at scale. It refuses
 to run if a record in [` + hex64(benchID) + `, ` + hex64(benchIDEnd) + `] is stored, and clears

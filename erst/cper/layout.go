@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/goerst/erst/internal/enum"
 )
 
 // ErrSectionShort: a section body is shorter than the structure its type
@@ -318,10 +320,7 @@ func (x *field) decode(b []byte, valid bool) Field {
 	case kBool:
 		out.Text = fmt.Sprint(v != 0)
 	case kEnum:
-		n, ok := x.names[v]
-		if !ok {
-			n = fmt.Sprintf("Unknown(%#x)", v)
-		}
+		n := enum.NameMap(x.names, v, "Unknown")
 		out.names = []string{n}
 		out.Text = fmt.Sprintf("%s (%d)", n, v)
 	case kFlags:

@@ -159,8 +159,8 @@ func TestEnumStrings(t *testing.T) {
 		{SeverityFatal, "Fatal"},
 		{SeverityCorrected, "Corrected"},
 		{SeverityInformational, "Informational"},
-		{Severity(7), "Severity(7)"},
-		{Severity(0xFFFFFFFF), "Severity(4294967295)"},
+		{Severity(7), "Severity(0x07)"},
+		{Severity(0xFFFFFFFF), "Severity(0xffffffff)"},
 		{ValidationBits(0), "0"},
 		{ValidPlatformID | ValidTimestamp | ValidPartitionID, "PlatformID|Timestamp|PartitionID"},
 		{ValidTimestamp | 0x10, "Timestamp|0x10"},
@@ -180,7 +180,7 @@ func TestEnumStrings(t *testing.T) {
 		{Revision(0x011A), "0x011a"}, // not BCD
 		{TimeBCD, "BCD"},
 		{TimeUnixSeconds, "Unix"},
-		{TimeEncoding(9), "TimeEncoding(9)"},
+		{TimeEncoding(9), "TimeEncoding(0x09)"},
 	}
 	for _, tc := range tests {
 		if s := tc.got.String(); s != tc.want {

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"time"
+
+	"github.com/goerst/erst/internal/enum"
 )
 
 // Timestamp is the 8-byte header Timestamp field (§N.2.1; edk2
@@ -35,15 +37,11 @@ const (
 	TimeUnixSeconds                     // Linux pstore: raw Unix seconds
 )
 
+var timeEncodingNames = []string{TimeBCD: "BCD", TimeUnixSeconds: "Unix"}
+
 // String returns "BCD" or "Unix".
 func (e TimeEncoding) String() string {
-	switch e {
-	case TimeBCD:
-		return "BCD"
-	case TimeUnixSeconds:
-		return "Unix"
-	}
-	return fmt.Sprintf("TimeEncoding(%d)", uint8(e))
+	return enum.Name(timeEncodingNames, e, "TimeEncoding")
 }
 
 // Bytes returns the eight bytes as they sit in the record.

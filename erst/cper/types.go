@@ -3,6 +3,8 @@ package cper
 import (
 	"fmt"
 	"strings"
+
+	"github.com/goerst/erst/internal/enum"
 )
 
 // Severity is the ErrorSeverity of a record header (§N.2.1) or the
@@ -19,13 +21,10 @@ const (
 
 var severityNames = [...]string{"Recoverable", "Fatal", "Corrected", "Informational"}
 
-// String returns the severity's name, or "Severity(n)" for values the
+// String returns the severity's name, or "Severity(0x07)" for values the
 // spec does not define.
 func (s Severity) String() string {
-	if uint64(s) < uint64(len(severityNames)) {
-		return severityNames[s]
-	}
-	return fmt.Sprintf("Severity(%d)", uint32(s))
+	return enum.Name(severityNames[:], s, "Severity")
 }
 
 // ValidationBits says which optional header fields hold valid data

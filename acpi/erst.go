@@ -136,6 +136,19 @@ func (i Instruction) String() string {
 	return enum.Name(instructionNames[:], i, "RESERVED_INSTRUCTION")
 }
 
+// Error Log Address Range attribute bits, the value of
+// GET_ERROR_LOG_ADDRESS_RANGE_ATTRIBUTES (ACPI 6.5 Table 18.29; Linux
+// ERST_RANGE_*).
+const (
+	AttrReserved uint64 = 0x1
+	// AttrNVRAM: the range is non-volatile RAM, the store itself, and the
+	// OS writes records in place (Linux does not implement this mode).
+	AttrNVRAM uint64 = 0x2
+	// AttrSlow: the range is slow memory; Linux 6.7+ then honours the
+	// maximum execute time from GET_EXECUTE_OPERATION_TIMINGS.
+	AttrSlow uint64 = 0x4
+)
+
 // CommandStatus is the value GET_COMMAND_STATUS returns (ACPI 6.5
 // §18.5.2.2, Table 18.30; Linux ERST_STATUS_*; QEMU STATUS_*). Values from
 // 6 on are reserved.

@@ -3,10 +3,13 @@ package erst
 import (
 	"fmt"
 	"strings"
+
+	"github.com/goerst/erst/acpi"
 )
 
 // Attributes is the value of GET_ERROR_LOG_ADDRESS_RANGE_ATTRIBUTES
-// (ACPI 6.5 Table 18.29): the bits AttrReserved, AttrNVRAM and AttrSlow.
+// (ACPI 6.5 Table 18.29): the bits acpi.AttrReserved, acpi.AttrNVRAM and
+// acpi.AttrSlow.
 // Range.Attributes holds it as a uint64; convert to name the bits:
 // Attributes(d.Range().Attributes).Names().
 type Attributes uint64
@@ -15,7 +18,7 @@ type Attributes uint64
 var attrNames = []struct {
 	bit  uint64
 	name string
-}{{AttrReserved, "RESERVED"}, {AttrNVRAM, "NVRAM"}, {AttrSlow, "SLOW"}}
+}{{acpi.AttrReserved, "RESERVED"}, {acpi.AttrNVRAM, "NVRAM"}, {acpi.AttrSlow, "SLOW"}}
 
 // Names returns the names of the bits set in a, in bit order, then any
 // undefined bits as one 0x-hex value; nil when a is 0.

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/goerst/erst/acpi"
 	"github.com/goerst/erst/erst"
 )
 
@@ -15,8 +16,8 @@ func TestAttributesNames(t *testing.T) {
 		str  string
 	}{
 		{0, nil, "none"},
-		{erst.Attributes(erst.AttrNVRAM), []string{"NVRAM"}, "NVRAM"},
-		{erst.Attributes(erst.AttrReserved | erst.AttrSlow), []string{"RESERVED", "SLOW"}, "RESERVED|SLOW"},
+		{erst.Attributes(acpi.AttrNVRAM), []string{"NVRAM"}, "NVRAM"},
+		{erst.Attributes(acpi.AttrReserved | acpi.AttrSlow), []string{"RESERVED", "SLOW"}, "RESERVED|SLOW"},
 		{0x2 | 0x30, []string{"NVRAM", "0x30"}, "NVRAM|0x30"},
 	} {
 		if got := tc.a.Names(); !slices.Equal(got, tc.want) {
@@ -31,7 +32,7 @@ func TestAttributesNames(t *testing.T) {
 func ExampleAttributes() {
 	// What GET_ERROR_LOG_ADDRESS_RANGE_ATTRIBUTES returns for a range that
 	// is the NVRAM store itself, in slow memory (Range.Attributes).
-	a := erst.Attributes(erst.AttrNVRAM | erst.AttrSlow)
+	a := erst.Attributes(acpi.AttrNVRAM | acpi.AttrSlow)
 	fmt.Println(a, a.Names())
 	// Output: NVRAM|SLOW [NVRAM SLOW]
 }

@@ -21,18 +21,6 @@ import (
 	"github.com/goerst/erst/erst/hw"
 )
 
-// Error Log Address Range attribute bits (ACPI 6.5 Table 18.29; Linux
-// ERST_RANGE_*).
-const (
-	AttrReserved uint64 = 0x1
-	// AttrNVRAM: the range is non-volatile RAM, the store itself, and the
-	// OS writes records in place (Linux does not implement this mode).
-	AttrNVRAM uint64 = 0x2
-	// AttrSlow: the range is slow memory; Linux 6.7+ then honours the
-	// maximum execute time from GET_EXECUTE_OPERATION_TIMINGS.
-	AttrSlow uint64 = 0x4
-)
-
 // MaxTimeout caps any timeout derived from the table's timings.
 const MaxTimeout = 10 * time.Second
 
@@ -68,7 +56,7 @@ type Range struct {
 }
 
 // NVRAM reports whether the range is the store itself.
-func (r Range) NVRAM() bool { return r.Attributes&AttrNVRAM != 0 }
+func (r Range) NVRAM() bool { return r.Attributes&acpi.AttrNVRAM != 0 }
 
 // Locker serialises operations across processes (a flock on the real
 // device). Lock may fail; Unlock must not.
@@ -103,7 +91,8 @@ type Config struct {
 	// entries they cannot execute.
 	SkipTableCheck bool
 	// NVRAMSlotSize is the slot size used to lay out records in an NVRAM
-	// range (see Device); zero means 8192, QEMU's record size.
+	// range (see Device); zero means store.DefaultRecordSize (8192),
+	// QEMU's record size.
 	NVRAMSlotSize int
 }
 
@@ -193,7 +182,7 @@ func deriveTimeout(r Range) time.Duration {
 		return DefaultTimeout
 	}
 	t := r.Timings.Max()
-	if r.Attributes&AttrSlow != 0 {
+	if r.Attributes&acpi.AttrSlow != 0 {
 		t = time.Duration(r.Timings>>32) * time.Millisecond // Linux 6.7+
 	}
 	return min(max(t, DefaultTimeout), MaxTimeout)

@@ -199,8 +199,8 @@ func TestTimeoutFromTimings(t *testing.T) {
 		want    time.Duration
 	}{
 		{"max 5000 µs", 0, 5000 << 32, 5 * time.Millisecond},
-		{"slow range: Linux reads milliseconds", erst.AttrSlow, 200 << 32, 200 * time.Millisecond},
-		{"clamped to MaxTimeout", erst.AttrSlow, 100000 << 32, erst.MaxTimeout},
+		{"slow range: Linux reads milliseconds", acpi.AttrSlow, 200 << 32, 200 * time.Millisecond},
+		{"clamped to MaxTimeout", acpi.AttrSlow, 100000 << 32, erst.MaxTimeout},
 		{"zero maximum", 0, 10, erst.DefaultTimeout},
 	} {
 		b := newBench(t, 64<<10, sim.WithAttributes(tc.attrs), sim.WithTimings(tc.timings))

@@ -7,6 +7,7 @@ import (
 
 	"github.com/goerst/erst/acpi"
 	"github.com/goerst/erst/erst/cper"
+	"github.com/goerst/erst/erst/store"
 )
 
 // NVRAM mode (attribute bit 1; ACPI 4.0a §17.5.2.4.1 "Error Log Address
@@ -57,7 +58,7 @@ type nvramTable struct {
 func (d *Device) nvramSlotSize() uint64 {
 	s := uint64(d.cfg.NVRAMSlotSize)
 	if s == 0 {
-		s = 8192
+		s = store.DefaultRecordSize
 	}
 	return min(s, d.rng.Length)
 }

@@ -122,7 +122,7 @@ func newGuest(o Options) (*Guest, error) {
 		o.Store = DefaultStore
 	}
 	if o.RecordSize == 0 {
-		o.RecordSize = vm.DefaultRecordSize
+		o.RecordSize = store.DefaultRecordSize
 	}
 	if o.Machine == "" {
 		o.Machine = "q35"

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/goerst/erst/erst/cper"
 	"github.com/goerst/erst/erst/pshed/pshedtest"
 	"github.com/goerst/erst/erst/store"
 )
@@ -268,7 +269,7 @@ func describeOffset(im []byte, off int) string {
 		return "beyond the last whole slot"
 	}
 	id := binary.LittleEndian.Uint64(im[store.MapOffset(slot):])
-	length := int(binary.LittleEndian.Uint32(im[slot*rs+store.CPERLengthOffset:]))
+	length := int(binary.LittleEndian.Uint32(im[slot*rs+cper.OffRecordLength:]))
 	switch {
 	case id == 0:
 		return fmt.Sprintf("free slot %d, byte %#x", slot, in)

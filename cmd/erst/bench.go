@@ -16,6 +16,7 @@ import (
 	"github.com/goerst/erst/acpi"
 	"github.com/goerst/erst/erst"
 	"github.com/goerst/erst/erst/cper"
+	"github.com/goerst/erst/erst/store"
 	"github.com/goerst/erst/internal/size"
 )
 
@@ -57,7 +58,7 @@ func benchGUID(s string) cper.GUID {
 
 // nvramSlot is the driver's default NVRAM slot (erst.Config.NVRAMSlotSize),
 // the largest record it writes in NVRAM mode.
-const nvramSlot = 8192
+const nvramSlot = store.DefaultRecordSize
 
 // benchOps is the order bench reports operations in.
 var benchOps = []string{"count", "ids", "dummy-write", "write", "read", "clear"}

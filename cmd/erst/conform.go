@@ -8,6 +8,7 @@ import (
 
 	"github.com/goerst/erst/erst/conform"
 	"github.com/goerst/erst/erst/pshed/pshedtest"
+	"github.com/goerst/erst/erst/store"
 )
 
 func init() {
@@ -53,7 +54,7 @@ func setupConform(fs *flag.FlagSet) func(*env, []string) error {
 		}
 		o := conform.Options{Samples: *samples, RecordLength: int(d.Range().Length)}
 		if d.Range().NVRAM() {
-			o.RecordLength = 8192 // the driver's NVRAM slot: erst.Config.NVRAMSlotSize's default
+			o.RecordLength = store.DefaultRecordSize // the driver's NVRAM slot: erst.Config.NVRAMSlotSize's default
 		}
 		if d.st != nil {
 			o.Free = d.st.Capacity() - int(d.st.Count())

@@ -28,7 +28,7 @@ type globalFlags struct {
 // them holds the header) and QEMU's default record_size (ERST_RECORD_SIZE).
 // erstvm creates its stores with the same defaults.
 const (
-	defaultStoreSize  = 64 << 10
+	defaultStoreSize  = store.DefaultSize
 	defaultRecordSize = store.DefaultRecordSize
 )
 

@@ -44,6 +44,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/goerst/erst/erst/store"
 	"github.com/goerst/erst/internal/size"
 	"github.com/goerst/erst/internal/vm"
 )
@@ -66,7 +67,7 @@ func main() {
 // options are erstvm's flags.
 type options struct {
 	store      string
-	storeSize  uint64 // 0: the existing file's size, or vm.DefaultStoreSize
+	storeSize  uint64 // 0: the existing file's size, or store.DefaultSize
 	recordSize uint64
 	machine    string
 	accel      string
@@ -95,7 +96,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	}
 	storeSize := sizeValue{p: &o.storeSize}
 	recordSize := sizeValue{p: &o.recordSize}
-	o.recordSize = vm.DefaultRecordSize
+	o.recordSize = store.DefaultRecordSize
 	fs.StringVar(&o.store, "store", "erst.backing", "record store backing `file` (QEMU's format; QEMU creates and formats it when missing)")
 	fs.Var(storeSize, "store-size", "`size` of the store (K/M/G suffixes; default: the existing file's size, else 64K as erst -store-size)")
 	fs.Var(recordSize, "record-size", "record slot `size` of a new store (a power of two >= 4096; QEMU's record_size)")

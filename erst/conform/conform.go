@@ -18,7 +18,9 @@ import (
 	"slices"
 	"time"
 
+	"github.com/goerst/erst/acpi"
 	"github.com/goerst/erst/erst"
+	"github.com/goerst/erst/erst/cper"
 	"github.com/goerst/erst/erst/pshed"
 	"github.com/goerst/erst/erst/pshed/pshedtest"
 )
@@ -210,13 +212,13 @@ func (r *run) checkTimings(t pshedtest.TB, _ pshedtest.Target) {
 		t.Skipf("the table has no GET_EXECUTE_OPERATION_TIMINGS (ACPI 6.3+): nothing announced to measure against")
 	}
 	max, nominal := rg.Timings.Max(), rg.Timings.Nominal()
-	if rg.Attributes&erst.AttrSlow != 0 {
+	if rg.Attributes&acpi.AttrSlow != 0 {
 		max, nominal = max*1000, nominal*1000
 	}
 	op := r.d.DummyWrite
 	what := "dummy write"
 	if err := op(); errors.Is(err, erst.ErrMissingAction) {
-		op, what = func() error { return r.d.Write(r.record(pshedtest.HeaderSize, 1)) }, "128-byte write"
+		op, what = func() error { return r.d.Write(r.record(cper.HeaderSize, 1)) }, "128-byte write"
 	}
 	samples := make([]time.Duration, 0, r.o.Samples)
 	for range r.o.Samples {
@@ -301,7 +303,7 @@ func (r *run) checkWriteReadClear(t pshedtest.TB, _ pshedtest.Target) {
 	if err != nil {
 		t.Fatalf("GET_RECORD_COUNT: %v", err)
 	}
-	recs := [][]byte{r.record(pshedtest.HeaderSize, 1), r.record(r.o.RecordLength, 2)}
+	recs := [][]byte{r.record(cper.HeaderSize, 1), r.record(r.o.RecordLength, 2)}
 	for _, rec := range recs {
 		if err := r.d.Write(rec); err != nil {
 			t.Fatalf("write of a %d-byte record: %v", len(rec), err)

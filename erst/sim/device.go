@@ -172,7 +172,7 @@ func New(st *store.Store, opts ...Option) (*Device, error) {
 	d.exch = make([]byte, rs)
 	if d.nvram {
 		d.exch = st.Records()
-		d.attrs |= 0x2
+		d.attrs |= acpi.AttrNVRAM
 	}
 	d.reset()
 	return d, nil

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/goerst/erst/acpi"
+	"github.com/goerst/erst/erst/cper"
 	"github.com/goerst/erst/erst/store"
 )
 
@@ -89,7 +90,7 @@ func statusOf(err error) acpi.CommandStatus {
 // write_erst_record and read_erst_record: at least a CPER header must fit
 // after it.
 func (d *Device) recordOffsetOK() bool {
-	return uint64(d.recordOffset) <= uint64(len(d.exch)-store.CPERMinSize)
+	return uint64(d.recordOffset) <= uint64(len(d.exch)-cper.HeaderSize)
 }
 
 // write is write_erst_record: record offset, then (in the store)

@@ -46,6 +46,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+
+	"github.com/goerst/erst/erst/cper"
 )
 
 // Backing file layout (hw/acpi/erst.c ERSTStorageHeader).
@@ -61,6 +63,10 @@ const (
 	// DefaultRecordSize is ERST_RECORD_SIZE, the default of the device's
 	// record_size property: 8 KiB.
 	DefaultRecordSize = 8192
+	// DefaultSize is the store size of QEMU's docs/specs/acpi_erst.rst
+	// example, 64 KiB: a header slot and 7 records of DefaultRecordSize.
+	// erst -store and erstvm create stores of this size by default.
+	DefaultSize = 64 << 10
 	// MinRecordSize is the smallest record_size QEMU accepts (its
 	// "PAGE_SIZE" check in check_erst_backend_storage).
 	MinRecordSize = 4096
@@ -69,13 +75,11 @@ const (
 	MaxSize = 1<<32 - 1
 )
 
-// CPER fields QEMU looks at (UEFI 2.1 Appendix N; hw/acpi/erst.c
-// UEFI_CPER_RECORD_*). QEMU checks nothing else, not even the signature.
-const (
-	CPERMinSize      = 128 // UEFI_CPER_RECORD_MIN_SIZE: the record header
-	CPERLengthOffset = 20  // UEFI_CPER_RECORD_LENGTH_OFFSET: u32 record_length
-	CPERIDOffset     = 96  // UEFI_CPER_RECORD_ID_OFFSET: u64 record_id
-)
+// The CPER fields QEMU looks at (hw/acpi/erst.c UEFI_CPER_RECORD_*) are
+// package cper's: UEFI_CPER_RECORD_MIN_SIZE is cper.HeaderSize,
+// UEFI_CPER_RECORD_LENGTH_OFFSET cper.OffRecordLength (u32 record_length)
+// and UEFI_CPER_RECORD_ID_OFFSET cper.OffRecordID (u64 record_id). QEMU
+// checks nothing else, not even the signature.
 
 // Record identifiers with special meaning (hw/acpi/erst.c).
 const (
@@ -237,7 +241,7 @@ func realize(h Header, size uint64, recordSize uint32, format bool) (Header, boo
 		formatted = true
 	}
 	rs := h.RecordSize
-	if !(rs != 0 && rs >= CPERMinSize && rs&(rs-1) == 0 && rs >= MinRecordSize) {
+	if !(rs != 0 && rs >= cper.HeaderSize && rs&(rs-1) == 0 && rs >= MinRecordSize) {
 		return h, false, fmt.Errorf("%w: %d (want a power of two >= %d)", ErrRecordSize, rs, MinRecordSize)
 	}
 	if !(h.Magic == Magic && h.StorageOffset%rs == 0 && h.Version == Version && h.Reserved == 0) {

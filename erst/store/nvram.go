@@ -3,6 +3,8 @@ package store
 import (
 	"encoding/binary"
 	"fmt"
+
+	"github.com/goerst/erst/erst/cper"
 )
 
 // Records returns the record slots of the image, from the first record
@@ -39,11 +41,11 @@ func (s *Store) CommitAt(slot int) (err error) {
 		return fmt.Errorf("%w: slot %d is not a record slot", ErrBadRecord, slot)
 	}
 	rec := s.slot(slot)
-	length := binary.LittleEndian.Uint32(rec[CPERLengthOffset:])
-	if length < CPERMinSize || uint64(length) > uint64(s.rs) {
-		return fmt.Errorf("%w: record_length %d not in %d..%d", ErrBadRecord, length, CPERMinSize, s.rs)
+	length := binary.LittleEndian.Uint32(rec[cper.OffRecordLength:])
+	if length < cper.HeaderSize || uint64(length) > uint64(s.rs) {
+		return fmt.Errorf("%w: record_length %d not in %d..%d", ErrBadRecord, length, cper.HeaderSize, s.rs)
 	}
-	id := binary.LittleEndian.Uint64(rec[CPERIDOffset:])
+	id := binary.LittleEndian.Uint64(rec[cper.OffRecordID:])
 	if !validID(id) {
 		return fmt.Errorf("%w: %#x", ErrInvalidID, id)
 	}
@@ -70,8 +72,8 @@ func (s *Store) WipeSlot(slot int) {
 	defer s.catch(nil)
 	defer guard()()
 	if s.img != nil && slot >= s.first && slot < s.last {
-		fillFF(s.slot(slot)[:CPERMinSize])
+		fillFF(s.slot(slot)[:cper.HeaderSize])
 		var err error
-		s.wrote(&err, slot*s.rs, CPERMinSize)
+		s.wrote(&err, slot*s.rs, cper.HeaderSize)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"runtime/debug"
 	"sync"
+
+	"github.com/goerst/erst/erst/cper"
 )
 
 // Store is a formatted backing store in use: what QEMU's acpi-erst device
@@ -316,19 +318,19 @@ func (s *Store) WriteWith(rec []byte, o WriteOptions) (slot int, err error) {
 	if s.img == nil {
 		return 0, ErrClosed
 	}
-	if len(rec) < CPERLengthOffset+4 {
+	if len(rec) < cper.OffRecordLength+4 {
 		return 0, fmt.Errorf("%w: %d bytes cannot hold a CPER header", ErrBadRecord, len(rec))
 	}
-	length := binary.LittleEndian.Uint32(rec[CPERLengthOffset:])
+	length := binary.LittleEndian.Uint32(rec[cper.OffRecordLength:])
 	switch {
-	case length < CPERMinSize:
-		return 0, fmt.Errorf("%w: record_length %d is below %d", ErrBadRecord, length, CPERMinSize)
+	case length < cper.HeaderSize:
+		return 0, fmt.Errorf("%w: record_length %d is below %d", ErrBadRecord, length, cper.HeaderSize)
 	case uint64(length) > uint64(len(rec)):
 		return 0, fmt.Errorf("%w: record_length %d exceeds the %d bytes available", ErrBadRecord, length, len(rec))
 	case uint64(length) > uint64(s.rs):
 		return 0, fmt.Errorf("%w: record_length %d exceeds the %d-byte slot", ErrBadRecord, length, s.rs)
 	}
-	id := binary.LittleEndian.Uint64(rec[CPERIDOffset:])
+	id := binary.LittleEndian.Uint64(rec[cper.OffRecordID:])
 	if !validID(id) {
 		return 0, fmt.Errorf("%w: %#x", ErrInvalidID, id)
 	}
@@ -400,8 +402,8 @@ func (s *Store) ReadInto(id uint64, dst []byte) (n int, err error) {
 		return 0, fmt.Errorf("%w: %#x", ErrNotFound, id)
 	}
 	src := s.slot(idx)
-	length := binary.LittleEndian.Uint32(src[CPERLengthOffset:])
-	if length < CPERMinSize || uint64(length) > uint64(len(dst)) {
+	length := binary.LittleEndian.Uint32(src[cper.OffRecordLength:])
+	if length < cper.HeaderSize || uint64(length) > uint64(len(dst)) {
 		return 0, fmt.Errorf("%w: slot %d holds record_length %d, %d bytes available", ErrBadRecord, idx, length, len(dst))
 	}
 	return copy(dst, src[:length]), nil

@@ -45,15 +45,12 @@ import (
 	"github.com/goerst/erst/images"
 )
 
-// Defaults of a new record store: QEMU's own record size, and the 64 KiB
-// of QEMU's docs/specs/acpi_erst.rst example (room for 7 records), the
-// same as erst -store's, so that a store made by either tool has the same
-// size.
+// A new record store has store.DefaultSize and store.DefaultRecordSize,
+// the same as erst -store's, so that a store made by either tool has the
+// same size.
 const (
-	DefaultStoreSize  = 64 << 10
-	DefaultRecordSize = 8192
-	DefaultQEMU       = "qemu-system-x86_64"
-	DefaultMemory     = "512"
+	DefaultQEMU   = "qemu-system-x86_64"
+	DefaultMemory = "512"
 )
 
 // Config is one boot of the guest.
@@ -157,7 +154,7 @@ func KernelCmdline(linuxERST bool, extra ...string) string {
 
 // StoreSize checks the store file at path and returns the size to give
 // QEMU: want, or the file's own size when it exists and want is 0, or
-// DefaultStoreSize for a missing file and want 0.
+// store.DefaultSize for a missing file and want 0.
 func StoreSize(path string, want, recordSize uint64) (uint64, error) {
 	fi, err := os.Stat(path)
 	switch {
@@ -165,7 +162,7 @@ func StoreSize(path string, want, recordSize uint64) (uint64, error) {
 		// QEMU sizes and formats a missing or empty file (store.Lock
 		// creates an empty one).
 		if want == 0 {
-			want = DefaultStoreSize
+			want = store.DefaultSize
 		}
 	case err != nil:
 		return 0, err

@@ -35,6 +35,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/goerst/erst/erst/cper"
 	"github.com/goerst/erst/erst/pshed"
 )
 
@@ -53,7 +54,7 @@ type Target struct {
 	Persistence pshed.Persistence
 	// RangeLength is the length of the error log address range
 	// (GET_ERROR_LOG_ADDRESS_LENGTH): the longest record the
-	// implementation must accept, at least HeaderSize.
+	// implementation must accept, at least cper.HeaderSize.
 	RangeLength int
 	// Capacity is how many RangeLength-byte records the store holds, or
 	// 0 when unknown. With 0 the StoreFull check is skipped and the
@@ -129,8 +130,8 @@ func setup(t TB, tg Target) *env {
 	if tg.Persistence == nil {
 		t.Fatalf("Target.Persistence is nil")
 	}
-	if tg.RangeLength < HeaderSize {
-		t.Fatalf("Target.RangeLength is %d, want at least %d", tg.RangeLength, HeaderSize)
+	if tg.RangeLength < cper.HeaderSize {
+		t.Fatalf("Target.RangeLength is %d, want at least %d", tg.RangeLength, cper.HeaderSize)
 	}
 	if tg.Capacity < 0 {
 		t.Fatalf("Target.Capacity is %d, want 0 (unknown) or more", tg.Capacity)
@@ -182,7 +183,7 @@ func (e *env) record(size int, rid uint64) []byte {
 	if got, _ := RecordID(r); got != rid {
 		e.t.Fatalf("Target.NewRecord(%d, %#x) returned a record with id %#x", size, rid, got)
 	}
-	if n := binary.LittleEndian.Uint32(r[offRecordLength:]); int(n) != size {
+	if n := binary.LittleEndian.Uint32(r[cper.OffRecordLength:]); int(n) != size {
 		e.t.Fatalf("Target.NewRecord(%d, %#x) returned a record with RecordLength %d", size, rid, n)
 	}
 	return r
@@ -369,11 +370,11 @@ func checkRoundTrip(t TB, tg Target) {
 // (the first with a section), the powers of two in between, and the range
 // length and one less.
 func recordSizes(rangeLength int) []int {
-	s := []int{HeaderSize, HeaderSize + 1, HeaderSize + SectionDescriptorSize, rangeLength - 1, rangeLength}
+	s := []int{cper.HeaderSize, cper.HeaderSize + 1, cper.HeaderSize + cper.DescriptorSize, rangeLength - 1, rangeLength}
 	for p := 256; p < rangeLength; p *= 2 {
 		s = append(s, p)
 	}
-	s = slices.DeleteFunc(s, func(n int) bool { return n < HeaderSize || n > rangeLength })
+	s = slices.DeleteFunc(s, func(n int) bool { return n < cper.HeaderSize || n > rangeLength })
 	slices.Sort(s)
 	return slices.Compact(s)
 }
@@ -444,7 +445,7 @@ func checkIteration(t TB, tg Target) {
 	order := []int{3, 1, 4, 5, 2}[:n] // not in id order
 	want := make(map[uint64][]byte)
 	for k, i := range order {
-		rec := e.record(e.size(HeaderSize+SectionDescriptorSize+37*k), id(i))
+		rec := e.record(e.size(cper.HeaderSize+cper.DescriptorSize+37*k), id(i))
 		e.mustWrite(rec)
 		want[id(i)] = rec
 	}
@@ -484,7 +485,7 @@ func checkBufferTooSmall(t TB, tg Target) {
 	size := e.size(512)
 	rec := e.record(size, id(1))
 	e.mustWrite(rec)
-	lens := slices.Compact([]int{0, 1, HeaderSize - 1, size - 1})
+	lens := slices.Compact([]int{0, 1, cper.HeaderSize - 1, size - 1})
 	for _, rid := range []uint64{id(1), 0} {
 		for _, bl := range lens {
 			if bl >= size {

@@ -4,38 +4,13 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+
+	"github.com/goerst/erst/erst/cper"
 )
 
-// CPER layout the builder writes (UEFI specification Appendix N, record
-// header and section descriptor; WHEA_ERROR_RECORD_HEADER and
-// WHEA_ERROR_RECORD_SECTION_DESCRIPTOR in ntddk.h).
-const (
-	// HeaderSize is the size of the CPER record header.
-	HeaderSize = 128
-	// SectionDescriptorSize is the size of one section descriptor.
-	SectionDescriptorSize = 72
-
-	offRevision     = 4   // u16
-	offSignatureEnd = 6   // u32
-	offSectionCount = 10  // u16
-	offSeverity     = 12  // u32
-	offValidBits    = 16  // u32
-	offRecordLength = 20  // u32
-	offCreatorID    = 64  // GUID
-	offRecordID     = 96  // u64
-	offPersistence  = 108 // u64 WHEA_PERSISTENCE_INFO
-
-	// Section descriptor fields, relative to the descriptor.
-	offSecOffset   = 0  // u32, from the start of the record
-	offSecLength   = 4  // u32
-	offSecRevision = 8  // u16
-	offSecFlags    = 12 // u32
-	offSecType     = 16 // GUID
-	offSecSeverity = 48 // u32
-
-	severityInformational = 3
-	severityCorrected     = 2
-)
+// The CPER layout the builder writes (UEFI specification Appendix N,
+// record header and section descriptor; WHEA_ERROR_RECORD_HEADER and
+// WHEA_ERROR_RECORD_SECTION_DESCRIPTOR in ntddk.h) is package cper's.
 
 // creatorID is the CPER CreatorID of every record NewRecord builds,
 // 2a4ee3f8-cfe8-4795-8109-56f01943c0bc (a random GUID) in EFI_GUID byte
@@ -64,34 +39,34 @@ var sectionType = [16]byte{0x9e, 0xf2, 0x74, 0x30, 0x7d, 0x48, 0xcd, 0x4d, 0x9c,
 // payload. The payload is a pattern of id and offset, so records of
 // different ids differ.
 //
-// NewRecord panics if size is below HeaderSize or above 4 GiB - 1.
+// NewRecord panics if size is below cper.HeaderSize or above 4 GiB - 1.
 func NewRecord(size int, id uint64) []byte {
-	if size < HeaderSize || size > math.MaxUint32 {
-		panic(fmt.Sprintf("pshedtest.NewRecord: size %d outside [%d, 2^32)", size, HeaderSize))
+	if size < cper.HeaderSize || size > math.MaxUint32 {
+		panic(fmt.Sprintf("pshedtest.NewRecord: size %d outside [%d, 2^32)", size, cper.HeaderSize))
 	}
 	r := make([]byte, size)
 	le := binary.LittleEndian
-	copy(r[0:4], "CPER")
-	le.PutUint16(r[offRevision:], 0x0100)
-	le.PutUint32(r[offSignatureEnd:], 0xFFFFFFFF)
-	le.PutUint32(r[offSeverity:], severityInformational)
-	le.PutUint32(r[offValidBits:], 0)
-	le.PutUint32(r[offRecordLength:], uint32(size))
-	copy(r[offCreatorID:], creatorID[:])
-	le.PutUint64(r[offRecordID:], id)
-	copy(r[offPersistence:], "ER")
+	copy(r[cper.OffSignatureStart:], cper.Signature)
+	le.PutUint16(r[cper.OffRevision:], 0x0100)
+	le.PutUint32(r[cper.OffSignatureEnd:], cper.SignatureEnd)
+	le.PutUint32(r[cper.OffSeverity:], uint32(cper.SeverityInformational))
+	le.PutUint32(r[cper.OffValidationBits:], 0)
+	le.PutUint32(r[cper.OffRecordLength:], uint32(size))
+	copy(r[cper.OffCreatorID:], creatorID[:])
+	le.PutUint64(r[cper.OffRecordID:], id)
+	copy(r[cper.OffPersistence:], "ER")
 
-	payload := HeaderSize
-	if size >= HeaderSize+SectionDescriptorSize {
-		payload = HeaderSize + SectionDescriptorSize
-		le.PutUint16(r[offSectionCount:], 1)
-		d := r[HeaderSize : HeaderSize+SectionDescriptorSize]
-		le.PutUint32(d[offSecOffset:], uint32(payload))
-		le.PutUint32(d[offSecLength:], uint32(size-payload))
-		le.PutUint16(d[offSecRevision:], 0x0100)
-		le.PutUint32(d[offSecFlags:], 0x1) // primary
-		copy(d[offSecType:], sectionType[:])
-		le.PutUint32(d[offSecSeverity:], severityInformational)
+	payload := cper.HeaderSize
+	if size >= cper.HeaderSize+cper.DescriptorSize {
+		payload = cper.HeaderSize + cper.DescriptorSize
+		le.PutUint16(r[cper.OffSectionCount:], 1)
+		d := r[cper.HeaderSize : cper.HeaderSize+cper.DescriptorSize]
+		le.PutUint32(d[cper.DescOffSectionOffset:], uint32(payload))
+		le.PutUint32(d[cper.DescOffSectionLength:], uint32(size-payload))
+		le.PutUint16(d[cper.DescOffRevision:], 0x0100)
+		le.PutUint32(d[cper.DescOffFlags:], 0x1) // primary
+		copy(d[cper.DescOffSectionType:], sectionType[:])
+		le.PutUint32(d[cper.DescOffSeverity:], uint32(cper.SeverityInformational))
 	}
 	for i := payload; i < size; i++ {
 		r[i] = byte(id>>(8*(i%8))) ^ byte(i) ^ byte(i>>8)*0x3D
@@ -102,10 +77,10 @@ func NewRecord(size int, id uint64) []byte {
 // RecordID returns the record identifier of a CPER record (offset 96),
 // and false when record is too short to hold one.
 func RecordID(record []byte) (uint64, bool) {
-	if len(record) < offRecordID+8 {
+	if len(record) < cper.OffRecordID+8 {
 		return 0, false
 	}
-	return binary.LittleEndian.Uint64(record[offRecordID:]), true
+	return binary.LittleEndian.Uint64(record[cper.OffRecordID:]), true
 }
 
 // variant returns a copy of record with another severity in its header
@@ -114,10 +89,10 @@ func RecordID(record []byte) (uint64, bool) {
 // works on records from any builder.
 func variant(record []byte) []byte {
 	v := append([]byte(nil), record...)
-	sev := uint32(severityCorrected)
-	if binary.LittleEndian.Uint32(v[offSeverity:]) == sev {
-		sev = severityInformational
+	sev := uint32(cper.SeverityCorrected)
+	if binary.LittleEndian.Uint32(v[cper.OffSeverity:]) == sev {
+		sev = uint32(cper.SeverityInformational)
 	}
-	binary.LittleEndian.PutUint32(v[offSeverity:], sev)
+	binary.LittleEndian.PutUint32(v[cper.OffSeverity:], sev)
 	return v
 }

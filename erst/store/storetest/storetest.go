@@ -6,6 +6,8 @@ package storetest
 import (
 	"encoding/binary"
 	"fmt"
+
+	"github.com/goerst/erst/erst/cper"
 )
 
 // Golden is an expected backing-store image.
@@ -66,14 +68,14 @@ func (g *Golden) Bytes() []byte { return append([]byte(nil), g.B...) }
 // short, and so is its header) to build invalid records; the length field
 // still says length.
 func CPER(id uint64, length int, fill byte) []byte {
-	b := make([]byte, max(length, 128))
+	b := make([]byte, max(length, cper.HeaderSize))
 	le := binary.LittleEndian
-	copy(b[0:], "CPER")                  // signature_start
-	le.PutUint16(b[4:], 0x0100)          // revision
-	le.PutUint32(b[6:], 0xFFFFFFFF)      // signature_end
-	le.PutUint32(b[20:], uint32(length)) // record_length
-	le.PutUint64(b[96:], id)             // record_id
-	for i := 128; i < len(b); i++ {
+	copy(b[cper.OffSignatureStart:], cper.Signature)
+	le.PutUint16(b[cper.OffRevision:], 0x0100)
+	le.PutUint32(b[cper.OffSignatureEnd:], cper.SignatureEnd)
+	le.PutUint32(b[cper.OffRecordLength:], uint32(length))
+	le.PutUint64(b[cper.OffRecordID:], id)
+	for i := cper.HeaderSize; i < len(b); i++ {
 		b[i] = fill
 	}
 	return b

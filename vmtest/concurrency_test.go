@@ -14,8 +14,9 @@ import (
 	"github.com/goerst/erst/erst/torture"
 )
 
-// TestConcurrentProcesses runs two erst torture processes at once in one
-// guest, on QEMU's live device: each writes, reads back and clears its
+// TestConcurrentProcesses runs, in one guest on QEMU's live device, erst
+// conform on the empty store (it must pass) and then two erst torture
+// processes at once: each writes, reads back and clears its
 // own records (seeds 1 and 2, at most 3 each in the 7-slot store), over
 // 1,000 operations in all. Both append their output to one file, so the
 // file shows the two running interleaved. Then erst verify checks every
@@ -32,7 +33,9 @@ func TestConcurrentProcesses(t *testing.T) {
 		s := strconv.Itoa(seed)
 		return "{ erst torture -seed " + s + " -n " + strconv.Itoa(perRun) + " -keep 3 -readback >>out.txt 2>err" + s + ".txt; echo $? >status" + s + ".txt; }"
 	}
-	script := run(1) + " & " + run(2) + " & wait; " +
+	// First, on the empty store, erst conform on the live device.
+	script := "erst conform -json >conform.json 2>conform-err.txt; echo $? >conform-status.txt; " +
+		run(1) + " & " + run(2) + " & wait; " +
 		"erst verify -seed 1 -json >verify1.json; erst verify -seed 2 -json >verify2.json; ls /run/erst.lock >lock.txt"
 	r := erstvm(dir, "-store", "s.backing", "-run", "gosh", "--", "-c", script)
 	if r.code != 0 {
@@ -48,6 +51,20 @@ func TestConcurrentProcesses(t *testing.T) {
 	for _, seed := range []string{"1", "2"} {
 		if st := strings.TrimSpace(read("status" + seed + ".txt")); st != "0" {
 			t.Errorf("torture -seed %s: exit %s: %s", seed, st, read("err"+seed+".txt"))
+		}
+	}
+	if st := strings.TrimSpace(read("conform-status.txt")); st != "0" {
+		t.Errorf("erst conform on the live device: exit %s: %s\n%s", st, read("conform-err.txt"), read("conform.json"))
+	}
+	var conform struct {
+		Checks []struct{ Name, Result, Reason string } `json:"checks"`
+	}
+	if err := json.Unmarshal([]byte(read("conform.json")), &conform); err != nil {
+		t.Errorf("erst conform -json: %v", err)
+	}
+	for _, c := range conform.Checks {
+		if c.Name == "Timings" || c.Name == "FullStore" {
+			t.Logf("erst conform, live device: %s %s: %s", c.Name, c.Result, c.Reason)
 		}
 	}
 	if !strings.Contains(read("lock.txt"), "erst.lock") {

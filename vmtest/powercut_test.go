@@ -137,6 +137,17 @@ func TestPowerCuts(t *testing.T) {
 	if len(lost) > 0 {
 		t.Errorf("acknowledged records lost: %#x", lost)
 	}
+	// The host's simulator reads the store QEMU left the same way.
+	erst, _ := buildCommand(t, "./cmd/erst")
+	host := runCommand(t, erst, dir, "-store", "s.backing", "verify", "-seed", tortureSeed, "-json")
+	var hv struct {
+		Intact []string `json:"intact"`
+	}
+	err = json.Unmarshal(host.stdout, &hv)
+	slices.Sort(hv.Intact)
+	if guest := slices.Sorted(slices.Values(v.Intact)); err != nil || !slices.Equal(hv.Intact, guest) {
+		t.Errorf("the host's verify of the store: %v, intact %v; the guest's: %v", err, hv.Intact, v.Intact)
+	}
 	g, _ := torture.New(7, 8192)
 	for id := range intact {
 		if _, ok := g.Index(id); !ok {

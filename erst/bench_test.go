@@ -92,7 +92,7 @@ func newBenchDevice(b *testing.B, storeSize int, nvram bool) *benchDevice {
 	}
 	st, dev, clock := newSim(b, storeSize, opts...)
 	acc := &accessCounter{}
-	drv, err := erst.Open(dev.Table(), acc.platform(dev), &erst.Config{Clock: clock, NVRAMSlotSize: recordSize})
+	drv, err := erst.Open(dev.Table(), acc.platform(dev), erst.WithClock(clock), erst.WithNVRAMSlotSize(recordSize))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -321,7 +321,7 @@ func openOnMemory(b *testing.B) (*erst.Device, *accessCounter) {
 	regs[sim.ValueOffset+2] = rangeBase >> 16 // VALUE = 0x10000, little-endian
 	p.Mem.AddRegion(rangeBase, rangeBase)
 	acc := &accessCounter{}
-	drv, err := erst.Open(sim.BuildTable(sim.Q35Bar0), acc.platform(p), &erst.Config{Clock: hw.NewFakeClock()})
+	drv, err := erst.Open(sim.BuildTable(sim.Q35Bar0), acc.platform(p), erst.WithClock(hw.NewFakeClock()))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 func TestMinAccessesMatchQEMU(t *testing.T) {
 	b := newBench(t, 64<<10)
 	accesses := 0
-	drv, err := erst.Open(b.dev.Table(), countingPlatform{b.dev, &accesses}, &erst.Config{Clock: b.clock})
+	drv, err := erst.Open(b.dev.Table(), countingPlatform{b.dev, &accesses}, erst.WithClock(b.clock))
 	if err != nil {
 		t.Fatal(err)
 	}

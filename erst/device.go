@@ -65,43 +65,64 @@ type Locker interface {
 	Unlock()
 }
 
-// Config adjusts a Device. The zero value is Linux's behaviour.
-type Config struct {
-	// Clock drives STALL, busy polling and timeouts; nil is the system clock.
-	Clock hw.Clock
-	// Timeout bounds each busy poll and STALL_WHILE_TRUE loop. Zero derives
-	// it from the table: the maximum execute time when the table has
-	// GET_EXECUTE_OPERATION_TIMINGS (microseconds; milliseconds when the
-	// range is marked slow, as Linux 6.7+), clamped to [1 ms, MaxTimeout];
-	// otherwise 1 ms, as Linux.
-	Timeout time.Duration
-	// StepBudget bounds the instructions one action executes; zero means
-	// DefaultStepBudget.
-	StepBudget int
-	// MaxRecords bounds an enumeration: a store with more ids fails with
-	// ErrTooManyRecords; zero means DefaultMaxRecords.
-	MaxRecords int
-	// Trace, when set, sees every register access.
-	Trace func(TraceEvent)
-	// Lock, when set, is held around every operation in addition to the
-	// Device's own mutex.
-	Lock Locker
-	// SkipTableCheck opens a table that fails Linux's checks (for
-	// experiments on broken firmware); operations still fail on the
-	// entries they cannot execute.
-	SkipTableCheck bool
-	// NVRAMSlotSize is the slot size used to lay out records in an NVRAM
-	// range (see Device); zero means store.DefaultRecordSize (8192),
-	// QEMU's record size.
-	NVRAMSlotSize int
+// An Option adjusts a Device at Open. Without options a Device behaves as
+// Linux's driver.
+type Option func(*config)
+
+// config is what the options set; the zero value is Linux's behaviour.
+type config struct {
+	clock          hw.Clock
+	timeout        time.Duration
+	stepBudget     int
+	maxRecords     int
+	trace          func(TraceEvent)
+	lock           Locker
+	skipTableCheck bool
+	nvramSlotSize  int
 }
+
+// WithClock drives STALL, busy polling and timeouts from c instead of the
+// system clock (nil keeps the system clock).
+func WithClock(c hw.Clock) Option { return func(o *config) { o.clock = c } }
+
+// WithTimeout bounds each busy poll and STALL_WHILE_TRUE loop by d. Without
+// it (or with 0) the bound comes from the table: the maximum execute time
+// when the table has GET_EXECUTE_OPERATION_TIMINGS (microseconds;
+// milliseconds when the range is marked slow, as Linux 6.7+), clamped to
+// [1 ms, MaxTimeout]; otherwise 1 ms, as Linux.
+func WithTimeout(d time.Duration) Option { return func(o *config) { o.timeout = d } }
+
+// WithStepBudget bounds the instructions one action executes; 0 means
+// DefaultStepBudget.
+func WithStepBudget(n int) Option { return func(o *config) { o.stepBudget = n } }
+
+// WithMaxRecords bounds an enumeration: a store with more ids fails with
+// ErrTooManyRecords; 0 means DefaultMaxRecords.
+func WithMaxRecords(n int) Option { return func(o *config) { o.maxRecords = n } }
+
+// WithTrace has f see every register access (nil: none).
+func WithTrace(f func(TraceEvent)) Option { return func(o *config) { o.trace = f } }
+
+// WithLock holds l around every operation in addition to the Device's own
+// mutex (nil: no lock).
+func WithLock(l Locker) Option { return func(o *config) { o.lock = l } }
+
+// WithoutTableCheck opens a table that fails Linux's checks (for
+// experiments on broken firmware); operations still fail on the entries
+// they cannot execute.
+func WithoutTableCheck() Option { return func(o *config) { o.skipTableCheck = true } }
+
+// WithNVRAMSlotSize sets the slot size used to lay out records in an NVRAM
+// range (see Device); 0 means store.DefaultRecordSize (8192), QEMU's record
+// size.
+func WithNVRAMSlotSize(n int) Option { return func(o *config) { o.nvramSlotSize = n } }
 
 // Device is an open ERST: the table's machine, the error log address
 // range mapped, one operation at a time.
 type Device struct {
 	mu       sync.Mutex
 	m        *Machine
-	cfg      Config
+	cfg      config
 	rng      Range
 	buf      []byte // the mapped error log address range
 	timeout  time.Duration
@@ -113,24 +134,24 @@ type Device struct {
 // Open checks t as Linux does (erst_check_table and the GAS checks), reads
 // the error log address range, length, attributes and timings (ACPI 6.5
 // §18.5.2.1; all but the timings are mandatory) and maps the range.
-func Open(t *acpi.ERST, p hw.Platform, cfg *Config) (*Device, error) {
+func Open(t *acpi.ERST, p hw.Platform, opts ...Option) (*Device, error) {
 	d := &Device{}
-	if cfg != nil {
-		d.cfg = *cfg
+	for _, o := range opts {
+		o(&d.cfg)
 	}
-	if d.cfg.Clock == nil {
-		d.cfg.Clock = hw.SystemClock{}
+	if d.cfg.clock == nil {
+		d.cfg.clock = hw.SystemClock{}
 	}
-	if !d.cfg.SkipTableCheck {
+	if !d.cfg.skipTableCheck {
 		if err := checkTable(t); err != nil {
 			return nil, err
 		}
 	}
 	d.platform = p
-	d.m = newMachine(t, p, d.cfg.Clock)
-	d.m.trace = d.cfg.Trace
-	if d.cfg.StepBudget > 0 {
-		d.m.budget = d.cfg.StepBudget
+	d.m = newMachine(t, p, d.cfg.clock)
+	d.m.trace = d.cfg.trace
+	if d.cfg.stepBudget > 0 {
+		d.m.budget = d.cfg.stepBudget
 	}
 	// Linux erst_get_erange: one context for the four queries. They are
 	// register accesses like any operation's: another process's operation
@@ -168,7 +189,7 @@ func Open(t *acpi.ERST, p hw.Platform, cfg *Config) (*Device, error) {
 	}
 	d.buf = buf
 	d.m.moveBase, d.m.moveRange = d.rng.Base, buf
-	d.timeout = d.cfg.Timeout
+	d.timeout = d.cfg.timeout
 	if d.timeout <= 0 {
 		d.timeout = deriveTimeout(d.rng)
 	}
@@ -220,8 +241,8 @@ func (d *Device) Machine() *Machine { return d.m }
 // lock takes the in-process mutex and the cross-process lock.
 func (d *Device) lock() error {
 	d.mu.Lock()
-	if d.cfg.Lock != nil {
-		if err := d.cfg.Lock.Lock(); err != nil {
+	if d.cfg.lock != nil {
+		if err := d.cfg.lock.Lock(); err != nil {
 			d.mu.Unlock()
 			return fmt.Errorf("%w: %w", ErrBusy, err)
 		}
@@ -230,8 +251,8 @@ func (d *Device) lock() error {
 }
 
 func (d *Device) unlock() {
-	if d.cfg.Lock != nil {
-		d.cfg.Lock.Unlock()
+	if d.cfg.lock != nil {
+		d.cfg.lock.Unlock()
 	}
 	d.mu.Unlock()
 }
@@ -314,12 +335,12 @@ func (d *Device) waitNotBusy(r *Regs) error {
 			return nil
 		}
 		if polls == 1 {
-			start = d.cfg.Clock.Now()
+			start = d.cfg.clock.Now()
 		}
-		if d.cfg.Clock.Now().Sub(start) >= d.timeout {
+		if d.cfg.clock.Now().Sub(start) >= d.timeout {
 			return fmt.Errorf("device still busy after %v (%d polls of CHECK_BUSY_STATUS): %w", d.timeout, polls, ErrTimeout)
 		}
-		d.cfg.Clock.Sleep(SpinUnit)
+		d.cfg.clock.Sleep(SpinUnit)
 	}
 }
 
@@ -526,7 +547,7 @@ func (d *Device) nextID() (uint64, error) {
 // first id the first pass saw (in the common case at once: one extra
 // GET_RECORD_IDENTIFIER). Both passes together cost O(records).
 //
-// Nothing is truncated: a store with more ids than Config.MaxRecords
+// Nothing is truncated: a store with more ids than WithMaxRecords
 // (DefaultMaxRecords when zero) fails with ErrTooManyRecords.
 func (d *Device) IDs() ([]uint64, error) {
 	return d.AppendIDs(nil)
@@ -542,7 +563,7 @@ func (d *Device) AppendIDs(dst []uint64) ([]uint64, error) {
 }
 
 func (d *Device) appendIDs(dst []uint64) ([]uint64, error) {
-	limit := d.cfg.MaxRecords
+	limit := d.cfg.maxRecords
 	if limit <= 0 {
 		limit = DefaultMaxRecords
 	}

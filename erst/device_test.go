@@ -63,7 +63,7 @@ func newBench(t *testing.T, size int, opts ...sim.Option) *bench {
 func newBenchRS(t *testing.T, size, rs int, opts ...sim.Option) *bench {
 	t.Helper()
 	st, dev, clock := newSimRS(t, size, rs, opts...)
-	drv, err := erst.Open(dev.Table(), dev, &erst.Config{Clock: clock, NVRAMSlotSize: recordSize})
+	drv, err := erst.Open(dev.Table(), dev, erst.WithClock(clock), erst.WithNVRAMSlotSize(recordSize))
 	if err != nil {
 		t.Fatalf("Open on QEMU's table: %v", err)
 	}
@@ -92,8 +92,8 @@ func (b *bench) write(n int, id uint64) []byte {
 type dut struct {
 	t   *testing.T
 	drv *erst.Device
-	// open opens another driver on the same device with cfg.
-	open func(cfg *erst.Config) (*erst.Device, error)
+	// open opens another driver on the same device with opts.
+	open func(opts ...erst.Option) (*erst.Device, error)
 	// capacity is how many recordSize records the store holds; 0: unknown.
 	capacity int
 	// snapshot returns the backing store's bytes; nil on a real device.
@@ -109,7 +109,7 @@ func simDUT(t *testing.T) *dut {
 	return &dut{
 		t:        t,
 		drv:      b.drv,
-		open:     func(cfg *erst.Config) (*erst.Device, error) { return erst.Open(b.dev.Table(), b.dev, cfg) },
+		open:     func(opts ...erst.Option) (*erst.Device, error) { return erst.Open(b.dev.Table(), b.dev, opts...) },
 		capacity: 7,
 		snapshot: func() []byte { return append([]byte(nil), b.st.Snapshot()...) },
 	}
@@ -306,7 +306,7 @@ func TestIDsOverMaxRecordsFailLoudly(t *testing.T) {
 	for id := uint64(1); id <= 10; id++ {
 		b.write(128, id)
 	}
-	drv, err := erst.Open(b.dev.Table(), b.dev, &erst.Config{Clock: b.clock, MaxRecords: 4})
+	drv, err := erst.Open(b.dev.Table(), b.dev, erst.WithClock(b.clock), erst.WithMaxRecords(4))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -384,7 +384,7 @@ func TestIDsLinear(t *testing.T) {
 		b := newBenchRS(t, (n+4)*4096, 4096)
 		b.fill(n)
 		accesses := 0
-		drv, err := erst.Open(b.dev.Table(), countingPlatform{b.dev, &accesses}, &erst.Config{Clock: b.clock})
+		drv, err := erst.Open(b.dev.Table(), countingPlatform{b.dev, &accesses}, erst.WithClock(b.clock))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -462,7 +462,7 @@ func TestBadRecordsRefusedBeforeTheDevice(t *testing.T) {
 	b := newBench(t, 64<<10)
 	var accesses int
 	dev, _ := sim.New(b.st, sim.WithAccessHook(func(sim.Access) { accesses++ }))
-	drv, err := erst.Open(dev.Table(), dev, nil)
+	drv, err := erst.Open(dev.Table(), dev)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -549,7 +549,7 @@ func TestDummyWrite(t *testing.T) {
 func TestTraceNamesActions(t *testing.T) {
 	forEachDevice(t, func(t *testing.T, d *dut) {
 		var events []erst.TraceEvent
-		drv, err := d.open(&erst.Config{Trace: func(e erst.TraceEvent) { events = append(events, e) }})
+		drv, err := d.open(erst.WithTrace(func(e erst.TraceEvent) { events = append(events, e) }))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -626,7 +626,7 @@ func TestIDsWithoutRecordCount(t *testing.T) {
 	tab := b.dev.Table()
 	tab.Entries = slices.DeleteFunc(tab.Entries, func(e acpi.Entry) bool { return e.Action == acpi.GetRecordCount })
 	tab.Finalize()
-	drv, err := erst.Open(tab, b.dev, &erst.Config{Clock: b.clock})
+	drv, err := erst.Open(tab, b.dev, erst.WithClock(b.clock))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,7 +26,7 @@ var (
 	ErrOutOfRange           = errors.New("access outside the error log address range") // MOVE_DATA or offset
 	ErrBusy                 = errors.New("another ERST operation is in progress")
 	ErrInvalidID            = errors.New("invalid record identifier")                   // 0 or ~0 where an id is required
-	ErrTooManyRecords       = errors.New("more record ids than the enumeration allows") // Config.MaxRecords
+	ErrTooManyRecords       = errors.New("more record ids than the enumeration allows") // WithMaxRecords
 )
 
 // StatusErr returns the sentinel for a command status (ACPI 6.5 Table

@@ -29,7 +29,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	drv, err := erst.Open(dev.Table(), dev, nil)
+	drv, err := erst.Open(dev.Table(), dev)
 	if err != nil {
 		log.Fatal(err)
 	}

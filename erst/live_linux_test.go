@@ -31,7 +31,7 @@ func openLive(t *testing.T) *dut {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { p.Close() })
-	open := func(cfg *erst.Config) (*erst.Device, error) { return erst.Open(tab, p, cfg) }
+	open := func(opts ...erst.Option) (*erst.Device, error) { return erst.Open(tab, p, opts...) }
 	drv, err := open(nil)
 	if err != nil {
 		t.Fatal(err)

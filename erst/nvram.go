@@ -18,7 +18,7 @@ import (
 // __erst_read_to_erange_from_nvram return -ENOSYS), QEMU's device has no
 // such mode, and the spec leaves the layout of the range to the platform.
 // This driver uses the simplest layout that needs no platform help to
-// read: the range is an array of fixed-size slots (Config.NVRAMSlotSize,
+// read: the range is an array of fixed-size slots (WithNVRAMSlotSize,
 // 8 KiB by default), a slot holds one record at its start, and the record
 // offset given with SET_RECORD_OFFSET is the slot's offset:
 //
@@ -56,7 +56,7 @@ type nvramTable struct {
 }
 
 func (d *Device) nvramSlotSize() uint64 {
-	s := uint64(d.cfg.NVRAMSlotSize)
+	s := uint64(d.cfg.nvramSlotSize)
 	if s == 0 {
 		s = store.DefaultRecordSize
 	}

@@ -93,7 +93,7 @@ func TestNVRAMCrashBeforeExecute(t *testing.T) {
 	}
 	copy(rng[recordSize:], record(200, 3))
 	copy(rng[2*recordSize:], record(600, 2))
-	drv, err := erst.Open(b.dev.Table(), b.dev, &erst.Config{Clock: b.clock, NVRAMSlotSize: recordSize})
+	drv, err := erst.Open(b.dev.Table(), b.dev, erst.WithClock(b.clock), erst.WithNVRAMSlotSize(recordSize))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ func (l *heldLock) Lock() error { l.held.Store(true); return nil }
 func (l *heldLock) Unlock()     { l.held.Store(false) }
 
 // Every register access, Open's range queries included, happens under
-// Config.Lock: another erst process on the live device must never see
+// WithLock: another erst process on the live device must never see
 // its sequences interleaved (a second process's Open read a range length
 // of 0 in a guest before Open took the lock).
 func TestEveryAccessUnderTheLock(t *testing.T) {
@@ -38,7 +38,7 @@ func TestEveryAccessUnderTheLock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := erst.Open(dev.Table(), dev, &erst.Config{Lock: lock})
+	d, err := erst.Open(dev.Table(), dev, erst.WithLock(lock))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -56,7 +56,7 @@ func benchGUID(s string) cper.GUID {
 	return g
 }
 
-// nvramSlot is the driver's default NVRAM slot (erst.Config.NVRAMSlotSize),
+// nvramSlot is the driver's default NVRAM slot (erst.WithNVRAMSlotSize),
 // the largest record it writes in NVRAM mode.
 const nvramSlot = store.DefaultRecordSize
 

@@ -302,7 +302,7 @@ func newFaultyBench(t *testing.T) *faultyBench {
 	if err != nil {
 		t.Fatal(err)
 	}
-	drv, err := erst.Open(fb.sim.Table(), fb.sim, &erst.Config{Trace: func(erst.TraceEvent) { fb.accesses++ }})
+	drv, err := erst.Open(fb.sim.Table(), fb.sim, erst.WithTrace(func(erst.TraceEvent) { fb.accesses++ }))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -54,7 +54,7 @@ func setupConform(fs *flag.FlagSet) func(*env, []string) error {
 		}
 		o := conform.Options{Samples: *samples, RecordLength: int(d.Range().Length)}
 		if d.Range().NVRAM() {
-			o.RecordLength = store.DefaultRecordSize // the driver's NVRAM slot: erst.Config.NVRAMSlotSize's default
+			o.RecordLength = store.DefaultRecordSize // the driver's NVRAM slot: erst.WithNVRAMSlotSize's default
 		}
 		if d.st != nil {
 			o.Free = d.st.Capacity() - int(d.st.Count())

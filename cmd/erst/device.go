@@ -41,21 +41,20 @@ func (e *env) openDeviceCreate() (*device, error) { return e.openDeviceWith(nil,
 func (e *env) openDeviceCounting(n *int64) (*device, error) { return e.openDeviceWith(n, true) }
 
 func (e *env) openDeviceWith(n *int64, create bool) (*device, error) {
-	cfg := &erst.Config{}
 	var trace func(erst.TraceEvent)
 	if e.g.trace {
 		trace = e.traceFunc()
 	}
 	switch {
 	case n != nil && trace != nil:
-		cfg.Trace = func(ev erst.TraceEvent) { *n++; trace(ev) }
+		show := trace
+		trace = func(ev erst.TraceEvent) { *n++; show(ev) }
 	case n != nil:
-		cfg.Trace = func(erst.TraceEvent) { *n++ }
-	default:
-		cfg.Trace = trace
+		trace = func(erst.TraceEvent) { *n++ }
 	}
+	opts := []erst.Option{erst.WithTrace(trace)}
 	if e.g.store != "" {
-		return e.openSimulated(cfg, create)
+		return e.openSimulated(opts, create)
 	}
 	if len(e.g.faults) > 0 {
 		return nil, usagef("-fault %s needs -store: faults are injected into the simulated device", e.g.faults.String())
@@ -70,7 +69,7 @@ func (e *env) openDeviceWith(n *int64, create bool) (*device, error) {
 		return nil, fmt.Errorf("live device: %w", err)
 	}
 	e.g.onClose(lock.Close)
-	cfg.Lock = lock
+	opts = append(opts, erst.WithLock(lock))
 	var t *acpi.ERST
 	if e.g.tablePath != "" {
 		t, _, _, err = decodeTable([]string{e.g.tablePath})
@@ -85,7 +84,7 @@ func (e *env) openDeviceWith(n *int64, create bool) (*device, error) {
 		return nil, fmt.Errorf("live device: %w", err)
 	}
 	e.g.onClose(p.Close)
-	d, err := erst.Open(t, p, cfg)
+	d, err := erst.Open(t, p, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("live device: %w", err)
 	}
@@ -96,7 +95,7 @@ func (e *env) openDeviceWith(n *int64, create bool) (*device, error) {
 // format when missing) and puts a simulated acpi-erst device over it,
 // driven through QEMU's own table. The store holds the file's lock until
 // the command ends: other erst and erstvm processes on the file wait.
-func (e *env) openSimulated(cfg *erst.Config, create bool) (*device, error) {
+func (e *env) openSimulated(opts []erst.Option, create bool) (*device, error) {
 	path := e.g.store
 	var (
 		st  *store.Store
@@ -135,7 +134,7 @@ func (e *env) openSimulated(cfg *erst.Config, create bool) (*device, error) {
 			return nil, usageErr(err)
 		}
 	}
-	d, err := erst.Open(t, dev, cfg)
+	d, err := erst.Open(t, dev, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}

@@ -39,7 +39,7 @@ type Options struct {
 	// RecordLength is the longest record the checks write; 0 means the
 	// error log address range length. In NVRAM mode, where the range is
 	// the whole store, pass the driver's slot size
-	// (erst.Config.NVRAMSlotSize).
+	// (erst.WithNVRAMSlotSize).
 	RecordLength int
 	// Free is how many records of RecordLength the store has room for,
 	// when the caller knows (a simulated store); 0 means unknown, and the

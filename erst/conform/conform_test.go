@@ -27,7 +27,7 @@ func newDevice(t *testing.T, size int, opts ...sim.Option) (*store.Store, *sim.D
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := erst.Open(dev.Table(), dev, nil)
+	d, err := erst.Open(dev.Table(), dev)
 	if err != nil {
 		t.Fatal(err)
 	}

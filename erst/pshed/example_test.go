@@ -35,7 +35,7 @@ func Example() {
 		log.Fatal(err)
 	}
 	defer dev.Close()
-	drv, err := erst.Open(dev.Table(), dev, nil)
+	drv, err := erst.Open(dev.Table(), dev)
 	if err != nil {
 		log.Fatal(err)
 	}

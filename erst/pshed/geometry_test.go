@@ -42,7 +42,7 @@ func TestAdapterGeometry(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		drv, err := erst.Open(dev.Table(), dev, &erst.Config{Clock: hw.NewFakeClock(), NVRAMSlotSize: int(tc.rs)})
+		drv, err := erst.Open(dev.Table(), dev, erst.WithClock(hw.NewFakeClock()), erst.WithNVRAMSlotSize(int(tc.rs)))
 		if err != nil {
 			t.Fatal(err)
 		}

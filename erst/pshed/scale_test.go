@@ -37,7 +37,7 @@ func simAdapter(t testing.TB, n int) (*pshed.Adapter, *int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	drv, err := erst.Open(dev.Table(), dev, &erst.Config{Clock: clock})
+	drv, err := erst.Open(dev.Table(), dev, erst.WithClock(clock))
 	if err != nil {
 		t.Fatal(err)
 	}

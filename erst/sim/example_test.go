@@ -27,7 +27,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	d, err := erst.Open(dev.Table(), dev, nil)
+	d, err := erst.Open(dev.Table(), dev)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -49,7 +49,7 @@ func ExampleDevice_ForceStatus() {
 	im, _ := store.NewImage(64<<10, store.DefaultRecordSize)
 	st, _ := store.New(im)
 	dev, _ := sim.New(st)
-	d, _ := erst.Open(dev.Table(), dev, nil)
+	d, _ := erst.Open(dev.Table(), dev)
 
 	dev.ForceStatus(acpi.StatusHardwareNotAvailable, 1, false)
 	r, _ := (&cper.Builder{RecordID: 0x100, NoTimestamp: true, Sections: []cper.SectionSpec{{Body: []byte("x")}}}).Build()

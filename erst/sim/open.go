@@ -12,7 +12,7 @@ import (
 // persistence plug-in:
 //
 //	dev, err := sim.Open(path)                  // the device
-//	drv, err := erst.Open(dev.Table(), dev, nil) // the driver, on QEMU's table
+//	drv, err := erst.Open(dev.Table(), dev) // the driver, on QEMU's table
 //	p := pshed.NewAdapter(drv)                   // the PSHED callbacks
 //	defer dev.Close()
 func Open(path string, opts ...Option) (*Device, error) {

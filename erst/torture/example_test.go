@@ -16,7 +16,7 @@ func Example() {
 	im, _ := store.NewImage(64<<10, 8192)
 	st, _ := store.New(im)
 	dev, _ := sim.New(st)
-	d, err := erst.Open(dev.Table(), dev, nil)
+	d, err := erst.Open(dev.Table(), dev)
 	if err != nil {
 		fmt.Println(err)
 		return

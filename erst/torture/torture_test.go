@@ -37,7 +37,7 @@ func newRig(t *testing.T) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	drv, err := erst.Open(dev.Table(), dev, nil)
+	drv, err := erst.Open(dev.Table(), dev)
 	if err != nil {
 		t.Fatal(err)
 	}

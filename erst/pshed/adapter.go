@@ -177,7 +177,7 @@ func (a *Adapter) ReadErrorRecord(flags uint32, id uint64, buf []byte) (next uin
 	if id == erst.InvalidID {
 		return 0, 0, StatusObjectNotFound
 	}
-	rec, err := a.store.Read(id)
+	rec, inPlace, err := a.read(id, buf)
 	if err != nil {
 		return 0, 0, a.status(err, readStatuses)
 	}
@@ -205,8 +205,29 @@ func (a *Adapter) ReadErrorRecord(flags uint32, id uint64, buf []byte) (next uin
 	if len(rec) > len(buf) {
 		return next, length, StatusBufferTooSmall
 	}
-	copy(buf, rec)
+	if !inPlace {
+		copy(buf, rec)
+	}
 	return next, length, StatusSuccess
+}
+
+// read returns the record id. A store with ReadInto (the erst driver)
+// reads it straight into buf, allocating nothing (inPlace); when buf is
+// too short for it, or the store has no ReadInto, it comes from Read.
+func (a *Adapter) read(id uint64, buf []byte) (rec []byte, inPlace bool, err error) {
+	if s, ok := a.store.(interface {
+		ReadInto(id uint64, buf []byte) (int, error)
+	}); ok {
+		n, err := s.ReadInto(id, buf)
+		if err == nil {
+			return buf[:n], true, nil
+		}
+		if !errors.Is(err, erst.ErrBufferTooSmall) {
+			return nil, false, err
+		}
+	}
+	rec, err = a.store.Read(id)
+	return rec, false, err
 }
 
 // idOrder is the store's id order as a linked list, for O(1) next,

@@ -121,3 +121,26 @@ func BenchmarkAdapterIterate(b *testing.B) {
 		})
 	}
 }
+
+// Over the erst driver, ReadErrorRecord reads into the caller's buffer:
+// no allocation once the iteration order is known.
+func TestAdapterReadAllocatesNothing(t *testing.T) {
+	a, _ := simAdapter(t, 5)
+	buf := make([]byte, 4096)
+	if _, _, st := a.ReadErrorRecord(0, 0, buf); st != pshed.StatusSuccess {
+		t.Fatal(st)
+	}
+	n := testing.AllocsPerRun(20, func() {
+		if next, _, st := a.ReadErrorRecord(0, 3, buf); st != pshed.StatusSuccess || next != 4 {
+			t.Fatalf("ReadErrorRecord(3) = next %d, %v", next, st)
+		}
+	})
+	if n != 0 {
+		t.Errorf("ReadErrorRecord: %v allocations per call, want 0", n)
+	}
+	// A short buffer still gets the length, and is left alone.
+	short := make([]byte, 64)
+	if _, n, st := a.ReadErrorRecord(0, 3, short); st != pshed.StatusBufferTooSmall || n != 128 {
+		t.Errorf("short buffer: %d, %v; want 128, STATUS_BUFFER_TOO_SMALL", n, st)
+	}
+}

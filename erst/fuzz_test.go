@@ -79,7 +79,7 @@ func FuzzInterpreter(f *testing.F) {
 		_, dev, clock := newSim(t, 32<<10, sim.WithAccessHook(func(sim.Access) { accesses++ }))
 		tab := fuzzTable(data, fuzzRegisters(dev.Bar0(), dev.Bar1()))
 		const budget = 64
-		d, err := erst.Open(tab, dev, erst.WithClock(clock), erst.WithoutTableCheck(), erst.WithStepBudget(budget), erst.WithTimeout(20 * time.Microsecond), erst.WithMaxRecords(16))
+		d, err := erst.Open(tab, dev, erst.WithClock(clock), erst.WithoutTableCheck(), erst.WithStepBudget(budget), erst.WithTimeout(20*time.Microsecond), erst.WithMaxRecords(16))
 		if err != nil {
 			return // a table that cannot even report its range
 		}

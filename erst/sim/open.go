@@ -11,9 +11,9 @@ import (
 // is the first of the three calls from a store file to a PSHED
 // persistence plug-in:
 //
-//	dev, err := sim.Open(path)                  // the device
+//	dev, err := sim.Open(path)              // the device
 //	drv, err := erst.Open(dev.Table(), dev) // the driver, on QEMU's table
-//	p := pshed.NewAdapter(drv)                   // the PSHED callbacks
+//	p := pshed.NewAdapter(drv)              // the PSHED callbacks
 //	defer dev.Close()
 func Open(path string, opts ...Option) (*Device, error) {
 	st, err := store.Open(path)

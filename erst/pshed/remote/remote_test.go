@@ -38,7 +38,7 @@ func simBackend(tb testing.TB) *DeviceBackend {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	d, err := erst.Open(dev.Table(), dev, )
+	d, err := erst.Open(dev.Table(), dev)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -126,8 +126,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	default:
 		return nil, fmt.Errorf("-accel %q: want tcg or kvm", o.accel)
 	}
-	if r := o.recordSize; r < 4096 || r&(r-1) != 0 {
-		return nil, fmt.Errorf("-record-size %d: QEMU wants a power of two >= 4096", r)
+	if err := store.CheckRecordSize(o.recordSize); err != nil {
+		return nil, fmt.Errorf("-record-size: %w", err)
 	}
 	if o.command == "" || strings.ContainsRune(o.command, '/') {
 		return nil, fmt.Errorf("-run %q: want the name of a command in the initramfs", o.command)

@@ -208,6 +208,37 @@ func StorageOffsetFor(size, recordSize uint32) uint32 {
 	return (headersz + recordSize - 1) / recordSize * recordSize // QEMU_ALIGN_UP
 }
 
+// CheckRecordSize checks a record_size property as QEMU's realize does
+// (check_erst_backend_storage): a power of two of at least MinRecordSize.
+// It fails with ErrRecordSize.
+func CheckRecordSize(recordSize uint64) error {
+	if recordSize < MinRecordSize || recordSize&(recordSize-1) != 0 || recordSize > MaxSize {
+		return fmt.Errorf("%w: %d (QEMU wants a power of two >= %d)", ErrRecordSize, recordSize, MinRecordSize)
+	}
+	return nil
+}
+
+// CheckGeometry checks the size and record size of a store QEMU is to
+// create, before it runs: CheckRecordSize; a size below 4 GiB (ErrSize,
+// QEMU keeps storage_size in a uint32) that is a whole number of records
+// (ErrStorageSize); and room for at least one record after the header
+// slots (ErrSize), without which QEMU starts a device that can store
+// nothing.
+func CheckGeometry(size, recordSize uint64) error {
+	if err := CheckRecordSize(recordSize); err != nil {
+		return err
+	}
+	switch {
+	case size == 0 || size > MaxSize:
+		return fmt.Errorf("%w: %d bytes (QEMU's acpi-erst wants 1 byte to 4 GiB - 1)", ErrSize, size)
+	case size%recordSize != 0:
+		return fmt.Errorf("%w: %d bytes, record size %d", ErrStorageSize, size, recordSize)
+	case size <= uint64(StorageOffsetFor(uint32(size), uint32(recordSize))):
+		return fmt.Errorf("%w: %d bytes leave no room for a record of %d after the header", ErrSize, size, recordSize)
+	}
+	return nil
+}
+
 // realize is check_erst_backend_storage, run against a copy of the header
 // so that a failure changes nothing. With format set, a header whose magic
 // is 0 is first filled in as make_erst_storage_header does, from size and

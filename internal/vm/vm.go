@@ -173,15 +173,8 @@ func StoreSize(path string, want, recordSize uint64) (uint64, error) {
 	case uint64(fi.Size()) != want:
 		return 0, fmt.Errorf("store size %d differs from the size of the existing %s (%d bytes)", want, path, fi.Size())
 	}
-	switch {
-	case recordSize < 4096 || recordSize&(recordSize-1) != 0:
-		return 0, fmt.Errorf("record size %d: QEMU wants a power of two >= 4096", recordSize)
-	case want%recordSize != 0:
-		return 0, fmt.Errorf("store size %d is not a multiple of the record size %d", want, recordSize)
-	case want < 2*recordSize:
-		return 0, fmt.Errorf("store size %d leaves no room for a record: want at least twice the record size %d", want, recordSize)
-	case want >= 1<<32:
-		return 0, fmt.Errorf("store size %d: QEMU's acpi-erst wants less than 4 GiB", want)
+	if err := store.CheckGeometry(want, recordSize); err != nil {
+		return 0, err
 	}
 	return want, nil
 }

@@ -50,11 +50,7 @@ func setupServe(fs *flag.FlagSet) func(*env, []string) error {
 		if err != nil {
 			return err
 		}
-		var capacity uint64
-		if d.st != nil {
-			capacity = uint64(d.st.Capacity())
-		}
-		b, err := remote.NewDeviceBackend(d.Device, capacity)
+		b, err := remote.NewDeviceBackend(d.Device)
 		if err != nil {
 			return err
 		}

@@ -3,16 +3,16 @@ package remote
 import (
 	"fmt"
 
-	"github.com/goerst/erst/erst"
 	"github.com/goerst/erst/erst/pshed"
 )
 
 // Device is the ERST driver as a DeviceBackend needs it; *erst.Device
-// satisfies it, on the live device or the simulator.
+// satisfies it, on the live device or the simulator. Its geometry is
+// what pshed.Adapter.Geometry finds (the erst driver's MaxRecordSize and
+// Capacity).
 type Device interface {
 	pshed.Store
 	Count() (uint64, error)
-	Range() erst.Range
 }
 
 // DeviceBackend serves a Device the way the PSHED calls a plug-in: through
@@ -20,24 +20,26 @@ type Device interface {
 // documented statuses. It remembers the driver's error behind each
 // failure status (LastError).
 type DeviceBackend struct {
-	dev      Device
-	rec      *recordingStore
-	plugin   *pshed.Plugin
-	mask     pshed.FunctionalArea
-	capacity uint64
+	dev    Device
+	rec    *recordingStore
+	plugin *pshed.Plugin
+	mask   pshed.FunctionalArea
+	geo    pshed.Geometry
 }
 
 // NewDeviceBackend registers a plug-in over d (pshed.NewPacket,
-// pshed.Register). capacity is how many records the store holds, 0 when
-// unknown.
-func NewDeviceBackend(d Device, capacity uint64) (*DeviceBackend, error) {
+// pshed.Register).
+func NewDeviceBackend(d Device) (*DeviceBackend, error) {
 	rec := &recordingStore{Store: d}
 	pkt := pshed.NewPacket(pshed.NewAdapter(rec))
 	pl, err := pshed.Register(pkt)
 	if err != nil {
 		return nil, err
 	}
-	return &DeviceBackend{dev: d, rec: rec, plugin: pl, mask: pkt.FunctionalAreaMask, capacity: capacity}, nil
+	// The recording wrapper hides the driver's geometry methods; ask an
+	// Adapter on the driver itself.
+	geo := pshed.NewAdapter(d).Geometry()
+	return &DeviceBackend{dev: d, rec: rec, plugin: pl, mask: pkt.FunctionalAreaMask, geo: geo}, nil
 }
 
 // WriteErrorRecord calls the plug-in's callback.
@@ -64,15 +66,16 @@ func (b *DeviceBackend) LastError() error { return b.rec.err }
 // IDs returns the driver's record identifiers.
 func (b *DeviceBackend) IDs() ([]uint64, error) { return b.dev.IDs() }
 
-// Info reports the range length, the capacity given to
-// NewDeviceBackend, the record count and the packet's mask.
+// Info reports the device's geometry (pshed.Adapter.Geometry: the longest
+// record, and the capacity when the device can tell), the record count
+// and the packet's mask.
 func (b *DeviceBackend) Info() (Info, error) {
 	n, err := b.dev.Count()
 	if err != nil {
 		return Info{}, fmt.Errorf("record count: %w", err)
 	}
 	return Info{
-		RangeLength: b.dev.Range().Length, Capacity: b.capacity, RecordCount: n,
+		RangeLength: uint64(b.geo.RangeLength), Capacity: uint64(b.geo.Capacity), RecordCount: n,
 		FunctionalAreaMask: b.mask, MaxPayload: MaxPayload,
 	}, nil
 }

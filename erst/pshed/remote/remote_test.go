@@ -42,7 +42,7 @@ func simBackend(tb testing.TB) *DeviceBackend {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	b, err := NewDeviceBackend(d, uint64(st.Capacity()))
+	b, err := NewDeviceBackend(d)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -170,8 +170,9 @@ func writeFrame(w io.Writer, op Op, seq uint32, payload []byte) error {
 
 // Info is what OpInfo reports about the device behind the server.
 type Info struct {
-	// RangeLength is the error log address range's length
-	// (GET_ERROR_LOG_ADDRESS_LENGTH): the longest record it takes.
+	// RangeLength is the longest record the device takes: the error log
+	// address range's length (GET_ERROR_LOG_ADDRESS_LENGTH), or the
+	// NVRAM slot size (pshed.Geometry).
 	RangeLength uint64
 	// Capacity is how many records the store holds, 0 when the device
 	// cannot tell (the real device cannot).

@@ -25,7 +25,7 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	backend, err := remote.NewDeviceBackend(drv, uint64(dev.Capacity()))
+	backend, err := remote.NewDeviceBackend(drv)
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -259,10 +259,24 @@ func runBench(ctx context.Context, d *device, rec []byte, n, fill int, accesses 
 		}
 		return allocs[0].Value.Uint64()
 	}
-	// timed runs f, one operation, and then its floor: the accesses of
-	// its first run replayed raw, with in copied into the range before and
-	// out filled from it after.
-	timed := func(op string, f func() error, in, out []byte) error {
+	// floor replays the accesses of op's first run raw, with in copied
+	// into the range before and out filled from it after. It must run with
+	// the device in the state the timed run found it (the record stored
+	// or not), so that the device does the same work.
+	floor := func(op string, in, out []byte) error {
+		o := times[op]
+		t0 := time.Now()
+		err := d.Replay(*o.trace, in, out)
+		dt := time.Since(t0)
+		if err != nil {
+			return fmt.Errorf("%s: floor: %w", op, err)
+		}
+		o.floor = append(o.floor, dt)
+		return nil
+	}
+	// timed runs f, one operation, recording its accesses the first time;
+	// then, unless later, its floor.
+	timed := func(op string, f func() error, in, out []byte, later bool) error {
 		o := times[op]
 		run := f
 		if len(o.lat) == 0 {
@@ -280,14 +294,10 @@ func runBench(ctx context.Context, d *device, rec []byte, n, fill int, accesses 
 		o.lat = append(o.lat, dt)
 		o.accesses += a1 - a0
 		o.allocs += m1 - m0
-		t0 = time.Now()
-		err = d.Replay(*o.trace, in, out)
-		dt = time.Since(t0)
-		if err != nil {
-			return fmt.Errorf("%s: floor: %w", op, err)
+		if later {
+			return nil
 		}
-		o.floor = append(o.floor, dt)
-		return nil
+		return floor(op, in, out)
 	}
 
 	// The fill records, cleared on the way out.
@@ -332,14 +342,14 @@ func runBench(ctx context.Context, d *device, rec []byte, n, fill int, accesses 
 		if err := interrupted(i); err != nil {
 			return nil, err
 		}
-		if err := timed("count", func() error { _, err := d.Count(); return err }, nil, nil); err != nil {
+		if err := timed("count", func() error { _, err := d.Count(); return err }, nil, nil, false); err != nil {
 			return nil, err
 		}
-		if err := timed("ids", func() (err error) { ids, err = d.AppendIDs(ids[:0]); return err }, nil, nil); err != nil {
+		if err := timed("ids", func() (err error) { ids, err = d.AppendIDs(ids[:0]); return err }, nil, nil, false); err != nil {
 			return nil, err
 		}
 		if times["dummy-write"].skipped == "" {
-			if err := timed("dummy-write", d.DummyWrite, nil, nil); err != nil {
+			if err := timed("dummy-write", d.DummyWrite, nil, nil, false); err != nil {
 				return nil, err
 			}
 		}
@@ -361,20 +371,28 @@ func runBench(ctx context.Context, d *device, rec []byte, n, fill int, accesses 
 		if err := interrupted(i); err != nil {
 			return nil, err
 		}
+		// The floors of write and clear run after the timed clear, so
+		// that each finds the store as its timed run did.
 		written = true
-		if err := timed("write", func() error { return d.Write(rec) }, rec, nil); err != nil {
+		if err := timed("write", func() error { return d.Write(rec) }, nil, nil, true); err != nil {
 			return nil, err
 		}
-		if err := timed("read", func() (err error) { _, err = d.ReadInto(benchID, got); return err }, nil, floorOut); err != nil {
+		if err := timed("read", func() (err error) { _, err = d.ReadInto(benchID, got); return err }, nil, floorOut, false); err != nil {
 			return nil, err
 		}
 		if !bytes.Equal(got, rec) {
 			return nil, fmt.Errorf("read: record %s came back different from what was written", hex64(benchID))
 		}
-		if err := timed("clear", func() error { return d.Clear(benchID) }, nil, nil); err != nil {
+		if err := timed("clear", func() error { return d.Clear(benchID) }, nil, nil, true); err != nil {
 			return nil, err
 		}
-		written = false
+		if err := floor("write", rec, nil); err != nil {
+			return nil, err
+		}
+		if err := floor("clear", nil, nil); err != nil {
+			return nil, err
+		}
+		// The replays do not check statuses: the record may be left.
 	}
 	return times, nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/u-root/mkuimage/uimage"
 
 	"github.com/goerst/erst/erst/pshed/pshedtest"
+	"github.com/goerst/erst/images"
 	"github.com/goerst/erst/internal/guesttest"
 )
 
@@ -93,7 +94,14 @@ func TestGuest(t *testing.T) {
 	if base == "" {
 		base = qemuBin + " -m 1024 -nic none -accel tcg"
 	}
-	t.Setenv("VMTEST_KERNEL", k.Path)
+	// The uncompressed kernel, booted directly (PVH), skips SeaBIOS's
+	// load and the decompression under TCG; images falls back to the
+	// compressed one when it cannot be had.
+	src, err := images.FindSource(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("VMTEST_KERNEL", k.Boot(images.DefaultKernelCacheDir(src)).Path)
 	t.Setenv("VMTEST_ARCH", "amd64")
 	t.Setenv("VMTEST_KERNEL_APPEND", "console=ttyS0")
 	// linuxhw's guest tests are behind the vmtest tag, so that the host's
@@ -131,7 +139,7 @@ func TestGuest(t *testing.T) {
 				govmtest.Run(t, "vm",
 					govmtest.WithPackageToTest(pkgs...),
 					govmtest.WithGoTestTimeout(5*time.Minute),
-					govmtest.WithUimage(uimage.WithFiles(files...)),
+					govmtest.WithUimage(uimage.WithFiles(files...), images.WithGoBuildCache()),
 					govmtest.WithQEMUFn(
 						qemu.WithVMTimeout(8*time.Minute),
 						qemu.WithAppendKernel(kargs...),

@@ -1,8 +1,10 @@
 package store_test
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
+	"syscall"
 	"testing"
 
 	"github.com/goerst/erst/erst/store"
@@ -22,6 +24,11 @@ func BenchmarkOpen(b *testing.B) {
 	for _, size := range []int64{64 << 10, 64 << 20, 1 << 30} {
 		path := filepath.Join(b.TempDir(), "store.img")
 		s, err := store.Create(path, size, rs)
+		if errors.Is(err, syscall.ENOSPC) {
+			// A vmtest guest's /tmp is in its RAM.
+			b.Logf("size=%s not measured: this file system cannot hold it: %v", sizeName(size), err)
+			continue
+		}
 		if err != nil {
 			b.Fatal(err)
 		}

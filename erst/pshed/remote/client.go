@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"sync"
 	"time"
 
@@ -110,6 +111,10 @@ func (c *Client) roundTrip(ctx context.Context, op Op, payload []byte) (*reader,
 			err = fmt.Errorf("%w: %s: %w", ErrConnection, op, reason)
 		case ctx.Err() != nil:
 			err = fmt.Errorf("%w: %s: no reply: %w", ErrConnection, op, context.Cause(ctx))
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			// The connection's deadline is the context's and can
+			// fire before the context's own timer marks it done.
+			err = fmt.Errorf("%w: %s: no reply: %w", ErrConnection, op, context.DeadlineExceeded)
 		default:
 			err = fmt.Errorf("%w: %s: %w", ErrConnection, op, err)
 		}

@@ -137,7 +137,9 @@ type Device struct {
 func Open(t *acpi.ERST, p hw.Platform, opts ...Option) (*Device, error) {
 	d := &Device{}
 	for _, o := range opts {
-		o(&d.cfg)
+		if o != nil {
+			o(&d.cfg)
+		}
 	}
 	if d.cfg.clock == nil {
 		d.cfg.clock = hw.SystemClock{}

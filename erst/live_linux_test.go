@@ -32,7 +32,7 @@ func openLive(t *testing.T) *dut {
 	}
 	t.Cleanup(func() { p.Close() })
 	open := func(opts ...erst.Option) (*erst.Device, error) { return erst.Open(tab, p, opts...) }
-	drv, err := open(nil)
+	drv, err := open()
 	if err != nil {
 		t.Fatal(err)
 	}

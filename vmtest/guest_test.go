@@ -11,13 +11,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hugelgupf/vmtest/govmtest"
-	"github.com/hugelgupf/vmtest/qemu"
-	"github.com/u-root/mkuimage/uimage"
-
 	"github.com/goerst/erst/erst/pshed/pshedtest"
 	"github.com/goerst/erst/images"
 	"github.com/goerst/erst/internal/guesttest"
+	"github.com/hugelgupf/vmtest/govmtest"
+	"github.com/hugelgupf/vmtest/qemu"
+	"github.com/u-root/mkuimage/uimage"
 )
 
 // The packages whose tests run in the guests, and the tests in them that

@@ -7,9 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/goerst/erst/erst/store"
+	"golang.org/x/sys/unix"
 )
 
 // A store on a disk that cannot back it: erst write fails in one line

@@ -27,9 +27,8 @@ import (
 	"syscall"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/goerst/erst/images/guestproto"
+	"golang.org/x/sys/unix"
 )
 
 // Where the shares are mounted in the guest.

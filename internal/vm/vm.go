@@ -39,10 +39,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hugelgupf/vmtest/qemu"
-
 	"github.com/goerst/erst/erst/store"
 	"github.com/goerst/erst/images"
+	"github.com/hugelgupf/vmtest/qemu"
 )
 
 // A new record store has store.DefaultSize and store.DefaultRecordSize,

@@ -6,9 +6,8 @@ import (
 	"fmt"
 	"syscall"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/goerst/erst/erst/hw"
+	"golang.org/x/sys/unix"
 )
 
 // ioperm grants the process ports [port, port+n), on every thread:

@@ -10,10 +10,9 @@ import (
 	"sync"
 	"unsafe"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/goerst/erst/acpi"
 	"github.com/goerst/erst/erst/hw"
+	"golang.org/x/sys/unix"
 )
 
 // Platform is hw.Platform on a live Linux system, limited to what one ERST

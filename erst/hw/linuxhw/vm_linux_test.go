@@ -18,12 +18,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hugelgupf/vmtest/guest"
-
 	"github.com/goerst/erst/acpi"
 	"github.com/goerst/erst/erst/hw"
 	"github.com/goerst/erst/erst/hw/linuxhw"
 	"github.com/goerst/erst/internal/guesttest"
+	"github.com/hugelgupf/vmtest/guest"
 )
 
 // erstDevice is QEMU's acpi-erst PCI device: its address and its BARs.

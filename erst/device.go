@@ -407,8 +407,7 @@ func (d *Device) Write(rec []byte) error {
 // PersistenceInfo and runs the write sequence with SET_RECORD_OFFSET(off).
 func (d *Device) writeAt(rec []byte, off uint64) error {
 	copy(d.buf[off:], rec)
-	d.buf[off+cper.OffPersistence] = 'E'
-	d.buf[off+cper.OffPersistence+1] = 'R'
+	binary.LittleEndian.PutUint16(d.buf[off+cper.OffPersistence:], cper.PersistenceSignature)
 	return d.operation(acpi.BeginWriteOperation, false, offsetInput(off))
 }
 

@@ -13,6 +13,7 @@ package conform
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
@@ -333,7 +334,8 @@ func (r *run) checkWriteReadClear(t pshedtest.TB, _ pshedtest.Target) {
 // is stored and read back.
 func (r *run) checkPersistenceSignature(t pshedtest.TB, _ pshedtest.Target) {
 	rec := r.record(256, 3)
-	rec[108], rec[109] = 0, 0
+	const off = cper.OffPersistence
+	rec[off], rec[off+1] = 0, 0
 	if err := r.d.Write(rec); err != nil {
 		t.Fatalf("write: %v", err)
 	}
@@ -341,8 +343,8 @@ func (r *run) checkPersistenceSignature(t pshedtest.TB, _ pshedtest.Target) {
 	if err != nil {
 		t.Fatalf("read: %v", err)
 	}
-	if len(got) < 110 || string(got[108:110]) != "ER" {
-		t.Errorf("the stored record's PersistenceInfo signature is %q, want \"ER\"", got[108:min(110, len(got))])
+	if len(got) < off+2 || binary.LittleEndian.Uint16(got[off:]) != cper.PersistenceSignature {
+		t.Errorf("the stored record's PersistenceInfo signature is %q, want \"ER\"", got[min(off, len(got)):min(off+2, len(got))])
 	}
 }
 

@@ -54,7 +54,7 @@ func NewRecord(size int, id uint64) []byte {
 	le.PutUint32(r[cper.OffRecordLength:], uint32(size))
 	copy(r[cper.OffCreatorID:], creatorID[:])
 	le.PutUint64(r[cper.OffRecordID:], id)
-	copy(r[cper.OffPersistence:], "ER")
+	le.PutUint16(r[cper.OffPersistence:], cper.PersistenceSignature)
 
 	payload := cper.HeaderSize
 	if size >= cper.HeaderSize+cper.DescriptorSize {

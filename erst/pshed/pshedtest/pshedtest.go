@@ -8,11 +8,8 @@
 //
 //	func TestConformance(t *testing.T) {
 //		pshedtest.TestPersistence(t, func(t *testing.T) pshedtest.Target {
-//			return pshedtest.Target{
-//				Persistence: pshed.NewAdapter(pshed.NewMemStore(7, 8192)),
-//				RangeLength: 8192,
-//				Capacity:    7,
-//			}
+//			// The Adapter reports its store's geometry (Geometry).
+//			return pshedtest.Target{Persistence: pshed.NewAdapter(pshed.NewMemStore(7, 8192))}
 //		})
 //	}
 //
@@ -54,7 +51,9 @@ type Target struct {
 	Persistence pshed.Persistence
 	// RangeLength is the length of the error log address range
 	// (GET_ERROR_LOG_ADDRESS_LENGTH): the longest record the
-	// implementation must accept, at least cper.HeaderSize.
+	// implementation must accept, at least cper.HeaderSize. 0 takes
+	// both RangeLength and Capacity from the Persistence's Geometry
+	// method when it has one, as *pshed.Adapter does.
 	RangeLength int
 	// Capacity is how many RangeLength-byte records the store holds, or
 	// 0 when unknown. With 0 the StoreFull check is skipped and the
@@ -88,18 +87,30 @@ type Check struct {
 // them. Each needs a Target of its own.
 func Checks() []Check {
 	return []Check{
-		{"Empty", checkEmpty},
-		{"RoundTrip", checkRoundTrip},
-		{"Sizes", checkSizes},
-		{"TooLong", checkTooLong},
-		{"DummyWrite", checkDummyWrite},
-		{"Iteration", checkIteration},
-		{"BufferTooSmall", checkBufferTooSmall},
-		{"NotFound", checkNotFound},
-		{"Clear", checkClear},
-		{"ClearMissing", checkClearMissing},
-		{"Overwrite", checkOverwrite},
-		{"StoreFull", checkStoreFull},
+		{"Empty", withGeometry(checkEmpty)},
+		{"RoundTrip", withGeometry(checkRoundTrip)},
+		{"Sizes", withGeometry(checkSizes)},
+		{"TooLong", withGeometry(checkTooLong)},
+		{"DummyWrite", withGeometry(checkDummyWrite)},
+		{"Iteration", withGeometry(checkIteration)},
+		{"BufferTooSmall", withGeometry(checkBufferTooSmall)},
+		{"NotFound", withGeometry(checkNotFound)},
+		{"Clear", withGeometry(checkClear)},
+		{"ClearMissing", withGeometry(checkClearMissing)},
+		{"Overwrite", withGeometry(checkOverwrite)},
+		{"StoreFull", withGeometry(checkStoreFull)},
+	}
+}
+
+// withGeometry has f see tg with the geometry its Persistence reports
+// when tg gives none (RangeLength 0).
+func withGeometry(f func(TB, Target)) func(TB, Target) {
+	return func(t TB, tg Target) {
+		if g, ok := tg.Persistence.(interface{ Geometry() pshed.Geometry }); ok && tg.RangeLength == 0 {
+			geo := g.Geometry()
+			tg.RangeLength, tg.Capacity = geo.RangeLength, geo.Capacity
+		}
+		f(t, tg)
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/goerst/erst/internal/enum"
 )
 
 // DSLField is one field line of iasl's ERST disassembly:
@@ -179,14 +181,14 @@ func ourName(kind string, code uint64, iaslName string) (string, bool) {
 			return n, true
 		}
 		if iaslName == "Unknown Action" || iaslName == "Unused/Unknown Action" {
-			return fmt.Sprintf("RESERVED_ACTION(%#02x)", code), true
+			return enum.Unknown("RESERVED_ACTION", code), true
 		}
 	case "instruction":
 		if n, ok := iaslInstructions[iaslName]; ok {
 			return n, true
 		}
 		if iaslName == "Unknown Instruction" {
-			return fmt.Sprintf("RESERVED_INSTRUCTION(%#02x)", code), true
+			return enum.Unknown("RESERVED_INSTRUCTION", code), true
 		}
 	case "space":
 		if n, ok := iaslSpaces[iaslName]; ok {
@@ -194,9 +196,9 @@ func ourName(kind string, code uint64, iaslName string) (string, bool) {
 		}
 		switch iaslName {
 		case "InvalidSpaceId", "DataTable":
-			return fmt.Sprintf("Reserved(%#02x)", code), true
+			return enum.Unknown("Reserved", code), true
 		case "UserDefinedRegion":
-			return fmt.Sprintf("OEMDefined(%#02x)", code), true
+			return enum.Unknown("OEMDefined", code), true
 		}
 	}
 	return "", false

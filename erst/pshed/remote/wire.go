@@ -58,6 +58,7 @@ import (
 	"io"
 
 	"github.com/goerst/erst/erst/pshed"
+	"github.com/goerst/erst/internal/enum"
 )
 
 // Version is the protocol version this package speaks.
@@ -109,7 +110,7 @@ func (o Op) String() string {
 	if o&opReply != 0 && o != OpError {
 		return (o &^ opReply).String() + "-reply"
 	}
-	return fmt.Sprintf("Op(%#x)", uint8(o))
+	return enum.Unknown("Op", o)
 }
 
 // Errors.

@@ -19,9 +19,13 @@ all: build
 build:
 	$(GO) build ./...
 
+# goimports (pinned in go.mod's tool directive) lists any file it would
+# change: gofmt's layout plus the import grouping internal/style tests.
 vet:
 	$(GO) vet ./...
 	$(GO) vet -tags vmtest ./vmtest/... ./erst/hw/linuxhw/...
+	@out=$$($(GO) tool goimports -l $$(git ls-files '*.go')); \
+	if [ -n "$$out" ]; then echo "goimports -w needed on:" $$out; exit 1; fi
 
 # staticcheck is pinned in go.mod's tool directive: it runs from the module
 # cache, with no download at every run.

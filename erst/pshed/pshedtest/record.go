@@ -47,7 +47,7 @@ func NewRecord(size int, id uint64) []byte {
 	r := make([]byte, size)
 	le := binary.LittleEndian
 	copy(r[cper.OffSignatureStart:], cper.Signature)
-	le.PutUint16(r[cper.OffRevision:], 0x0100)
+	le.PutUint16(r[cper.OffRevision:], uint16(cper.RevisionLinux))
 	le.PutUint32(r[cper.OffSignatureEnd:], cper.SignatureEnd)
 	le.PutUint32(r[cper.OffSeverity:], uint32(cper.SeverityInformational))
 	le.PutUint32(r[cper.OffValidationBits:], 0)
@@ -63,7 +63,7 @@ func NewRecord(size int, id uint64) []byte {
 		d := r[cper.HeaderSize : cper.HeaderSize+cper.DescriptorSize]
 		le.PutUint32(d[cper.DescOffSectionOffset:], uint32(payload))
 		le.PutUint32(d[cper.DescOffSectionLength:], uint32(size-payload))
-		le.PutUint16(d[cper.DescOffRevision:], 0x0100)
+		le.PutUint16(d[cper.DescOffRevision:], uint16(cper.SectionRevision))
 		le.PutUint32(d[cper.DescOffFlags:], 0x1) // primary
 		copy(d[cper.DescOffSectionType:], sectionType[:])
 		le.PutUint32(d[cper.DescOffSeverity:], uint32(cper.SeverityInformational))

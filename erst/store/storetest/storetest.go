@@ -71,7 +71,7 @@ func CPER(id uint64, length int, fill byte) []byte {
 	b := make([]byte, max(length, cper.HeaderSize))
 	le := binary.LittleEndian
 	copy(b[cper.OffSignatureStart:], cper.Signature)
-	le.PutUint16(b[cper.OffRevision:], 0x0100)
+	le.PutUint16(b[cper.OffRevision:], uint16(cper.RevisionLinux))
 	le.PutUint32(b[cper.OffSignatureEnd:], cper.SignatureEnd)
 	le.PutUint32(b[cper.OffRecordLength:], uint32(length))
 	le.PutUint64(b[cper.OffRecordID:], id)

@@ -97,7 +97,9 @@ func Build(c Config) (path string, built bool, err error) {
 	if err := os.MkdirAll(c.CacheDir, 0o755); err != nil {
 		return "", false, err
 	}
-	tmp, err := os.MkdirTemp(c.CacheDir, "tmp-")
+	// A leading underscore: go build ./... ignores the directory, so
+	// a build in progress, or one killed half-way, cannot break it.
+	tmp, err := os.MkdirTemp(c.CacheDir, "_tmp-")
 	if err != nil {
 		return "", false, err
 	}

@@ -14,7 +14,7 @@ import (
 func onCI() bool { return os.Getenv("CI") == "true" }
 
 // skipOrFail skips the test on a developer machine and fails it on CI.
-func skipOrFail(t *testing.T, format string, args ...any) {
+func skipOrFail(t testing.TB, format string, args ...any) {
 	t.Helper()
 	if onCI() {
 		t.Fatalf("CI=true: "+format+" (run make -f mk/vm.mk deps)", args...)
@@ -24,7 +24,7 @@ func skipOrFail(t *testing.T, format string, args ...any) {
 
 // prerequisites returns the QEMU binary and the guest kernel, or skips (or,
 // with CI=true, fails) the test when one is missing.
-func prerequisites(t *testing.T) (qemu string, k images.Kernel) {
+func prerequisites(t testing.TB) (qemu string, k images.Kernel) {
 	t.Helper()
 	qemu, err := exec.LookPath("qemu-system-x86_64")
 	if err != nil {

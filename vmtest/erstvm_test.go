@@ -34,7 +34,7 @@ type cmdResult struct {
 
 // buildCommand builds the module's command pkg (e.g. "./cmd/erst") into a
 // temporary directory and returns the binary and the module's root.
-func buildCommand(t *testing.T, pkg string) (bin, src string) {
+func buildCommand(t testing.TB, pkg string) (bin, src string) {
 	t.Helper()
 	src, err := filepath.Abs("..")
 	if err != nil {
@@ -51,7 +51,7 @@ func buildCommand(t *testing.T, pkg string) (bin, src string) {
 
 // runCommand runs bin with args in dir and returns its exit code and
 // output; failing to start it fails the test.
-func runCommand(t *testing.T, bin, dir string, args ...string) cmdResult {
+func runCommand(t testing.TB, bin, dir string, args ...string) cmdResult {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
@@ -72,7 +72,7 @@ func runCommand(t *testing.T, bin, dir string, args ...string) cmdResult {
 
 // erstvmRunner builds cmd/erstvm once per test and returns a function
 // that runs it in dir.
-func erstvmRunner(t *testing.T) func(dir string, args ...string) cmdResult {
+func erstvmRunner(t testing.TB) func(dir string, args ...string) cmdResult {
 	prerequisites(t)
 	bin, src := buildCommand(t, "./cmd/erstvm")
 	return func(dir string, args ...string) cmdResult {

@@ -33,7 +33,7 @@ var shared struct {
 // logLine prints harness progress as it happens, whichever test asks.
 func logLine(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) }
 
-func sharedGuest(t *testing.T) *Guest {
+func sharedGuest(t testing.TB) *Guest {
 	t.Helper()
 	prerequisites(t)
 	shared.once.Do(func() {

@@ -144,5 +144,5 @@ func TestConcurrentProcesses(t *testing.T) {
 			t.Errorf("seed %d: verify ok=%v, faults %v, intact %#x; want the acknowledged, uncleared %#x", seed, v.OK, v.Faults, intact, want)
 		}
 	}
-	t.Logf("two processes, %d operations on the live device, their output interleaved %d times: 0 lost, 0 mixed", ops, switches)
+	t.Logf("result: two processes, %d operations on the live device, their output interleaved %d times: 0 lost, 0 mixed", ops, switches)
 }

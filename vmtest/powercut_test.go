@@ -154,7 +154,7 @@ func TestPowerCuts(t *testing.T) {
 			t.Errorf("verify reported %#x, not an id of seed %s", id, tortureSeed)
 		}
 	}
-	t.Logf("%s", fmt.Sprintf("power cuts: %d cuts (seed %d), %d acknowledged records, %d lost, %d corrupt", powerCuts, seed, totalAcks, len(lost), corrupt))
+	t.Logf("%s", fmt.Sprintf("result: power cuts: %d cuts (seed %d), %d acknowledged records, %d lost, %d corrupt", powerCuts, seed, totalAcks, len(lost), corrupt))
 }
 
 // killChild sends SIGKILL to the child of ppid whose command name starts

@@ -145,6 +145,8 @@ func (p *printer) event(e event) {
 			p.dump(k)
 		case e.Action == "skip" && nested(e.Test) <= p.depth:
 			p.reason(k)
+		case e.Action == "pass" && nested(e.Test) == 1:
+			p.results(k)
 		}
 		if nested(e.Test) == 1 {
 			delete(p.out, k)
@@ -156,7 +158,9 @@ func (p *printer) event(e event) {
 // own output (build errors, panics, timeouts) and that of any test that
 // was still running.
 func (p *printer) pkgDone(e event) {
-	line := fmt.Sprintf("%s %s (%.1fs)", map[string]string{"pass": "ok  ", "skip": "?   ", "fail": "FAIL", "build-fail": "FAIL"}[e.Action], e.Package, e.Elapsed)
+	// go test's own closing format, so that what reads the log for go
+	// test's result lines finds them.
+	line := fmt.Sprintf("%s\t%s\t%.3fs", map[string]string{"pass": "ok  ", "skip": "?   ", "fail": "FAIL", "build-fail": "FAIL"}[e.Action], e.Package, e.Elapsed)
 	if e.Action == "fail" || e.Action == "build-fail" {
 		p.failed = true
 		var running []string
@@ -202,12 +206,27 @@ func (p *printer) reason(k key) {
 	}
 }
 
-func (p *printer) summary() {
-	if len(p.pkgs) > 1 {
-		fmt.Fprintf(p.w, "%s done:\n", p.stamp())
-		for _, l := range p.pkgs {
-			fmt.Fprintf(p.w, "  %s\n", l)
+// results prints a passing test's result lines: its log lines whose
+// message starts with "result: " (t.Log("result: 20 cuts, 0 lost")), so
+// that what a long test measured shows without -v.
+func (p *printer) results(k key) {
+	for _, l := range p.out[k] {
+		t := strings.TrimSpace(l)
+		if i := strings.Index(t, ": result: "); i >= 0 && !strings.Contains(t[:i], " ") {
+			t = t[i+2:] // after the file:line: prefix t.Log adds
 		}
+		if strings.HasPrefix(t, "result: ") {
+			fmt.Fprintf(p.w, "    | %s\n", t)
+		}
+	}
+}
+
+// summary repeats every package's result at the end, unstamped, as go
+// test prints it.
+func (p *printer) summary() {
+	fmt.Fprintf(p.w, "%s done\n", p.stamp())
+	for _, l := range p.pkgs {
+		fmt.Fprintln(p.w, l)
 	}
 }
 

@@ -15,6 +15,7 @@ const stream = `{"Action":"start","Package":"p"}
 {"Action":"run","Package":"p","Test":"TestOK"}
 {"Action":"output","Package":"p","Test":"TestOK","Output":"=== RUN   TestOK\n"}
 {"Action":"output","Package":"p","Test":"TestOK","Output":"    ok_test.go:1: quiet when passing\n"}
+{"Action":"output","Package":"p","Test":"TestOK","Output":"    ok_test.go:2: result: 3 cuts, 0 lost\n"}
 {"Action":"pass","Package":"p","Test":"TestOK","Elapsed":12.5}
 {"Action":"run","Package":"p","Test":"TestSkip"}
 {"Action":"output","Package":"p","Test":"TestSkip","Output":"=== RUN   TestSkip\n"}
@@ -45,7 +46,8 @@ func TestPrinter(t *testing.T) {
 		"  --- FAIL TestBad/q35 (30.0s)\n",
 		"--- FAIL TestBad (30.0s)\n    |     bad_test.go:7: the guest said: boom\n",
 		"not json: go test's own line\n",
-		"FAIL p (42.5s)\n",
+		"FAIL\tp\t42.500s\n",
+		"    | result: 3 cuts, 0 lost\n",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q:\n%s", want, got)
@@ -69,7 +71,7 @@ func TestPrinterUnfinished(t *testing.T) {
 {"Action":"output","Package":"p","Output":"panic: test timed out after 20m0s\n"}
 {"Action":"fail","Package":"p","Elapsed":1200}
 `))
-	for _, want := range []string{"unfinished TestHang:", "hang_test.go:3: booting", "panic: test timed out after 20m0s", "FAIL p (1200.0s)"} {
+	for _, want := range []string{"unfinished TestHang:", "hang_test.go:3: booting", "panic: test timed out after 20m0s", "FAIL\tp\t1200.000s"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}

@@ -69,6 +69,9 @@
 // TestErstvm runs the erstvm command end to end and compares the live
 // table with the corpus; TestErstvmRefusesHostileTable gives erst a table
 // with registers in System RAM.
+// BenchmarkHarnessRoundTrip times a PSHED call from the host through the
+// shared guest against the same operation inside a guest (erst bench),
+// and reports the harness's overhead (docs/performance.md).
 //
 // The tests find QEMU and the kernel themselves and set vmtest's
 // VMTEST_QEMU, VMTEST_KERNEL, VMTEST_ARCH and VMTEST_KERNEL_APPEND; a

@@ -49,8 +49,9 @@
 // github.com/hugelgupf/vmtest, unchanged: erst's behavioural tests and the
 // PSHED conformance suite run on the simulator and on QEMU's real
 // acpi-erst device, and linuxhw's guest tests check the registers, the
-// error log range and the refusals (q35 and pc with erst_disable; q35 with
-// the kernel's ERST driver active, where Open must refuse).
+// error log range and the refusals (q35 with erst_disable; on pc, where
+// the BARs move, erst's and linuxhw's tests; q35 with the kernel's ERST
+// driver active, where Open must refuse).
 //
 // TestStoreAgainstSim and TestStoreFromSim run the same erst commands on
 // the host's simulator and in a guest on QEMU's device, from the same

@@ -330,6 +330,12 @@ func (d *Device) execute(r *Regs, in input) error {
 func (d *Device) waitNotBusy(r *Regs) error {
 	var start time.Time // read at the first busy answer: a clock read can cost a VM exit
 	for polls := 1; ; polls++ {
+		// The deadline is read before the poll, so the poll that fails
+		// the operation comes after it: a process preempted between a
+		// busy answer and the clock read must not call a device that
+		// finished meanwhile timed out (Linux counts spin units under a
+		// raw spinlock, where that cannot happen).
+		expired := polls > 1 && d.cfg.clock.Now().Sub(start) >= d.timeout
 		if err := d.m.Run(acpi.CheckBusyStatus, r); err != nil {
 			return err
 		}
@@ -339,7 +345,7 @@ func (d *Device) waitNotBusy(r *Regs) error {
 		if polls == 1 {
 			start = d.cfg.clock.Now()
 		}
-		if d.cfg.clock.Now().Sub(start) >= d.timeout {
+		if expired {
 			return fmt.Errorf("device still busy after %v (%d polls of CHECK_BUSY_STATUS): %w", d.timeout, polls, ErrTimeout)
 		}
 		d.cfg.clock.Sleep(SpinUnit)

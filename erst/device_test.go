@@ -504,6 +504,39 @@ func TestBusyForeverTimesOut(t *testing.T) {
 	}
 }
 
+// preemptedClock is the driver's clock in a process that loses the CPU
+// right after a busy poll: its second reading jumps past the timeout.
+type preemptedClock struct {
+	*hw.FakeClock
+	reads int
+}
+
+func (c *preemptedClock) Now() time.Time {
+	c.reads++
+	if c.reads == 2 {
+		c.Advance(2 * erst.DefaultTimeout)
+	}
+	return c.FakeClock.Now()
+}
+
+// A driver preempted between a busy answer and its clock read polls once
+// more before it reports a timeout: the device finished meanwhile, and
+// the write succeeded. (It reported ErrTimeout for a stored record.)
+func TestPreemptedPollIsNoTimeout(t *testing.T) {
+	st, dev, fake := newSim(t, 64<<10)
+	drv, err := erst.Open(dev.Table(), dev, erst.WithClock(&preemptedClock{FakeClock: fake}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev.SetBusy(sim.Busy{Polls: 1})
+	if err := drv.Write(record(128, 1)); err != nil {
+		t.Fatalf("write answered busy once, then done: %v", err)
+	}
+	if ids := st.IDs(); len(ids) != 1 || ids[0] != 1 {
+		t.Errorf("store holds %v, want [0x1]", ids)
+	}
+}
+
 func TestSlowDeviceWithinTimeout(t *testing.T) {
 	b := newBench(t, 64<<10)
 	b.dev.SetBusy(sim.Busy{For: 500 * time.Microsecond})

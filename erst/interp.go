@@ -311,6 +311,9 @@ func (m *Machine) stallWhileTrue(a acpi.Action, ip, ti int, r *Regs) error {
 	unit := max(stallUnit(r.Var1), SpinUnit)
 	start := m.clock.Now()
 	for {
+		// As in waitNotBusy: the deadline is read before the read that
+		// fails the action, so a preempted process reads once more.
+		expired := m.clock.Now().Sub(start) >= m.timeout
 		v, err := m.read(a, ip, ti)
 		if err != nil {
 			return err
@@ -318,7 +321,7 @@ func (m *Machine) stallWhileTrue(a acpi.Action, ip, ti int, r *Regs) error {
 		if v != r.Value {
 			return nil
 		}
-		if m.clock.Now().Sub(start) >= m.timeout {
+		if expired {
 			return fmt.Errorf("register still %#x after %v: %w", v, m.timeout, ErrTimeout)
 		}
 		m.clock.Sleep(unit)

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/goerst/erst/erst/store"
-	"golang.org/x/sys/unix"
+	"github.com/goerst/erst/erst/store/storetest"
 )
 
 // A store on a disk that cannot back it: erst write fails in one line
@@ -16,11 +16,7 @@ import (
 // there is no space; writing into a sparse one made elsewhere (QEMU makes
 // them sparse) says the store file could not back the write.
 func TestWriteOnFullDisk(t *testing.T) {
-	dir := t.TempDir()
-	if err := unix.Mount("tmpfs", dir, "tmpfs", 0, "size=64k"); err != nil {
-		t.Skipf("cannot mount a 64 KiB tmpfs (needs root): %v", err)
-	}
-	defer unix.Unmount(dir, 0)
+	dir := storetest.SmallTmpfs(t)
 	recs := t.TempDir()
 	big := func(id string) string {
 		return writeTemp(t, recs, mustRun(t, nil, "new", "-id", id, "-text", strings.Repeat("x", 7000)))

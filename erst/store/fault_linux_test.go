@@ -8,7 +8,6 @@ import (
 
 	"github.com/goerst/erst/erst/store"
 	"github.com/goerst/erst/erst/store/storetest"
-	"golang.org/x/sys/unix"
 )
 
 // A fault on the mapping is an error of the operation that met it, not a
@@ -32,23 +31,11 @@ func TestFaultOnMappingIsAnError(t *testing.T) {
 	}
 }
 
-// mountSmallTmpfs mounts a 64 KiB tmpfs for the test, or skips saying why
-// (it needs root and mount(2)).
-func mountSmallTmpfs(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	if err := unix.Mount("tmpfs", dir, "tmpfs", 0, "size=64k"); err != nil {
-		t.Skipf("cannot mount a 64 KiB tmpfs (needs root): %v", err)
-	}
-	t.Cleanup(func() { unix.Unmount(dir, 0) })
-	return dir
-}
-
 // A 1 MiB store on a 64 KiB tmpfs: Create fails with ErrIO (no space to
 // reserve) and leaves no file. The crash: Create succeeded with a
 // sparse file and the first writes died of SIGBUS.
 func TestCreateOnFullDisk(t *testing.T) {
-	dir := mountSmallTmpfs(t)
+	dir := storetest.SmallTmpfs(t)
 	path := filepath.Join(dir, "s.img")
 	st, err := store.Create(path, 1<<20, 8192)
 	if err == nil {
@@ -67,7 +54,7 @@ func TestCreateOnFullDisk(t *testing.T) {
 // runs full: the writes that find no space fail with ErrIO; the process
 // lives and earlier records stay readable.
 func TestSparseStoreRunsOutOfSpace(t *testing.T) {
-	dir := mountSmallTmpfs(t)
+	dir := storetest.SmallTmpfs(t)
 	path := filepath.Join(dir, "s.img")
 	im, err := store.NewImage(1<<20, 8192)
 	if err != nil {

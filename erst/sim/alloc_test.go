@@ -56,30 +56,11 @@ func newRaw(tb testing.TB, nvram bool) (*raw, *store.Store) {
 // run executes one action with Linux's semantics for QEMU's four
 // instructions and returns the value.
 func (r *raw) run(a acpi.Action, val uint64) uint64 {
-	for _, e := range r.acts[a] {
-		reg := e.Register
-		w := reg.AccessSize.Bits()
-		switch e.Instruction {
-		case acpi.ReadRegister, acpi.ReadRegisterValue:
-			v, err := hw.Read(r.bus, w, reg.Address)
-			if err != nil {
-				r.tb.Fatal(err)
-			}
-			v = v >> reg.BitOffset & e.Mask
-			if e.Instruction == acpi.ReadRegisterValue {
-				v = b2u(v == e.Value)
-			}
-			val = v
-		case acpi.WriteRegisterValue:
-			val = e.Value
-			fallthrough
-		case acpi.WriteRegister:
-			if err := hw.Write(r.bus, w, reg.Address, (val&e.Mask)<<reg.BitOffset); err != nil {
-				r.tb.Fatal(err)
-			}
-		}
+	v, err := runEntries(r.bus, r.acts[a], val)
+	if err != nil {
+		r.tb.Fatal(err)
 	}
-	return val
+	return v
 }
 
 // op is one operation: begin, [offset], [id], execute, poll, status, end.

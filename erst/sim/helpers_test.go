@@ -3,6 +3,7 @@ package sim_test
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -100,17 +101,23 @@ func (r *rig) run(a acpi.Action, input uint64) uint64 {
 }
 
 func (r *rig) runErr(a acpi.Action, input uint64) (uint64, error) {
-	val := input
 	entries := r.tab.Action(a)
 	if len(entries) == 0 {
 		return 0, errors.New("action not in the table")
 	}
+	return runEntries(r.bus, entries, input)
+}
+
+// runEntries runs an action's entries on bus with Linux's semantics for
+// the four instructions QEMU's table uses, and returns the output value.
+// It allocates nothing unless it fails.
+func runEntries(bus hw.Bus, entries []acpi.Entry, val uint64) (uint64, error) {
 	for _, e := range entries {
 		reg := e.Register
 		width := reg.AccessSize.Bits()
 		switch e.Instruction {
 		case acpi.ReadRegister, acpi.ReadRegisterValue:
-			v, err := hw.Read(r.bus, width, reg.Address)
+			v, err := hw.Read(bus, width, reg.Address)
 			if err != nil {
 				return 0, err
 			}
@@ -123,11 +130,11 @@ func (r *rig) runErr(a acpi.Action, input uint64) (uint64, error) {
 			val = e.Value
 			fallthrough
 		case acpi.WriteRegister:
-			if err := hw.Write(r.bus, width, reg.Address, (val&e.Mask)<<reg.BitOffset); err != nil {
+			if err := hw.Write(bus, width, reg.Address, (val&e.Mask)<<reg.BitOffset); err != nil {
 				return 0, err
 			}
 		default:
-			r.t.Fatalf("instruction %v not in QEMU's table", e.Instruction)
+			return 0, fmt.Errorf("instruction %v not in QEMU's table", e.Instruction)
 		}
 	}
 	return val, nil

@@ -74,7 +74,7 @@ func (g *globalFlags) checkStoreFlags() error {
 func (g *globalFlags) register(fs *flag.FlagSet) {
 	g.storeSize = defaultStoreSize
 	g.recordSize = defaultRecordSize
-	fs.StringVar(&g.store, "store", "", "use a simulated QEMU acpi-erst device over this backing `file` (write creates it in QEMU's format when missing; other commands need it to exist) instead of the live device")
+	fs.StringVar(&g.store, "store", "", "use a simulated QEMU acpi-erst device over this backing `file` (write, torture and create make it in QEMU's format when missing; other commands need it to exist) instead of the live device")
 	fs.Var(lazySize{&g.storeSize, "store-size", &g.sizeErr}, "store-size", "size of a new -store file (QEMU rules: a multiple of -record-size, under 4 GiB; K/M/G suffixes; the default is QEMU's documented example)")
 	fs.Var(lazySize{&g.recordSize, "record-size", &g.sizeErr}, "record-size", "record slot size of a new -store file (a power of two >= 4096; QEMU's record_size)")
 	fs.BoolVar(&g.trace, "trace", false, "print every register access with its action and instruction to stderr")

@@ -30,6 +30,16 @@ func (d *Device) Record(acc *[]Access, f func() error) error {
 	return err
 }
 
+// Accesses returns how many register accesses the driver has made since
+// Open, Open's own included (not Replay's): what erst bench divides by the
+// operations to report accesses per operation, at the cost of one
+// increment per access where a WithTrace hook would cost a call.
+func (d *Device) Accesses() uint64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.m.accesses
+}
+
 // Replay performs acc, accesses Record returned, raw on the platform's
 // buses: the same reads and writes with the same values, without the
 // interpreter, the table, status checks or busy polling beyond what was

@@ -57,6 +57,7 @@ type Machine struct {
 	budget   int
 	trace    func(TraceEvent)
 	rec      *[]Access   // Device.Record: every access is appended
+	accesses uint64      // register accesses made (Device.Accesses)
 	regs     []register  // per entry: its register resolved once
 	fast     [256][]step // straight-line actions, compiled (compile)
 
@@ -138,6 +139,7 @@ func (m *Machine) runFast(a acpi.Action, steps []step, r *Regs) error {
 				r.Value = 0
 				break
 			}
+			m.accesses++
 			if m.rec != nil || m.trace != nil {
 				m.emit(a, s.ip, s.ti, false, s.width, raw)
 			}
@@ -151,8 +153,11 @@ func (m *Machine) runFast(a acpi.Action, steps []step, r *Regs) error {
 				r.Value = s.value
 			}
 			v := (r.Value & s.mask) << s.shift
-			if err = hw.Write(s.bus, s.width, s.addr, v); err == nil && (m.rec != nil || m.trace != nil) {
-				m.emit(a, s.ip, s.ti, true, s.width, v)
+			if err = hw.Write(s.bus, s.width, s.addr, v); err == nil {
+				m.accesses++
+				if m.rec != nil || m.trace != nil {
+					m.emit(a, s.ip, s.ti, true, s.width, v)
+				}
 			}
 		}
 		if err != nil {
@@ -410,6 +415,7 @@ func (m *Machine) read(a acpi.Action, ip, ti int) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
+	m.accesses++
 	if m.rec != nil || m.trace != nil {
 		m.emit(a, ip, ti, false, w, raw)
 	}
@@ -441,6 +447,7 @@ func (m *Machine) write(a acpi.Action, ip, ti int, v uint64) error {
 		if err != nil {
 			return err
 		}
+		m.accesses++
 		if m.rec != nil || m.trace != nil {
 			m.emit(a, ip, ti, false, w, old)
 		}
@@ -449,6 +456,7 @@ func (m *Machine) write(a acpi.Action, ip, ti int, v uint64) error {
 	if err := hw.Write(b, w, e.Register.Address, v); err != nil {
 		return err
 	}
+	m.accesses++
 	if m.rec != nil || m.trace != nil {
 		m.emit(a, ip, ti, true, w, v)
 	}

@@ -36,10 +36,6 @@ func (e *env) openDevice() (*device, error) { return e.openDeviceWith(nil, false
 // (write): a missing -store file is created in QEMU's format.
 func (e *env) openDeviceCreate() (*device, error) { return e.openDeviceWith(nil, true) }
 
-// openDeviceCounting is openDeviceCreate that also counts every register
-// access the driver makes in *n (erst bench, which writes).
-func (e *env) openDeviceCounting(n *int64) (*device, error) { return e.openDeviceWith(n, true) }
-
 func (e *env) openDeviceWith(n *int64, create bool) (*device, error) {
 	var trace func(erst.TraceEvent)
 	if e.g.trace {

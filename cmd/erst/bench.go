@@ -25,7 +25,7 @@ func init() {
 Prints per operation the mean, median, 99th percentile, minimum and maximum
 latency, the register accesses per operation (each one a VM exit on real
 hardware) beside the fewest the table allows, the Go heap allocations per
-operation, and floor×: the median against the same register accesses
+operation (counted in untimed runs after the timed ones, at most 100), and floor×: the median against the same register accesses
 replayed raw, without the interpreter (JSON floor_ratio). Writes, reads back and clears one record of -size bytes per
 iteration, under id ` + hex64(benchID) + `; with -fill N, N more records are stored
 first (ids from ` + hex64(benchID+1) + `), so that ids is timed at scale. It refuses
@@ -89,7 +89,8 @@ type benchOpJSON struct {
 	// for ids, per GET_RECORD_IDENTIFIER times the records plus 2).
 	AccessesMin int `json:"accesses_min"`
 	// AllocsPerOp is the Go heap allocations per operation, the driver's
-	// and the device's (runtime/metrics /gc/heap/allocs:objects).
+	// and the device's (runtime/metrics /gc/heap/allocs:objects), counted
+	// in a pass of min(N, 100) untimed runs after the timed ones.
 	AllocsPerOp float64 `json:"allocs_per_op"`
 	// FloorP50NS is the median time of the same register accesses
 	// replayed raw, without the interpreter (erst.Device.Replay, with the
@@ -104,13 +105,14 @@ type benchOpJSON struct {
 
 // opTimes collects one operation's latencies and register accesses.
 type opTimes struct {
-	lat      []time.Duration
-	floor    []time.Duration // replays of trace
-	trace    *[]erst.Access  // the accesses of the first run
-	accesses int64
-	allocs   uint64
-	min      int
-	skipped  string
+	lat       []time.Duration
+	floor     []time.Duration // replays of trace
+	trace     *[]erst.Access  // the accesses of the first run
+	accesses  int64
+	allocs    uint64 // in allocRuns untimed runs
+	allocRuns int
+	min       int
+	skipped   string
 }
 
 // summary computes the figures; percentiles are nearest-rank.
@@ -131,7 +133,9 @@ func (o *opTimes) summary(name string) benchOpJSON {
 	j.MinNS, j.MaxNS = int64(s[0]), int64(s[len(s)-1])
 	j.AccessesPerOp = float64(o.accesses) / float64(len(s))
 	j.AccessesMin = o.min
-	j.AllocsPerOp = float64(o.allocs) / float64(len(s))
+	if o.allocRuns > 0 {
+		j.AllocsPerOp = float64(o.allocs) / float64(o.allocRuns)
+	}
 	if len(o.floor) > 0 {
 		f := slices.Clone(o.floor)
 		slices.Sort(f)
@@ -258,23 +262,27 @@ func runBench(ctx context.Context, d *device, rec []byte, n, fill int) (_ map[st
 		}
 		return allocs[0].Value.Uint64()
 	}
-	// measure times f the one way driver and floor alike are timed: the
-	// same clock reads around it and the same allocation count, taken
-	// before and after, so that neither runs on warmer caches.
-	measure := func(f func() error) (time.Duration, uint64, error) {
-		m0 := heapAllocs()
+	// counting is set for the pass that counts allocations: reading the
+	// runtime's counter right before a timed run would have that run
+	// start on the caches the read disturbed (under TCG some 2 µs of a
+	// 20 µs write), so the timed passes read only the clock.
+	counting := false
+	// measure times f the one way driver and floor alike are timed.
+	measure := func(f func() error) (time.Duration, error) {
 		t0 := time.Now()
 		err := f()
-		dt := time.Since(t0)
-		return dt, heapAllocs() - m0, err
+		return time.Since(t0), err
 	}
 	// floor replays the accesses of op's first run raw, with in copied
 	// into the range before and out filled from it after. It must run with
 	// the device in the state the timed run found it (the record stored
 	// or not), so that the device does the same work.
 	floor := func(op string, in, out []byte) error {
+		if counting {
+			return nil
+		}
 		o := times[op]
-		dt, _, err := measure(func() error { return d.Replay(*o.trace, in, out) })
+		dt, err := measure(func() error { return d.Replay(*o.trace, in, out) })
 		if err != nil {
 			return fmt.Errorf("%s: floor: %w", op, err)
 		}
@@ -284,22 +292,33 @@ func runBench(ctx context.Context, d *device, rec []byte, n, fill int) (_ map[st
 	// timed runs f, one operation, recording its accesses the first time;
 	// then, unless later, its floor. The accesses are the driver's own
 	// count (erst.Device.Accesses), not a trace hook: the hook's call per
-	// access would be timed as the driver's.
+	// access would be timed as the driver's. In the counting pass it
+	// counts f's allocations instead.
 	timed := func(op string, f func() error, in, out []byte, later bool) error {
 		o := times[op]
+		if counting {
+			m0 := heapAllocs()
+			err := f()
+			m1 := heapAllocs()
+			if err != nil {
+				return fmt.Errorf("%s: %w", op, err)
+			}
+			o.allocs += m1 - m0
+			o.allocRuns++
+			return nil
+		}
 		run := f
 		if len(o.lat) == 0 {
 			run = func() error { return d.Record(o.trace, f) }
 		}
 		a0 := d.Accesses()
-		dt, allocs, err := measure(run)
+		dt, err := measure(run)
 		a1 := d.Accesses()
 		if err != nil {
 			return fmt.Errorf("%s: %w", op, err)
 		}
 		o.lat = append(o.lat, dt)
 		o.accesses += int64(a1 - a0)
-		o.allocs += allocs
 		if later {
 			return nil
 		}
@@ -344,23 +363,6 @@ func runBench(ctx context.Context, d *device, rec []byte, n, fill int) (_ map[st
 	if !d.Machine().Has(acpi.BeginDummyWriteOperation) {
 		times["dummy-write"].skipped = "the table has no BEGIN_DUMMY_WRITE_OPERATION"
 	}
-	for i := range n {
-		if err := interrupted(i); err != nil {
-			return nil, err
-		}
-		if err := timed("count", func() error { _, err := d.Count(); return err }, nil, nil, false); err != nil {
-			return nil, err
-		}
-		if err := timed("ids", func() (err error) { ids, err = d.AppendIDs(ids[:0]); return err }, nil, nil, false); err != nil {
-			return nil, err
-		}
-		if times["dummy-write"].skipped == "" {
-			if err := timed("dummy-write", d.DummyWrite, nil, nil, false); err != nil {
-				return nil, err
-			}
-		}
-	}
-
 	// From the first write on, the record may be stored: clear it on the
 	// way out unless the last clear is known to have worked.
 	written := false
@@ -373,32 +375,53 @@ func runBench(ctx context.Context, d *device, rec []byte, n, fill int) (_ map[st
 		}
 	}()
 	got, floorOut := make([]byte, len(rec)), make([]byte, len(rec))
-	for i := range n {
-		if err := interrupted(i); err != nil {
-			return nil, err
+	// The timed pass of n iterations, then the pass that counts
+	// allocations, of at most 100.
+	for pass, iters := range []int{n, min(n, 100)} {
+		counting = pass == 1
+		for i := range iters {
+			if err := interrupted(i); err != nil {
+				return nil, err
+			}
+			if err := timed("count", func() error { _, err := d.Count(); return err }, nil, nil, false); err != nil {
+				return nil, err
+			}
+			if err := timed("ids", func() (err error) { ids, err = d.AppendIDs(ids[:0]); return err }, nil, nil, false); err != nil {
+				return nil, err
+			}
+			if times["dummy-write"].skipped == "" {
+				if err := timed("dummy-write", d.DummyWrite, nil, nil, false); err != nil {
+					return nil, err
+				}
+			}
 		}
-		// The floors of write and clear run after the timed clear, so
-		// that each finds the store as its timed run did.
-		written = true
-		if err := timed("write", func() error { return d.Write(rec) }, nil, nil, true); err != nil {
-			return nil, err
+		for i := range iters {
+			if err := interrupted(i); err != nil {
+				return nil, err
+			}
+			// The floors of write and clear run after the timed clear, so
+			// that each finds the store as its timed run did.
+			written = true
+			if err := timed("write", func() error { return d.Write(rec) }, nil, nil, true); err != nil {
+				return nil, err
+			}
+			if err := timed("read", func() (err error) { _, err = d.ReadInto(benchID, got); return err }, nil, floorOut, false); err != nil {
+				return nil, err
+			}
+			if !bytes.Equal(got, rec) {
+				return nil, fmt.Errorf("read: record %s came back different from what was written", hex64(benchID))
+			}
+			if err := timed("clear", func() error { return d.Clear(benchID) }, nil, nil, true); err != nil {
+				return nil, err
+			}
+			if err := floor("write", rec, nil); err != nil {
+				return nil, err
+			}
+			if err := floor("clear", nil, nil); err != nil {
+				return nil, err
+			}
+			// The replays do not check statuses: the record may be left.
 		}
-		if err := timed("read", func() (err error) { _, err = d.ReadInto(benchID, got); return err }, nil, floorOut, false); err != nil {
-			return nil, err
-		}
-		if !bytes.Equal(got, rec) {
-			return nil, fmt.Errorf("read: record %s came back different from what was written", hex64(benchID))
-		}
-		if err := timed("clear", func() error { return d.Clear(benchID) }, nil, nil, true); err != nil {
-			return nil, err
-		}
-		if err := floor("write", rec, nil); err != nil {
-			return nil, err
-		}
-		if err := floor("clear", nil, nil); err != nil {
-			return nil, err
-		}
-		// The replays do not check statuses: the record may be left.
 	}
 	return times, nil
 }

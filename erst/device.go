@@ -277,6 +277,9 @@ func readInput(off, id uint64) input { return input{offset: off, id: id, setOffs
 // GET_COMMAND_STATUS → [END], each SET when in asks for it. BEGIN and END
 // are optional, as in Linux, except a mandatory begin.
 func (d *Device) operation(begin acpi.Action, beginMandatory bool, in input) error {
+	if p := d.m.plans[begin]; p != nil && p.setOffset == in.setOffset && p.setID == in.setID {
+		return d.runPlan(p, &in)
+	}
 	var r Regs
 	if beginMandatory || d.m.Has(begin) {
 		if err := d.m.Run(begin, &r); err != nil {
@@ -315,7 +318,11 @@ func (d *Device) execute(r *Regs, in input) error {
 	if err := d.m.Run(acpi.GetCommandStatus, r); err != nil {
 		return err
 	}
-	st := r.Value
+	return commandStatus(r.Value)
+}
+
+// commandStatus is the error GET_COMMAND_STATUS's value st stands for.
+func commandStatus(st uint64) error {
 	if st > 0xff {
 		return fmt.Errorf("command status %#x: %w", st, ErrReservedStatus)
 	}
@@ -328,27 +335,37 @@ func (d *Device) execute(r *Regs, in input) error {
 // waitNotBusy polls CHECK_BUSY_STATUS until it reports 0, waiting
 // SpinUnit between polls, for at most the timeout.
 func (d *Device) waitNotBusy(r *Regs) error {
-	var start time.Time // read at the first busy answer: a clock read can cost a VM exit
-	for polls := 1; ; polls++ {
+	if err := d.m.Run(acpi.CheckBusyStatus, r); err != nil {
+		return err
+	}
+	if r.Value == 0 {
+		return nil
+	}
+	return d.stillBusy(r)
+}
+
+// stillBusy goes on with a busy poll whose first CHECK_BUSY_STATUS said
+// busy. The clock is read only from then on: a clock read can cost a VM
+// exit.
+func (d *Device) stillBusy(r *Regs) error {
+	start := d.cfg.clock.Now()
+	for polls := 2; ; polls++ {
+		d.cfg.clock.Sleep(SpinUnit)
 		// The deadline is read before the poll, so the poll that fails
 		// the operation comes after it: a process preempted between a
 		// busy answer and the clock read must not call a device that
 		// finished meanwhile timed out (Linux counts spin units under a
 		// raw spinlock, where that cannot happen).
-		expired := polls > 1 && d.cfg.clock.Now().Sub(start) >= d.timeout
+		expired := d.cfg.clock.Now().Sub(start) >= d.timeout
 		if err := d.m.Run(acpi.CheckBusyStatus, r); err != nil {
 			return err
 		}
 		if r.Value == 0 {
 			return nil
 		}
-		if polls == 1 {
-			start = d.cfg.clock.Now()
-		}
 		if expired {
 			return fmt.Errorf("device still busy after %v (%d polls of CHECK_BUSY_STATUS): %w", d.timeout, polls, ErrTimeout)
 		}
-		d.cfg.clock.Sleep(SpinUnit)
 	}
 }
 

@@ -60,6 +60,7 @@ type Machine struct {
 	accesses uint64      // register accesses made (Device.Accesses)
 	regs     []register  // per entry: its register resolved once
 	fast     [256][]step // straight-line actions, compiled (compile)
+	plans    [256]*plan  // operations made of compiled actions (buildPlans)
 
 	// moveRange bounds MOVE_DATA: both source and destination must lie
 	// inside it. Empty until the error log address range is known.
@@ -84,6 +85,9 @@ func newMachine(t *acpi.ERST, p hw.Platform, clock hw.Clock) *Machine {
 // step is one instruction of a straight-line action, with everything an
 // access needs resolved: Run executes such an action as a flat loop.
 type step struct {
+	a           acpi.Action // in plans: the action
+	seq         int32       // in plans: the accesses before this step
+	raw         uint64      // in plans: what WRITE_REGISTER_VALUE writes
 	ins         acpi.Instruction
 	bus         hw.Bus
 	width       int
@@ -124,6 +128,7 @@ func (m *Machine) compile() {
 		}
 		m.fast[a] = steps
 	}
+	m.buildPlans()
 }
 
 // runFast executes a compiled action (see compile).

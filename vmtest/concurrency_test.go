@@ -26,6 +26,7 @@ import (
 // mixed), and the live device's lock file was used: the device was
 // driven by one process at a time.
 func TestConcurrentProcesses(t *testing.T) {
+	t.Parallel()
 	erstvm := erstvmRunner(t)
 	dir := t.TempDir()
 	const perRun = 170 // writes; each also reads back, and clears all but 3: ~507 operations a run

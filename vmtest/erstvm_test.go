@@ -32,23 +32,6 @@ type cmdResult struct {
 	wall           time.Duration
 }
 
-// buildCommand builds the module's command pkg (e.g. "./cmd/erst") into a
-// temporary directory and returns the binary and the module's root.
-func buildCommand(t testing.TB, pkg string) (bin, src string) {
-	t.Helper()
-	src, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin = filepath.Join(t.TempDir(), filepath.Base(pkg))
-	build := exec.Command("go", "build", "-o", bin, pkg)
-	build.Dir = src
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build %s: %v\n%s", pkg, err, out)
-	}
-	return bin, src
-}
-
 // runCommand runs bin with args in dir and returns its exit code and
 // output; failing to start it fails the test.
 func runCommand(t testing.TB, bin, dir string, args ...string) cmdResult {
@@ -70,8 +53,8 @@ func runCommand(t testing.TB, bin, dir string, args ...string) cmdResult {
 	return r
 }
 
-// erstvmRunner builds cmd/erstvm once per test and returns a function
-// that runs it in dir.
+// erstvmRunner builds cmd/erstvm (once for the run) and returns a
+// function that runs it in dir, for t.
 func erstvmRunner(t testing.TB) func(dir string, args ...string) cmdResult {
 	prerequisites(t)
 	bin, src := buildCommand(t, "./cmd/erstvm")
@@ -88,7 +71,8 @@ func erstvmRunner(t testing.TB) func(dir string, args ...string) cmdResult {
 // the exit status, separate stdout and stderr, the timeout, and
 // -linux-erst.
 func TestErstvm(t *testing.T) {
-	erstvm := erstvmRunner(t)
+	t.Parallel()
+	prerequisites(t)
 	// Build (or find) the initramfs first, without a boot, so that the
 	// boots' logged times are boots.
 	if _, _, err := vm.Images("", "", "", t.Logf); err != nil {
@@ -96,6 +80,8 @@ func TestErstvm(t *testing.T) {
 	}
 
 	t.Run("table-json", func(t *testing.T) {
+		t.Parallel()
+		erstvm := erstvmRunner(t)
 		dir := t.TempDir()
 		r := erstvm(dir, "-v", "--", "table", "-json")
 		if r.code != 0 {
@@ -114,6 +100,8 @@ func TestErstvm(t *testing.T) {
 	// directory (which checks that too).
 	for _, machine := range []string{"q35", "pc"} {
 		t.Run("live-table-"+machine, func(t *testing.T) {
+			t.Parallel()
+			erstvm := erstvmRunner(t)
 			dir := t.TempDir()
 			r := erstvm(dir, "-machine", machine, "-v", "-run", "cp", "--", "/sys/firmware/acpi/tables/ERST", "ERST.dat")
 			if r.code != 0 {
@@ -133,6 +121,8 @@ func TestErstvm(t *testing.T) {
 	}
 
 	t.Run("exit-status-and-streams", func(t *testing.T) {
+		t.Parallel()
+		erstvm := erstvmRunner(t)
 		r := erstvm(t.TempDir(), "--", "no-such-subcommand")
 		if r.code != 2 || len(r.stdout) != 0 || !bytes.Contains(r.stderr, []byte("unknown subcommand")) {
 			t.Errorf("erst no-such-subcommand: exit %d, stdout %q, stderr %q; want 2, nothing, the usage error", r.code, r.stdout, r.stderr)
@@ -151,6 +141,8 @@ func TestErstvm(t *testing.T) {
 	})
 
 	t.Run("timeout", func(t *testing.T) {
+		t.Parallel()
+		erstvm := erstvmRunner(t)
 		r := erstvm(t.TempDir(), "-timeout", "3s", "--", "table")
 		if r.code != 124 || !bytes.Contains(r.stderr, []byte("did not finish within 3s: it hung in")) {
 			t.Errorf("exit %d, stderr %q; want 124 and where it hung", r.code, r.stderr)
@@ -158,6 +150,8 @@ func TestErstvm(t *testing.T) {
 	})
 
 	t.Run("linux-erst", func(t *testing.T) {
+		t.Parallel()
+		erstvm := erstvmRunner(t)
 		if testing.Short() {
 			t.Skip("-short")
 		}

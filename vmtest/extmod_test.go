@@ -20,6 +20,7 @@ import (
 // whose go.mod is tidied first, so that a new requirement of erst's does
 // not make it stale.
 func TestExternalModule(t *testing.T) {
+	t.Parallel()
 	prerequisites(t)
 	root, err := filepath.Abs("..")
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/goerst/erst/erst/pshed/pshedtest"
 	"github.com/goerst/erst/images"
 	"github.com/goerst/erst/internal/guesttest"
+	"github.com/goerst/erst/internal/vm"
 	"github.com/hugelgupf/vmtest/govmtest"
 	"github.com/hugelgupf/vmtest/qemu"
 	"github.com/u-root/mkuimage/uimage"
@@ -28,25 +29,18 @@ const (
 	erstPkg    = "github.com/goerst/erst/erst"
 )
 
-// driverPkgs are the driver's packages: their tests run unchanged in the
-// guest (the simulator-based ones as on the host; erst's behavioural
-// tests and the PSHED suite also on QEMU's device, as subtests "qemu").
-var driverPkgs = []string{
-	erstPkg,
-	"github.com/goerst/erst/erst/cper",
-	"github.com/goerst/erst/erst/hw",
-	"github.com/goerst/erst/erst/pshed",
-	"github.com/goerst/erst/erst/pshed/pshedtest",
-	"github.com/goerst/erst/erst/sim",
-	"github.com/goerst/erst/erst/store",
-}
-
 // linuxhwTests are linuxhw's guest tests (vm_linux_test.go); the last
 // needs the device to itself (erst_disable).
 var (
 	linuxhwTests      = []string{"TestGuestRegisters", "TestGuestPorts"}
 	linuxhwTestsAlone = []string{"TestGuestRefusesSystemRAM"}
 )
+
+// guestTests are the tests TestGuest runs, and requires to pass, in its
+// erst_disable guests: linuxhw's and erst's on the device.
+func guestTests() []string {
+	return slices.Concat(linuxhwTests, linuxhwTestsAlone, liveTests())
+}
 
 // liveTests are erst's tests that run on every device (forEachDevice in
 // erst/device_test.go), and the PSHED suite on the device: each check.
@@ -74,12 +68,15 @@ const (
 	guestCapacity  = 7
 )
 
-// TestGuest runs the driver's package tests and linuxhw's guest tests in
-// a q35 guest with erst_disable; on pc (the machine moves the device's
-// BARs) the tests that touch the device, linuxhw's and erst's; and
-// linuxhw's on q35 with the kernel's ERST driver holding the device (Open
-// must say so). With -short, only q35 with erst_disable.
+// TestGuest runs, in guests, the driver's tests that touch QEMU's
+// device: linuxhw's guest tests and erst's behavioural tests and the PSHED
+// suite on the device (guestTests), on q35 with erst_disable; on pc (the
+// machine moves the device's BARs); and linuxhw's on q35 with the kernel's
+// ERST driver holding the device (Open must say so). The tests that only
+// compute run on the host (make unit), not again under TCG. The three
+// guests boot in parallel. With -short, only q35 with erst_disable.
 func TestGuest(t *testing.T) {
+	t.Parallel()
 	qemuBin, k := prerequisites(t)
 	mods, err := k.ModuleFiles()
 	if err != nil {
@@ -89,7 +86,7 @@ func TestGuest(t *testing.T) {
 	for _, m := range mods {
 		files = append(files, m.Spec())
 	}
-	base := os.Getenv("VMTEST_QEMU")
+	base := userQEMU
 	if base == "" {
 		base = qemuBin + " -m 1024 -nic none -accel tcg"
 	}
@@ -100,13 +97,7 @@ func TestGuest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("VMTEST_KERNEL", k.Boot(images.DefaultKernelCacheDir(src)).Path)
-	t.Setenv("VMTEST_ARCH", "amd64")
-	t.Setenv("VMTEST_KERNEL_APPEND", "console=ttyS0")
-	// linuxhw's guest tests are behind the vmtest tag, so that the host's
-	// go test ./... does not list them as skipped; vmtest's go test -c
-	// inherits GOFLAGS.
-	t.Setenv("GOFLAGS", "-tags=vmtest")
+	kernel := k.Boot(images.DefaultKernelCacheDir(src)).Path
 
 	for _, tc := range []struct {
 		machine   string
@@ -120,21 +111,15 @@ func TestGuest(t *testing.T) {
 			continue
 		}
 		name := tc.machine
-		pkgs, want := slices.Concat([]string{linuxhwPkg}, driverPkgs), slices.Concat(linuxhwTests, linuxhwTestsAlone, liveTests())
+		pkgs, want := []string{linuxhwPkg, erstPkg}, guestTests()
 		kargs := []string{"erst_disable", fmt.Sprintf("%s=%d", guesttest.CapacityVar, guestCapacity)}
-		switch {
-		case tc.linuxERST:
+		if tc.linuxERST {
 			name += "-linux-erst"
 			pkgs, want, kargs = []string{linuxhwPkg}, linuxhwTests, nil
-		case tc.machine != "q35":
-			// What the machine changes is where the device's BARs
-			// are: the tests that touch the device (linuxhw's and
-			// erst's on QEMU) run here; the packages that only
-			// compute ran on q35 already, on the same CPU.
-			pkgs = []string{linuxhwPkg, erstPkg}
 		}
+		kargs = append(kargs, guesttest.RunVar+"="+guesttest.RunPattern(want))
 		t.Run(name, func(t *testing.T) {
-			t.Setenv("VMTEST_QEMU", base+" -machine "+tc.machine)
+			t.Parallel()
 			results := t.TempDir()
 			store := filepath.Join(t.TempDir(), "erst.backing")
 			start := time.Now()
@@ -147,6 +132,7 @@ func TestGuest(t *testing.T) {
 					govmtest.WithGoTestTimeout(5*time.Minute),
 					govmtest.WithUimage(uimage.WithFiles(files...), images.WithGoBuildCache()),
 					govmtest.WithQEMUFn(
+						machineFn(base+" -machine "+tc.machine, kernel),
 						qemu.WithVMTimeout(8*time.Minute),
 						qemu.WithAppendKernel(kargs...),
 						qemu.P9Directory(results, guesttest.ResultsTag),
@@ -176,5 +162,17 @@ func TestGuest(t *testing.T) {
 					len(missing), len(want), strings.Join(missing, " "))
 			}
 		})
+	}
+}
+
+// machineFn sets what vmtest would take from the environment (VMTEST_QEMU,
+// VMTEST_KERNEL), which parallel tests cannot each set: the QEMU command
+// line and the kernel, with the serial console and vm.FastBoot first on
+// the kernel's command line.
+func machineFn(qemuCmd, kernel string) qemu.Fn {
+	return func(_ *qemu.IDAllocator, o *qemu.Options) error {
+		o.QEMUCommand, o.Kernel = qemuCmd, kernel
+		o.KernelArgs = strings.TrimSpace("console=ttyS0 " + vm.FastBoot + " " + o.KernelArgs)
+		return nil
 	}
 }

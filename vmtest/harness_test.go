@@ -22,8 +22,10 @@ import (
 // The harness's VM tests share one long-lived guest (q35, a 64 KiB store
 // in a temporary directory): each boot costs seconds, a call through it
 // milliseconds. sharedGuest restarts it when a test left it off, and
-// empties its store.
+// empties its store; the tests run in parallel with the others, and one
+// at a time on the shared guest (mu).
 var shared struct {
+	mu   sync.Mutex
 	once sync.Once
 	dir  string
 	g    *Guest
@@ -33,9 +35,13 @@ var shared struct {
 // logLine prints harness progress as it happens, whichever test asks.
 func logLine(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) }
 
+// sharedGuest returns the shared guest, running and with an empty store,
+// for t alone until t ends.
 func sharedGuest(t testing.TB) *Guest {
 	t.Helper()
 	prerequisites(t)
+	shared.mu.Lock()
+	t.Cleanup(shared.mu.Unlock)
 	shared.once.Do(func() {
 		if shared.dir, shared.err = os.MkdirTemp("", "vmtest-shared-"); shared.err != nil {
 			return
@@ -58,18 +64,6 @@ func sharedGuest(t testing.TB) *Guest {
 	return g
 }
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if shared.g != nil {
-		logLine("vmtest: the shared guest booted %d times", shared.g.Boots())
-		shared.g.Close()
-	}
-	if shared.dir != "" {
-		os.RemoveAll(shared.dir)
-	}
-	os.Exit(code)
-}
-
 // target is a fresh pshedtest.Target on g: its store emptied, the
 // geometry the guest reports.
 func target(t *testing.T, g *Guest) pshedtest.Target {
@@ -89,6 +83,7 @@ func target(t *testing.T, g *Guest) pshedtest.Target {
 // from the host against QEMU's acpi-erst device through the guest's
 // erst serve; every check on the one guest.
 func TestHarnessConformance(t *testing.T) {
+	t.Parallel()
 	g := sharedGuest(t)
 	info, err := g.Info(context.Background())
 	if err != nil {
@@ -104,6 +99,7 @@ func TestHarnessConformance(t *testing.T) {
 // byte for byte after a clean power-off and after a power cut, and a
 // clear survives both.
 func TestHarnessPersistence(t *testing.T) {
+	t.Parallel()
 	g := sharedGuest(t)
 	ctx := context.Background()
 	p := g.PSHED()
@@ -177,6 +173,7 @@ func TestHarnessPersistence(t *testing.T) {
 // oversized and unknown requests: each gets an error reply, and a valid
 // request after them succeeds.
 func TestHarnessMalformedInGuest(t *testing.T) {
+	t.Parallel()
 	g := sharedGuest(t)
 	c, err := g.Client()
 	if err != nil {
@@ -219,6 +216,7 @@ func TestHarnessMalformedInGuest(t *testing.T) {
 // off: TestHarnessPersistence restarts after a kill already, and a boot
 // costs seconds.
 func TestHarnessKillInFlight(t *testing.T) {
+	t.Parallel()
 	g := sharedGuest(t)
 	c, err := g.Client()
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 // first register access: exit 1, one line naming System RAM, and not one
 // line of -trace output.
 func TestErstvmRefusesHostileTable(t *testing.T) {
+	t.Parallel()
 	erstvm := erstvmRunner(t)
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "hostile.dat"), sim.BuildTable(16<<20).Encode(), 0o644); err != nil {

@@ -47,6 +47,7 @@ const linuxDumpArgs = "printk.always_kmsg_dump=1"
 //     cper.NewPstoreRecord builds, and the host's simulator reads the same
 //     ids and bytes; erst -store dump on the host shows the inflated text.
 func TestLinuxPstore(t *testing.T) {
+	t.Parallel()
 	tl := newTools(t)
 	dir := t.TempDir()
 	nonce := time.Now().UnixNano()

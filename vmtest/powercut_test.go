@@ -20,8 +20,12 @@ import (
 )
 
 // powerCuts is how many times TestPowerCuts kills QEMU: each cut costs
-// one boot.
-const powerCuts = 20
+// one boot. The cuts run as powerCutChains chains side by side, each on
+// its own store, so that the boots overlap the suite's other guests.
+const (
+	powerCuts      = 20
+	powerCutChains = 2
+)
 
 // TestPowerCuts runs erst torture in a guest on QEMU's acpi-erst device
 // and cuts the power: QEMU gets SIGKILL after a seeded random number of
@@ -33,8 +37,8 @@ const powerCuts = 20
 // intact, and no record that fails verification is returned by a read
 // without an error. VMTEST_POWERCUT_SEED picks other moments.
 func TestPowerCuts(t *testing.T) {
+	t.Parallel()
 	prerequisites(t)
-	bin, src := buildCommand(t, "./cmd/erstvm")
 	seed := uint64(20261130)
 	if s := os.Getenv("VMTEST_POWERCUT_SEED"); s != "" {
 		var err error
@@ -42,7 +46,31 @@ func TestPowerCuts(t *testing.T) {
 			t.Fatalf("VMTEST_POWERCUT_SEED=%q: %v", s, err)
 		}
 	}
-	rng := rand.New(rand.NewPCG(seed, 0x706f776572637574))
+	tallies := make([]cutTally, powerCutChains)
+	t.Run("chains", func(t *testing.T) {
+		for i := range tallies {
+			t.Run(fmt.Sprintf("chain-%d", i+1), func(t *testing.T) {
+				t.Parallel()
+				rng := rand.New(rand.NewPCG(seed, 0x706f776572637574+uint64(i)))
+				tallies[i] = powerCutChain(t, rng, powerCuts/powerCutChains)
+			})
+		}
+	})
+	var sum cutTally
+	for _, c := range tallies {
+		sum.cuts, sum.acks, sum.lost, sum.corrupt = sum.cuts+c.cuts, sum.acks+c.acks, sum.lost+c.lost, sum.corrupt+c.corrupt
+	}
+	t.Logf("result: power cuts: %d cuts in %d chains (seed %d), %d acknowledged records, %d lost, %d corrupt",
+		sum.cuts, powerCutChains, seed, sum.acks, sum.lost, sum.corrupt)
+}
+
+// cutTally is what a chain of power cuts counted.
+type cutTally struct{ cuts, acks, lost, corrupt int }
+
+// powerCutChain cuts the power cuts times on one store, then verifies it
+// in a last boot and on the host.
+func powerCutChain(t *testing.T, rng *rand.Rand, cuts int) cutTally {
+	bin, src := buildCommand(t, "./cmd/erstvm")
 	const tortureSeed = "7"
 	dir := t.TempDir()
 	erstvm := func(args ...string) *exec.Cmd {
@@ -52,8 +80,8 @@ func TestPowerCuts(t *testing.T) {
 	}
 
 	acked := map[uint64]bool{} // acknowledged, and not cleared (or about to be) by torture since
-	totalAcks := 0
-	for cut := 1; cut <= powerCuts; cut++ {
+	var tally cutTally
+	for cut := 1; cut <= cuts; cut++ {
 		after := 1 + rng.IntN(40) // acknowledgements this boot before the cut
 		cmd := erstvm("--", "torture", "-seed", tortureSeed, "-n", "1000000")
 		out, err := cmd.StdoutPipe()
@@ -91,8 +119,8 @@ func TestPowerCuts(t *testing.T) {
 		if !killed {
 			t.Fatalf("cut %d: torture ended after %d acknowledgements, before the cut at %d: %v\n%s", cut, acks, after, err, stderr.String())
 		}
-		totalAcks += acks
-		t.Logf("cut %d: QEMU killed after %d acknowledged writes were seen (%d acknowledged in all)", cut, after, totalAcks)
+		tally.cuts, tally.acks = tally.cuts+1, tally.acks+acks
+		t.Logf("cut %d: QEMU killed after %d acknowledged writes were seen (%d acknowledged in all)", cut, after, tally.acks)
 	}
 
 	cmd := erstvm("--", "verify", "-seed", tortureSeed, "-json")
@@ -125,16 +153,15 @@ func TestPowerCuts(t *testing.T) {
 		}
 	}
 	slices.Sort(lost)
-	corrupt := 0
 	for _, f := range v.Faults {
 		if f.Corrupt {
-			corrupt++
+			tally.corrupt++
 			t.Errorf("record %s read back without an error but damaged: %s", f.ID, f.Error)
 		} else {
 			t.Logf("record %s, never acknowledged or since cleared, cannot be read: %s", f.ID, f.Error)
 		}
 	}
-	if len(lost) > 0 {
+	if tally.lost = len(lost); len(lost) > 0 {
 		t.Errorf("acknowledged records lost: %#x", lost)
 	}
 	// The host's simulator reads the store QEMU left the same way.
@@ -154,7 +181,7 @@ func TestPowerCuts(t *testing.T) {
 			t.Errorf("verify reported %#x, not an id of seed %s", id, tortureSeed)
 		}
 	}
-	t.Logf("%s", fmt.Sprintf("result: power cuts: %d cuts (seed %d), %d acknowledged records, %d lost, %d corrupt", powerCuts, seed, totalAcks, len(lost), corrupt))
+	return tally
 }
 
 // killChild sends SIGKILL to the child of ppid whose command name starts

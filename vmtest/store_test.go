@@ -366,6 +366,7 @@ func recordFiles(recs ...testRecord) map[string][]byte {
 // the real device wrote). The records range from the smallest with a
 // section (200 bytes) to a full 8 KiB slot, which leaves no padding.
 func TestStoreAgainstSim(t *testing.T) {
+	t.Parallel()
 	tl := newTools(t)
 	a := newRecord("a.bin", 5000, 0xa)
 	b := newRecord("b.bin", 300, 0xb)
@@ -434,6 +435,7 @@ func TestStoreAgainstSim(t *testing.T) {
 // and clears; the simulator does the same on the same file, and the
 // backing files must agree.
 func TestStoreFromSim(t *testing.T) {
+	t.Parallel()
 	tl := newTools(t)
 	const rs = 16 << 10
 	r1 := newRecord("r1.bin", rs, 0x31)

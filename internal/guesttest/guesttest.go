@@ -14,6 +14,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -69,21 +71,59 @@ func RecordPass(t *testing.T) {
 	})
 }
 
-// Main is TestMain for packages whose tests also run in guests: vmtest
-// runs every test binary with -test.bench=., so in a guest each benchmark
-// runs once (-test.benchtime=1x), which checks that it works without
-// spending minutes of emulated CPU on numbers nobody reads.
+// RunVar is the environment variable (set on the guest's kernel command
+// line by the host) holding a -test.run pattern for the guest's test
+// binaries: vmtest runs each of them with -test.run=. -test.bench=., and
+// the tests that only compute already ran on the host.
+const RunVar = "ERSTTEST_RUN"
+
+// Main is TestMain for packages whose tests also run in guests. In a
+// guest, with RunVar set, only the tests it matches run and no benchmark;
+// without it, every test, and each benchmark once (-test.benchtime=1x),
+// which checks that it works without spending minutes of emulated CPU on
+// numbers nobody reads.
 //
 //	func TestMain(m *testing.M) { guesttest.Main(m) }
 func Main(m *testing.M) {
 	if InGuest() {
 		flag.Parse()
-		if err := flag.Set("test.benchtime", "1x"); err != nil {
-			fmt.Fprintln(os.Stderr, "guesttest:", err)
-			os.Exit(2)
+		set := [][2]string{{"test.benchtime", "1x"}}
+		if run := os.Getenv(RunVar); run != "" {
+			set = append(set, [2]string{"test.run", run}, [2]string{"test.bench", "^$"})
+		}
+		for _, kv := range set {
+			if err := flag.Set(kv[0], kv[1]); err != nil {
+				fmt.Fprintln(os.Stderr, "guesttest:", err)
+				os.Exit(2)
+			}
 		}
 	}
 	os.Exit(m.Run())
+}
+
+// RunPattern is a -test.run pattern that selects the tests named (t.Name()
+// of each, subtests included): at each level, the parts the names have
+// there, so "TestA/qemu" and "TestB/qemu/x" give
+// ^(TestA|TestB)$/^(qemu)$/^(x)$. go test matches a level only against the
+// subtests that exist, so a name without subtests may stand beside
+// deeper ones.
+func RunPattern(names []string) string {
+	var levels [][]string
+	for _, n := range names {
+		for i, part := range strings.Split(n, "/") {
+			if i == len(levels) {
+				levels = append(levels, nil)
+			}
+			if q := regexp.QuoteMeta(part); !slices.Contains(levels[i], q) {
+				levels[i] = append(levels[i], q)
+			}
+		}
+	}
+	parts := make([]string, len(levels))
+	for i, l := range levels {
+		parts[i] = "^(" + strings.Join(l, "|") + ")$"
+	}
+	return strings.Join(parts, "/")
 }
 
 // LiveERST reads and decodes the running system's ERST table.

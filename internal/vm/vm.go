@@ -136,12 +136,18 @@ func SerialPort(name, socket string) qemu.Fn {
 // written as two.
 func optValue(s string) string { return strings.ReplaceAll(s, ",", ",,") }
 
-// FastBoot are kernel arguments that only shorten a test guest's boot.
-// cryptomgr.notests skips the kernel's crypto self-tests: under TCG they
-// are 0.4 s of its 1.4 s of initcalls (initcall_debug: crypto_algapi_init
-// 346 ms, crypto_kdf108_init 79 ms), and the guest's crypto is not what
-// a guest here tests. See docs/boot-measurements.md.
-const FastBoot = "cryptomgr.notests"
+// FastBoot are kernel arguments that only shorten a test guest's boot,
+// each worth a few tenths of a second under TCG (docs/boot-measurements.md):
+//   - cryptomgr.notests skips the kernel's crypto self-tests, 0.4 s of its
+//     1.4 s of initcalls (initcall_debug: crypto_algapi_init 346 ms,
+//     crypto_kdf108_init 79 ms);
+//   - rodata=off skips write-protecting the kernel's text and data at the
+//     end of init and the W+X page-table walk that checks it (Debian's
+//     CONFIG_DEBUG_WX), 0.2-0.25 s.
+//
+// Neither concerns what a guest here tests: its crypto, or its kernel's
+// protection against itself.
+const FastBoot = "cryptomgr.notests rodata=off"
 
 // KernelCmdline is the guest kernel's command line: the serial console,
 // FastBoot, and erst_disable unless the kernel's own ERST driver is

@@ -21,7 +21,9 @@
 #              QEMU guests with the acpi-erst device. Run from make they get
 #              CI=true (VMTEST_CI), so a missing QEMU or kernel, or a guest
 #              run vmtest skipped, fails them instead of skipping them.
-#              VMTEST_FLAGS=-short: only q35 (about half the time).
+#              The tests run in parallel, one guest per core at once
+#              (go test's -parallel; VMTEST_FLAGS=-parallel=1 for one at
+#              a time). VMTEST_FLAGS=-short: TestGuest on q35 only.
 #              Each test prints a line when it starts and when it ends, with
 #              its time; a failing test's output is printed in full
 #              (images/cmd/testlog over go test -json).

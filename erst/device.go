@@ -277,7 +277,7 @@ func readInput(off, id uint64) input { return input{offset: off, id: id, setOffs
 // GET_COMMAND_STATUS → [END], each SET when in asks for it. BEGIN and END
 // are optional, as in Linux, except a mandatory begin.
 func (d *Device) operation(begin acpi.Action, beginMandatory bool, in input) error {
-	if p := d.m.plans[begin]; p != nil && p.setOffset == in.setOffset && p.setID == in.setID {
+	if p := d.m.planOf(begin, &in); p != nil {
 		return d.runPlan(p, &in)
 	}
 	var r Regs
@@ -431,7 +431,11 @@ func (d *Device) Write(rec []byte) error {
 func (d *Device) writeAt(rec []byte, off uint64) error {
 	copy(d.buf[off:], rec)
 	binary.LittleEndian.PutUint16(d.buf[off+cper.OffPersistence:], cper.PersistenceSignature)
-	return d.operation(acpi.BeginWriteOperation, false, offsetInput(off))
+	in := offsetInput(off)
+	if p := d.m.planOf(acpi.BeginWriteOperation, &in); p != nil {
+		return d.runPlan(p, &in) // operation's first branch, a call less
+	}
+	return d.operation(acpi.BeginWriteOperation, false, in)
 }
 
 // DummyWrite runs the write sequence under BEGIN_DUMMY_WRITE_OPERATION:
@@ -490,7 +494,13 @@ func (d *Device) read(id uint64) (off, n uint64, err error) {
 	if d.rng.NVRAM() {
 		return d.nvramRead(id)
 	}
-	if err := d.operation(acpi.BeginReadOperation, false, readInput(0, id)); err != nil {
+	in := readInput(0, id)
+	if p := d.m.planOf(acpi.BeginReadOperation, &in); p != nil {
+		err = d.runPlan(p, &in) // operation's first branch, a call less
+	} else {
+		err = d.operation(acpi.BeginReadOperation, false, in)
+	}
+	if err != nil {
 		return 0, 0, err
 	}
 	n, err = d.recordAt(0)
@@ -518,7 +528,14 @@ func (d *Device) Clear(id uint64) error {
 		return fmt.Errorf("clear: %w", err)
 	}
 	defer d.unlock()
-	if err := d.operation(acpi.BeginClearOperation, false, idInput(id)); err != nil {
+	in := idInput(id)
+	var err error
+	if p := d.m.planOf(acpi.BeginClearOperation, &in); p != nil {
+		err = d.runPlan(p, &in) // operation's first branch, a call less
+	} else {
+		err = d.operation(acpi.BeginClearOperation, false, in)
+	}
+	if err != nil {
 		d.nv.valid = false // the platform may or may not have cleared it
 		return fmt.Errorf("clear record %#x: %w", id, err)
 	}

@@ -85,9 +85,10 @@ func newMachine(t *acpi.ERST, p hw.Platform, clock hw.Clock) *Machine {
 // step is one instruction of a straight-line action, with everything an
 // access needs resolved: Run executes such an action as a flat loop.
 type step struct {
-	a           acpi.Action // in plans: the action
-	seq         int32       // in plans: the accesses before this step
-	raw         uint64      // in plans: what WRITE_REGISTER_VALUE writes
+	a           acpi.Action      // in plans: the action
+	seq         int32            // in plans: the accesses before this step
+	raw         uint64           // in plans: what WRITE_REGISTER_VALUE writes
+	stop        acpi.Instruction // in plans: a read's check (insBusy, insStatus)
 	ins         acpi.Instruction
 	bus         hw.Bus
 	width       int

@@ -67,6 +67,16 @@ func (m *Machine) plan(begin acpi.Action, setOffset, setID bool) *plan {
 		return true
 	}
 	pseudo := func(ins acpi.Instruction) { p.steps = append(p.steps, step{ins: ins, seq: int32(p.accesses)}) }
+	// check is pseudo for insBusy and insStatus, which look at the Value
+	// the action leaves; when its last step is a read that sets Value,
+	// the read does the check (step.stop), a loop turn less.
+	check := func(ins acpi.Instruction) {
+		if last := &p.steps[len(p.steps)-1]; last.ins == acpi.ReadRegister || last.ins == acpi.ReadRegisterValue {
+			last.stop = ins
+			return
+		}
+		pseudo(ins)
+	}
 	// A table without the BEGIN action keeps the general path, which
 	// knows whether the BEGIN is mandatory.
 	if !add(begin) {
@@ -88,16 +98,26 @@ func (m *Machine) plan(begin acpi.Action, setOffset, setID bool) *plan {
 	if !add(acpi.ExecuteOperation) || !add(acpi.CheckBusyStatus) {
 		return nil
 	}
-	pseudo(insBusy)
+	check(insBusy)
 	if !add(acpi.GetCommandStatus) {
 		return nil
 	}
-	pseudo(insStatus)
+	check(insStatus)
 	p.end = len(p.steps)
 	if m.Has(acpi.EndOperation) && !add(acpi.EndOperation) {
 		return nil
 	}
 	return p
+}
+
+// planOf returns the plan of the operation beginning with begin for in,
+// or nil. It inlines: the callers on the hot path (write, read, clear)
+// call runPlan themselves, a call level less under TCG.
+func (m *Machine) planOf(begin acpi.Action, in *input) *plan {
+	if p := m.plans[begin]; p != nil && p.setOffset == in.setOffset && p.setID == in.setID {
+		return p
+	}
+	return nil
 }
 
 // runPlan runs p with in's offset and id, as Device.operation would.
@@ -106,29 +126,39 @@ func (d *Device) runPlan(p *plan, in *input) error {
 	var r Regs
 	var err error
 	i := 0
+	made := p.accesses // the accesses made, when all went well
 	for {
 		// Straight through, in the common case: runSteps stops only
 		// at the end, a failed access, a busy device or a status
 		// other than SUCCESS.
-		if i, err = m.runSteps(p.steps, i, &r, in); err != nil || i == len(p.steps) {
+		if i, err = m.runSteps(p.steps, i, &r, in); err != nil {
+			made = int(p.steps[i].seq) // the access at i failed
 			break
 		}
-		switch p.steps[i].ins {
+		if i == len(p.steps) {
+			break
+		}
+		s := &p.steps[i]
+		k := s.ins
+		if k < insSetOffset {
+			k = s.stop // a read that checks
+		}
+		switch k {
 		case insBusy:
 			err = d.stillBusy(&r)
 		case insStatus:
 			err = commandStatus(r.Value)
 		}
 		if err != nil {
+			made = int(s.seq)
+			if s.ins < insSetOffset {
+				made++ // the read that checked
+			}
 			break
 		}
 		i++
 	}
-	if i < len(p.steps) {
-		m.accesses += uint64(p.steps[i].seq)
-	} else {
-		m.accesses += uint64(p.accesses)
-	}
+	m.accesses += uint64(made)
 	switch {
 	case err == nil || i < p.begin || i >= p.end:
 		// Done; or BEGIN failed (no END); or END did, after success.
@@ -141,8 +171,9 @@ func (d *Device) runPlan(p *plan, in *input) error {
 }
 
 // runSteps runs steps from i on and returns the index where it stopped:
-// the end, an access that failed, or insBusy or insStatus with a Value
-// other than 0 (busy; not SUCCESS), which the caller handles. It leaves
+// the end, an access that failed, or insBusy or insStatus (a pseudo-step
+// or a read's stop) with a Value other than 0 (busy; not SUCCESS), which
+// the caller handles. It leaves
 // the counting of the accesses to its caller (step.seq): this loop is
 // the driver's cost per access, kept close to what Replay's costs.
 func (m *Machine) runSteps(steps []step, i int, r *Regs, in *input) (int, error) {
@@ -172,6 +203,9 @@ func (m *Machine) runSteps(steps []step, i int, r *Regs, in *input) (int, error)
 				v = b2u(v == s.value)
 			}
 			r.Value = v
+			if v != 0 && s.stop != 0 {
+				return i, nil
+			}
 		case acpi.WriteRegister:
 			v := (r.Value & s.mask) << s.shift
 			if err := hw.Write(s.bus, s.width, s.addr, v); err != nil {

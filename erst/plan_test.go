@@ -77,6 +77,7 @@ func TestPlansMatchActions(t *testing.T) {
 		trace []erst.TraceEvent
 		errs  []string
 		slept time.Duration
+		count uint64 // Device.Accesses over the operations
 	}
 	const id = 0x77
 	scenario := func(plans bool, fault func(*sim.Device), fail int) outcome {
@@ -100,7 +101,7 @@ func TestPlansMatchActions(t *testing.T) {
 		if fault != nil {
 			fault(dev)
 		}
-		t0 := clock.Now()
+		t0, a0 := clock.Now(), d.Accesses()
 		buf := make([]byte, 1024)
 		for _, f := range []func() error{
 			func() error { return d.Write(record(1024, id)) },
@@ -113,7 +114,7 @@ func TestPlansMatchActions(t *testing.T) {
 			err := f()
 			o.errs = append(o.errs, fmt.Sprint(err))
 		}
-		o.slept = clock.Now().Sub(t0)
+		o.slept, o.count = clock.Now().Sub(t0), d.Accesses()-a0
 		return o
 	}
 	faults := map[string]func(*sim.Device){
@@ -135,6 +136,9 @@ func TestPlansMatchActions(t *testing.T) {
 			}
 			if !slices.Equal(got.trace, want.trace) {
 				t.Errorf("%s, access %d failing: %d accesses, action by action %d (or other ones)", name, fail, len(got.trace), len(want.trace))
+			}
+			if got.count != uint64(len(got.trace)) || want.count != uint64(len(want.trace)) {
+				t.Errorf("%s, access %d failing: Accesses counted %d, the trace %d (action by action %d, %d)", name, fail, got.count, len(got.trace), want.count, len(want.trace))
 			}
 			if got.slept != want.slept {
 				t.Errorf("%s, access %d failing: slept %v, action by action %v", name, fail, got.slept, want.slept)

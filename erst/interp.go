@@ -89,6 +89,7 @@ type step struct {
 	seq         int32            // in plans: the accesses before this step
 	raw         uint64           // in plans: what WRITE_REGISTER_VALUE writes
 	stop        acpi.Instruction // in plans: a read's check (insBusy, insStatus)
+	input       acpi.Instruction // in plans: a write's input (insSetOffset, insSetID)
 	ins         acpi.Instruction
 	bus         hw.Bus
 	width       int

@@ -2,6 +2,7 @@ package erst
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/goerst/erst/acpi"
 	"github.com/goerst/erst/erst/hw"
@@ -77,23 +78,32 @@ func (m *Machine) plan(begin acpi.Action, setOffset, setID bool) *plan {
 		}
 		pseudo(ins)
 	}
+	// input sets Value to the operation's input (insSetOffset, insSetID)
+	// before action a's steps; when the first is a WRITE_REGISTER, that
+	// write takes the input itself (step.input), a loop turn less.
+	input := func(ins acpi.Instruction, a acpi.Action) bool {
+		j := len(p.steps)
+		if !add(a) {
+			return false
+		}
+		if p.steps[j].ins == acpi.WriteRegister {
+			p.steps[j].input = ins
+		} else {
+			p.steps = slices.Insert(p.steps, j, step{ins: ins, seq: p.steps[j].seq})
+		}
+		return true
+	}
 	// A table without the BEGIN action keeps the general path, which
 	// knows whether the BEGIN is mandatory.
 	if !add(begin) {
 		return nil
 	}
 	p.begin = len(p.steps)
-	if setOffset {
-		pseudo(insSetOffset)
-		if !add(acpi.SetRecordOffset) {
-			return nil
-		}
+	if setOffset && !input(insSetOffset, acpi.SetRecordOffset) {
+		return nil
 	}
-	if setID {
-		pseudo(insSetID)
-		if !add(acpi.SetRecordIdentifier) {
-			return nil
-		}
+	if setID && !input(insSetID, acpi.SetRecordIdentifier) {
+		return nil
 	}
 	if !add(acpi.ExecuteOperation) || !add(acpi.CheckBusyStatus) {
 		return nil
@@ -207,6 +217,12 @@ func (m *Machine) runSteps(steps []step, i int, r *Regs, in *input) (int, error)
 				return i, nil
 			}
 		case acpi.WriteRegister:
+			switch s.input {
+			case insSetOffset:
+				r.Value = in.offset
+			case insSetID:
+				r.Value = in.id
+			}
 			v := (r.Value & s.mask) << s.shift
 			if err := hw.Write(s.bus, s.width, s.addr, v); err != nil {
 				return i, fmt.Errorf("%v[%d] (entry %d, %v): %w", s.a, s.ip, s.ti, s.ins, err)

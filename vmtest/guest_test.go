@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -99,7 +100,15 @@ func TestGuest(t *testing.T) {
 	}
 	kernel := k.Boot(images.DefaultKernelCacheDir(src)).Path
 
-	for _, tc := range []struct {
+	// The guests after the first wait until its test binaries and image
+	// are built (its QEMU is starting) or it gave up: on a cold Go cache,
+	// as in CI, one go build compiles what they share (the standard
+	// library with govmtest's -gcflags=all=-l, u-root), not three side by
+	// side.
+	first := make(chan struct{})
+	var firstOnce sync.Once
+	firstDone := func() { firstOnce.Do(func() { close(first) }) }
+	for i, tc := range []struct {
 		machine   string
 		linuxERST bool
 	}{
@@ -120,6 +129,11 @@ func TestGuest(t *testing.T) {
 		kargs = append(kargs, guesttest.RunVar+"="+guesttest.RunPattern(want))
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
+			if i == 0 {
+				defer firstDone()
+			} else {
+				<-first
+			}
 			results := t.TempDir()
 			store := filepath.Join(t.TempDir(), "erst.backing")
 			start := time.Now()
@@ -133,6 +147,7 @@ func TestGuest(t *testing.T) {
 					govmtest.WithUimage(uimage.WithFiles(files...), images.WithGoBuildCache()),
 					govmtest.WithQEMUFn(
 						machineFn(base+" -machine "+tc.machine, kernel),
+						func(*qemu.IDAllocator, *qemu.Options) error { firstDone(); return nil },
 						qemu.WithVMTimeout(8*time.Minute),
 						qemu.WithAppendKernel(kargs...),
 						qemu.P9Directory(results, guesttest.ResultsTag),

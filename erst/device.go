@@ -415,9 +415,15 @@ func (d *Device) Write(rec []byte) error {
 	defer d.unlock()
 	id := RecordID(rec)
 	var err error
-	if d.rng.NVRAM() {
+	in := offsetInput(0)
+	p := d.m.planOf(acpi.BeginWriteOperation, &in)
+	switch {
+	case d.rng.NVRAM():
 		err = d.nvramWrite(rec, id)
-	} else {
+	case p != nil:
+		d.place(rec, 0) // writeAt with its plan, a call level less
+		err = d.runPlan(p, &in)
+	default:
 		err = d.writeAt(rec, 0)
 	}
 	if err != nil {
@@ -426,11 +432,17 @@ func (d *Device) Write(rec []byte) error {
 	return nil
 }
 
+// place copies rec to off in the range and stamps "ER" in its
+// PersistenceInfo.
+func (d *Device) place(rec []byte, off uint64) {
+	copy(d.buf[off:], rec)
+	binary.LittleEndian.PutUint16(d.buf[off+cper.OffPersistence:], cper.PersistenceSignature)
+}
+
 // writeAt copies rec to off in the range, stamps "ER" in its
 // PersistenceInfo and runs the write sequence with SET_RECORD_OFFSET(off).
 func (d *Device) writeAt(rec []byte, off uint64) error {
-	copy(d.buf[off:], rec)
-	binary.LittleEndian.PutUint16(d.buf[off+cper.OffPersistence:], cper.PersistenceSignature)
+	d.place(rec, off)
 	in := offsetInput(off)
 	if p := d.m.planOf(acpi.BeginWriteOperation, &in); p != nil {
 		return d.runPlan(p, &in) // operation's first branch, a call less

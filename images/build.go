@@ -105,9 +105,9 @@ func Build(c Config) (path string, built bool, err error) {
 	}
 	defer os.RemoveAll(tmp)
 	out := filepath.Join(tmp, "initramfs.cpio")
-	specs := make([]string, len(mods))
-	for i, m := range mods {
-		specs[i] = m.Spec()
+	specs, err := c.Kernel.StageModules(mods, filepath.Join(tmp, "modules"))
+	if err != nil {
+		return "", false, err
 	}
 	logf("building %s (kernel %s modules)", path, c.Kernel.Version)
 	l := llog.New(slog.LevelWarn, func(format string, v ...any) { logf(format, v...) })
@@ -172,7 +172,7 @@ func (c Config) commands() []string {
 // key hashes every input of the image.
 func (c Config) key(mods []ModuleFile) (string, error) {
 	h := sha256.New()
-	fmt.Fprintf(h, "erst initramfs v1\nGOARCH=%s\n", c.GOARCH)
+	fmt.Fprintf(h, "erst initramfs v2\nGOARCH=%s\nmodule signatures kept: %v\n", c.GOARCH, c.Kernel.EnforcesSignatures())
 	goVersion, err := c.goCmd("env", "GOVERSION")
 	if err != nil {
 		return "", err

@@ -83,9 +83,9 @@ func TestGuest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var files []string
-	for _, m := range mods {
-		files = append(files, m.Spec())
+	files, err := k.StageModules(mods, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
 	}
 	base := userQEMU
 	if base == "" {

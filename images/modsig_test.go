@@ -46,7 +46,7 @@ func TestEnforcesSignatures(t *testing.T) {
 	}
 	for cfg, want := range map[string]bool{
 		"CONFIG_MODULE_SIG=y\n# CONFIG_MODULE_SIG_FORCE is not set\n": false,
-		"CONFIG_MODULE_SIG=y\nCONFIG_MODULE_SIG_FORCE=y\n":             true,
+		"CONFIG_MODULE_SIG=y\nCONFIG_MODULE_SIG_FORCE=y\n":            true,
 	} {
 		if err := os.WriteFile(filepath.Join(dir, "config-9.9"), []byte(cfg), 0o644); err != nil {
 			t.Fatal(err)

@@ -36,8 +36,8 @@
 //
 //	go test -tags vmtest -count=1 ./vmtest/     # or: make vmtest
 //
-// TestHarnessConformance, TestHarnessPersistence, TestHarnessKillInFlight
-// and TestHarnessMalformedInGuest share one long-lived guest: the PSHED
+// TestHarness's subtests, Conformance, Persistence, MalformedInGuest and
+// KillInFlight, share one long-lived guest: the PSHED
 // conformance suite from the host on QEMU's device; records byte for
 // byte after Shutdown+Restart and Kill+Restart, and clears that survive
 // both; a call in flight when QEMU is killed; malformed, oversized and

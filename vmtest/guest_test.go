@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -100,14 +99,11 @@ func TestGuest(t *testing.T) {
 	}
 	kernel := k.Boot(images.DefaultKernelCacheDir(src)).Path
 
-	// The guests after the first wait until its test binaries and image
-	// are built (its QEMU is starting) or it gave up: on a cold Go cache,
-	// as in CI, one go build compiles what they share (the standard
-	// library with govmtest's -gcflags=all=-l, u-root), not three side by
-	// side.
-	first := make(chan struct{})
-	var firstOnce sync.Once
-	firstDone := func() { firstOnce.Do(func() { close(first) }) }
+	// The first guest runs alone, the others side by side after it: on a
+	// cold Go cache, as in CI, its go build compiles what they share (the
+	// standard library with govmtest's -gcflags=all=-l, u-root), not
+	// three builds side by side; and no guest holds one of go test's
+	// parallel slots while it waits for another.
 	for i, tc := range []struct {
 		machine   string
 		linuxERST bool
@@ -128,11 +124,8 @@ func TestGuest(t *testing.T) {
 		}
 		kargs = append(kargs, guesttest.RunVar+"="+guesttest.RunPattern(want))
 		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			if i == 0 {
-				defer firstDone()
-			} else {
-				<-first
+			if i > 0 {
+				t.Parallel()
 			}
 			results := t.TempDir()
 			store := filepath.Join(t.TempDir(), "erst.backing")
@@ -147,7 +140,6 @@ func TestGuest(t *testing.T) {
 					govmtest.WithUimage(uimage.WithFiles(files...), images.WithGoBuildCache()),
 					govmtest.WithQEMUFn(
 						machineFn(base+" -machine "+tc.machine, kernel),
-						func(*qemu.IDAllocator, *qemu.Options) error { firstDone(); return nil },
 						qemu.WithVMTimeout(8*time.Minute),
 						qemu.WithAppendKernel(kargs...),
 						qemu.P9Directory(results, guesttest.ResultsTag),

@@ -79,11 +79,21 @@ func target(t *testing.T, g *Guest) pshedtest.Target {
 	return pshedtest.Target{Persistence: g.PSHED(), RangeLength: int(info.RangeLength), Capacity: g.Capacity()}
 }
 
-// TestHarnessConformance runs the PSHED conformance suite, unchanged,
+// TestHarness runs the harness's tests, one after another on the shared
+// guest (as one test, so that they hold one of go test's parallel slots,
+// not four, three of them waiting for the guest).
+func TestHarness(t *testing.T) {
+	t.Parallel()
+	t.Run("Conformance", harnessConformance)
+	t.Run("Persistence", harnessPersistence)
+	t.Run("MalformedInGuest", harnessMalformedInGuest)
+	t.Run("KillInFlight", harnessKillInFlight)
+}
+
+// harnessConformance runs the PSHED conformance suite, unchanged,
 // from the host against QEMU's acpi-erst device through the guest's
 // erst serve; every check on the one guest.
-func TestHarnessConformance(t *testing.T) {
-	t.Parallel()
+func harnessConformance(t *testing.T) {
 	g := sharedGuest(t)
 	info, err := g.Info(context.Background())
 	if err != nil {
@@ -95,11 +105,10 @@ func TestHarnessConformance(t *testing.T) {
 	pshedtest.TestPersistence(t, func(t *testing.T) pshedtest.Target { return target(t, g) })
 }
 
-// TestHarnessPersistence: records written through the harness read back
+// harnessPersistence: records written through the harness read back
 // byte for byte after a clean power-off and after a power cut, and a
 // clear survives both.
-func TestHarnessPersistence(t *testing.T) {
-	t.Parallel()
+func harnessPersistence(t *testing.T) {
 	g := sharedGuest(t)
 	ctx := context.Background()
 	p := g.PSHED()
@@ -169,11 +178,10 @@ func TestHarnessPersistence(t *testing.T) {
 	}
 }
 
-// TestHarnessMalformedInGuest sends the guest's server malformed,
+// harnessMalformedInGuest sends the guest's server malformed,
 // oversized and unknown requests: each gets an error reply, and a valid
 // request after them succeeds.
-func TestHarnessMalformedInGuest(t *testing.T) {
-	t.Parallel()
+func harnessMalformedInGuest(t *testing.T) {
 	g := sharedGuest(t)
 	c, err := g.Client()
 	if err != nil {
@@ -209,14 +217,13 @@ func TestHarnessMalformedInGuest(t *testing.T) {
 	}
 }
 
-// TestHarnessKillInFlight kills QEMU while a write is in flight: the
+// harnessKillInFlight kills QEMU while a write is in flight: the
 // hook runs once the request has been sent, before the reply. The call
 // returns a failure status, well within its deadline, and the error
 // behind it says the guest is gone. It runs last and leaves the guest
-// off: TestHarnessPersistence restarts after a kill already, and a boot
+// off: Persistence restarts after a kill already, and a boot
 // costs seconds.
-func TestHarnessKillInFlight(t *testing.T) {
-	t.Parallel()
+func harnessKillInFlight(t *testing.T) {
 	g := sharedGuest(t)
 	c, err := g.Client()
 	if err != nil {

@@ -12,7 +12,6 @@ package tools
 
 import (
 	_ "github.com/hugelgupf/vmtest"
-	_ "github.com/hugelgupf/vmtest/govmtest"
 	_ "github.com/u-root/mkuimage/uimage"
 	_ "github.com/u-root/u-root"
 	_ "golang.org/x/sys/unix"

@@ -5,28 +5,23 @@ package vmtest
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/goerst/erst/erst/pshed/pshedtest"
-	"github.com/goerst/erst/images"
 	"github.com/goerst/erst/internal/guesttest"
-	"github.com/goerst/erst/internal/vm"
-	"github.com/hugelgupf/vmtest/govmtest"
-	"github.com/hugelgupf/vmtest/qemu"
-	"github.com/u-root/mkuimage/uimage"
 )
 
 // The packages whose tests run in the guests, and the tests in them that
-// must pass on the real device: vmtest only logs a guest test that
-// skipped, so each of these leaves a pass marker (guesttest.RecordPass)
+// must pass on the real device: a test binary that skipped a test still
+// exits 0, so each of these leaves a pass marker (guesttest.RecordPass)
 // that the host checks for.
 const (
-	linuxhwPkg = "github.com/goerst/erst/erst/hw/linuxhw"
-	erstPkg    = "github.com/goerst/erst/erst"
+	linuxhwPkg = "./erst/hw/linuxhw"
+	erstPkg    = "./erst"
 )
 
 // linuxhwTests are linuxhw's guest tests (vm_linux_test.go); the last
@@ -35,12 +30,6 @@ var (
 	linuxhwTests      = []string{"TestGuestRegisters", "TestGuestPorts"}
 	linuxhwTestsAlone = []string{"TestGuestRefusesSystemRAM"}
 )
-
-// guestTests are the tests TestGuest runs, and requires to pass, in its
-// erst_disable guests: linuxhw's and erst's on the device.
-func guestTests() []string {
-	return slices.Concat(linuxhwTests, linuxhwTestsAlone, liveTests())
-}
 
 // liveTests are erst's tests that run on every device (forEachDevice in
 // erst/device_test.go), and the PSHED suite on the device: each check.
@@ -72,38 +61,28 @@ const (
 // device: linuxhw's guest tests and erst's behavioural tests and the PSHED
 // suite on the device (guestTests), on q35 with erst_disable; on pc (the
 // machine moves the device's BARs); and linuxhw's on q35 with the kernel's
-// ERST driver holding the device (Open must say so). The tests that only
-// compute run on the host (make unit), not again under TCG. The three
-// guests boot in parallel. With -short, only q35 with erst_disable.
+// ERST driver holding the device (Open must say so). The test binaries are
+// built once on the host and run through erstvm, on the image every other
+// VM test boots; the tests that only compute run on the host (make unit),
+// not again under TCG. With -short, only q35 with erst_disable.
 func TestGuest(t *testing.T) {
 	t.Parallel()
-	qemuBin, k := prerequisites(t)
-	mods, err := k.ModuleFiles()
-	if err != nil {
-		t.Fatal(err)
+	prerequisites(t)
+	erstvm, src := buildCommand(t, "./cmd/erstvm")
+	bins := t.TempDir()
+	build := exec.Command("go", "test", "-c", "-tags", "vmtest", "-o", bins+"/", linuxhwPkg, erstPkg)
+	build.Dir = src
+	build.Env = append(os.Environ(), "GOOS=linux", "GOARCH=amd64", "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building the guest's test binaries: %v\n%s", err, out)
 	}
-	files, err := k.StageModules(mods, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
+	type run struct {
+		bin   string // in bins
+		tests []string
 	}
-	base := userQEMU
-	if base == "" {
-		base = qemuBin + " -m 1024 -nic none -accel tcg"
-	}
-	// The uncompressed kernel, booted directly (PVH), skips SeaBIOS's
-	// load and the decompression under TCG; images falls back to the
-	// compressed one when it cannot be had.
-	src, err := images.FindSource(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	kernel := k.Boot(images.DefaultKernelCacheDir(src)).Path
+	linuxhwRun := run{"linuxhw.test", slices.Concat(linuxhwTests, linuxhwTestsAlone)}
+	erstRun := run{"erst.test", liveTests()}
 
-	// The first guest runs alone, the others side by side after it: on a
-	// cold Go cache, as in CI, its go build compiles what they share (the
-	// standard library with govmtest's -gcflags=all=-l, u-root), not
-	// three builds side by side; and no guest holds one of go test's
-	// parallel slots while it waits for another.
 	for i, tc := range []struct {
 		machine   string
 		linuxERST bool
@@ -115,52 +94,51 @@ func TestGuest(t *testing.T) {
 		if testing.Short() && (tc.machine != "q35" || tc.linuxERST) {
 			continue
 		}
-		name := tc.machine
-		pkgs, want := []string{linuxhwPkg, erstPkg}, guestTests()
-		kargs := []string{"erst_disable", fmt.Sprintf("%s=%d", guesttest.CapacityVar, guestCapacity)}
+		name, runs := tc.machine, []run{linuxhwRun, erstRun}
+		args := []string{"-machine", tc.machine, "-timeout", "8m"}
+		env := fmt.Sprintf("%s=1 %s=results %s=%d", guesttest.InGuestVar, guesttest.ResultsVar, guesttest.CapacityVar, guestCapacity)
 		if tc.linuxERST {
 			name += "-linux-erst"
-			pkgs, want, kargs = []string{linuxhwPkg}, linuxhwTests, nil
+			runs = []run{{linuxhwRun.bin, linuxhwTests}}
+			args = append(args, "-linux-erst")
 		}
-		kargs = append(kargs, guesttest.RunVar+"="+guesttest.RunPattern(want))
+		// The first guest runs alone, the others side by side after it,
+		// so that no guest holds one of go test's parallel slots while
+		// it waits.
 		t.Run(name, func(t *testing.T) {
 			if i > 0 {
 				t.Parallel()
 			}
-			results := t.TempDir()
-			store := filepath.Join(t.TempDir(), "erst.backing")
-			start := time.Now()
-			ran := false
-			// govmtest.Run skips (runtime.Goexit) without VMTEST_QEMU;
-			// ran stays false then.
-			t.Run("vm", func(t *testing.T) {
-				govmtest.Run(t, "vm",
-					govmtest.WithPackageToTest(pkgs...),
-					govmtest.WithGoTestTimeout(5*time.Minute),
-					govmtest.WithUimage(uimage.WithFiles(files...), images.WithGoBuildCache()),
-					govmtest.WithQEMUFn(
-						machineFn(base+" -machine "+tc.machine, kernel),
-						qemu.WithVMTimeout(8*time.Minute),
-						qemu.WithAppendKernel(kargs...),
-						qemu.P9Directory(results, guesttest.ResultsTag),
-						qemu.ArbitraryArgs(
-							"-object", fmt.Sprintf("memory-backend-file,id=erstnvram,mem-path=%s,size=%#x,share=on", store, guestStoreSize),
-							"-device", "acpi-erst,memdev=erstnvram",
-						),
-					),
-				)
-				ran = true
-			})
-			t.Logf("%s: VM test wall time %.1fs", name, time.Since(start).Seconds())
-			if !ran {
-				if onCI() {
-					t.Fatal("CI=true: vmtest skipped the guest run")
+			dir := t.TempDir()
+			if err := os.Mkdir(filepath.Join(dir, "results"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			var script, want []string
+			for _, r := range runs {
+				if err := os.Link(filepath.Join(bins, r.bin), filepath.Join(dir, r.bin)); err != nil {
+					t.Fatal(err)
 				}
-				t.Skip("vmtest skipped the guest run")
+				script = append(script, fmt.Sprintf("./%s -test.v -test.timeout 5m -test.run '%s' >%s.out 2>&1; echo $? >%s.code",
+					r.bin, guesttest.RunPattern(r.tests), r.bin, r.bin))
+				want = append(want, r.tests...)
+			}
+			args := append(args, "-src", src, "-store", "erst.backing", "-store-size", fmt.Sprint(guestStoreSize),
+				"-append", env, "-run", "gosh", "--", "-c", strings.Join(script, "\n"))
+			res := runCommand(t, erstvm, dir, args...)
+			t.Logf("%s: erstvm exit %d in %.1fs", name, res.code, res.wall.Seconds())
+			if res.code != 0 {
+				t.Fatalf("erstvm: exit %d\n%s", res.code, res.stderr)
+			}
+			for _, r := range runs {
+				code, err := os.ReadFile(filepath.Join(dir, r.bin+".code"))
+				out, _ := os.ReadFile(filepath.Join(dir, r.bin+".out"))
+				if err != nil || strings.TrimSpace(string(code)) != "0" {
+					t.Errorf("%s in the guest: exit %q (%v)\n%s", r.bin, strings.TrimSpace(string(code)), err, out)
+				}
 			}
 			var missing []string
 			for _, g := range want {
-				if _, err := os.Stat(filepath.Join(results, guesttest.PassFile(g))); err != nil {
+				if _, err := os.Stat(filepath.Join(dir, "results", guesttest.PassFile(g))); err != nil {
 					missing = append(missing, g)
 				}
 			}
@@ -169,17 +147,5 @@ func TestGuest(t *testing.T) {
 					len(missing), len(want), strings.Join(missing, " "))
 			}
 		})
-	}
-}
-
-// machineFn sets what vmtest would take from the environment (VMTEST_QEMU,
-// VMTEST_KERNEL), which parallel tests cannot each set: the QEMU command
-// line and the kernel, with the serial console and vm.FastBoot first on
-// the kernel's command line.
-func machineFn(qemuCmd, kernel string) qemu.Fn {
-	return func(_ *qemu.IDAllocator, o *qemu.Options) error {
-		o.QEMUCommand, o.Kernel = qemuCmd, kernel
-		o.KernelArgs = strings.TrimSpace("console=ttyS0 " + vm.FastBoot + " " + o.KernelArgs)
-		return nil
 	}
 }

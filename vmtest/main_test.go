@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -24,24 +23,8 @@ import (
 //   - the guest image and the uncompressed kernel (vm.Images), which
 //     every erstvm run and harness guest would otherwise build or extract
 //     on its own;
-//   - the environment that vmtest's govmtest reads (TestGuest): it cannot
-//     be set per test once tests run in parallel;
 //   - the module's commands (buildCommand), built once each.
 func TestMain(m *testing.M) {
-	// govmtest skips without VMTEST_QEMU; TestGuest gives each guest its
-	// own QEMU command line (userQEMU, when set, is its base).
-	userQEMU = os.Getenv("VMTEST_QEMU")
-	if userQEMU == "" {
-		os.Setenv("VMTEST_QEMU", "qemu-system-x86_64")
-	}
-	if os.Getenv("VMTEST_ARCH") == "" {
-		os.Setenv("VMTEST_ARCH", "amd64")
-	}
-	// linuxhw's guest tests are behind the vmtest tag, so that the host's
-	// go test ./... does not list them as skipped; govmtest's go test -c
-	// inherits GOFLAGS.
-	os.Setenv("GOFLAGS", strings.TrimSpace(os.Getenv("GOFLAGS")+" -tags=vmtest"))
-
 	if _, err := exec.LookPath("qemu-system-x86_64"); err == nil {
 		start := time.Now()
 		if _, _, err := vm.Images("", "", "", logLine); err != nil {
@@ -64,9 +47,6 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(code)
 }
-
-// userQEMU is VMTEST_QEMU as the user gave it, or "".
-var userQEMU string
 
 // commands are the module's commands buildCommand built, by package.
 var commands struct {

@@ -1,12 +1,12 @@
-// Package guesttest is what the tests that run inside a vmtest guest
-// share: whether they are in one, what the host told them about the
-// device, and how they tell the host that they really ran.
+// Package guesttest is what the tests that run inside a guest share:
+// whether they are in one, what the host told them about the device, and
+// how they tell the host that they really ran.
 //
-// vmtest (github.com/hugelgupf/vmtest) reports a guest test that skipped
-// only in its log, so a guest without the device would pass silently. A
-// guest test therefore calls RecordPass, which leaves "<test>.pass" in
-// ResultsDir when it passes, and the host (package vmtest) fails unless
-// every test it expects left one.
+// A test binary that skipped a test still exits 0, so a guest without the
+// device would pass silently. A guest test therefore calls RecordPass,
+// which leaves "<test>.pass" in the ResultsVar directory when it passes,
+// and the host (TestGuest in package vmtest) fails unless every test it
+// expects left one.
 package guesttest
 
 import (
@@ -23,21 +23,23 @@ import (
 	"github.com/goerst/erst/acpi"
 )
 
-// ResultsDir is where pass markers go in the guest: the host shares a
-// directory there with the 9p tag ResultsTag (vmtest mounts tag T at
-// /mount/9p/T).
-const (
-	ResultsTag = "ersttest"
-	ResultsDir = "/mount/9p/" + ResultsTag
-)
+// ResultsVar is the environment variable (set on the guest's kernel
+// command line by the host) naming the directory where pass markers go,
+// relative to the test's working directory (erstvm's, shared with the
+// host) or absolute.
+const ResultsVar = "ERSTTEST_RESULTS"
+
+// InGuestVar is the environment variable, "1" in a guest, that InGuest
+// reads (the name vmtest's own guests use).
+const InGuestVar = "VMTEST_IN_GUEST"
 
 // CapacityVar is the environment variable (set on the guest's kernel
 // command line by the host) holding how many records the acpi-erst
 // device's backing store holds: the device itself cannot say.
 const CapacityVar = "ERSTTEST_CAPACITY"
 
-// InGuest reports whether the test runs in a vmtest guest.
-func InGuest() bool { return os.Getenv("VMTEST_IN_GUEST") == "1" }
+// InGuest reports whether the test runs in a guest.
+func InGuest() bool { return os.Getenv(InGuestVar) == "1" }
 
 // Capacity returns the store capacity the host announced, or 0 when it
 // did not.
@@ -53,49 +55,37 @@ func Capacity() int {
 // (t.Name(), subtests included).
 func PassFile(name string) string { return strings.ReplaceAll(name, "/", "_") + ".pass" }
 
-// RecordPass leaves the pass marker of t in ResultsDir when t ends
-// without failing or skipping. Outside a guest, or when the host shares no
-// results directory, it does nothing.
+// RecordPass leaves the pass marker of t in the ResultsVar directory when
+// t ends without failing or skipping. Outside a guest, or when the host
+// asked for no markers, it does nothing.
 func RecordPass(t *testing.T) {
 	t.Helper()
+	dir := os.Getenv(ResultsVar)
+	if !InGuest() || dir == "" {
+		return
+	}
 	t.Cleanup(func() {
 		if t.Failed() || t.Skipped() {
 			return
 		}
-		if _, err := os.Stat(ResultsDir); err != nil {
-			return
-		}
-		if err := os.WriteFile(filepath.Join(ResultsDir, PassFile(t.Name())), nil, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, PassFile(t.Name())), nil, 0o644); err != nil {
 			t.Errorf("recording the pass: %v", err)
 		}
 	})
 }
 
-// RunVar is the environment variable (set on the guest's kernel command
-// line by the host) holding a -test.run pattern for the guest's test
-// binaries: vmtest runs each of them with -test.run=. -test.bench=., and
-// the tests that only compute already ran on the host.
-const RunVar = "ERSTTEST_RUN"
-
-// Main is TestMain for packages whose tests also run in guests. In a
-// guest, with RunVar set, only the tests it matches run and no benchmark;
-// without it, every test, and each benchmark once (-test.benchtime=1x),
-// which checks that it works without spending minutes of emulated CPU on
-// numbers nobody reads.
+// Main is TestMain for packages whose tests also run in guests: a guest
+// run that asks for benchmarks (-test.bench) runs each once
+// (-test.benchtime=1x), which checks that it works without spending
+// minutes of emulated CPU on numbers nobody reads.
 //
 //	func TestMain(m *testing.M) { guesttest.Main(m) }
 func Main(m *testing.M) {
 	if InGuest() {
 		flag.Parse()
-		set := [][2]string{{"test.benchtime", "1x"}}
-		if run := os.Getenv(RunVar); run != "" {
-			set = append(set, [2]string{"test.run", run}, [2]string{"test.bench", "^$"})
-		}
-		for _, kv := range set {
-			if err := flag.Set(kv[0], kv[1]); err != nil {
-				fmt.Fprintln(os.Stderr, "guesttest:", err)
-				os.Exit(2)
-			}
+		if err := flag.Set("test.benchtime", "1x"); err != nil {
+			fmt.Fprintln(os.Stderr, "guesttest:", err)
+			os.Exit(2)
 		}
 	}
 	os.Exit(m.Run())

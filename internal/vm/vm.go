@@ -21,7 +21,7 @@
 //     VMTEST_QEMU_APPEND, VMTEST_INITRAMFS and VMTEST_TIMEOUT from the
 //     environment on every start; Start overrides them all (its own Fn runs
 //     last), so a guest started here is the same whatever the environment
-//     (the VM tests set those variables for govmtest).
+//     (the user's VMTEST_* variables reach no guest here).
 //   - vmtest sends QEMU's standard error into the serial stream; QEMU's
 //     own messages therefore appear in SerialLog's lines.
 package vm

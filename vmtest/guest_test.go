@@ -83,7 +83,7 @@ func TestGuest(t *testing.T) {
 	linuxhwRun := run{"linuxhw.test", slices.Concat(linuxhwTests, linuxhwTestsAlone)}
 	erstRun := run{"erst.test", liveTests()}
 
-	for i, tc := range []struct {
+	for _, tc := range []struct {
 		machine   string
 		linuxERST bool
 	}{
@@ -102,13 +102,8 @@ func TestGuest(t *testing.T) {
 			runs = []run{{linuxhwRun.bin, linuxhwTests}}
 			args = append(args, "-linux-erst")
 		}
-		// The first guest runs alone, the others side by side after it,
-		// so that no guest holds one of go test's parallel slots while
-		// it waits.
 		t.Run(name, func(t *testing.T) {
-			if i > 0 {
-				t.Parallel()
-			}
+			t.Parallel()
 			dir := t.TempDir()
 			if err := os.Mkdir(filepath.Join(dir, "results"), 0o755); err != nil {
 				t.Fatal(err)

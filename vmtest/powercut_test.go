@@ -24,7 +24,7 @@ import (
 // its own store, so that the boots overlap the suite's other guests.
 const (
 	powerCuts      = 20
-	powerCutChains = 4
+	powerCutChains = 2
 )
 
 // TestPowerCuts runs erst torture in a guest on QEMU's acpi-erst device

@@ -45,13 +45,16 @@
 // testdata/extmod, a module of its own that uses the harness as another
 // project would.
 //
-// TestGuest runs the driver's package tests inside guests with
-// github.com/hugelgupf/vmtest, unchanged: erst's behavioural tests and the
-// PSHED conformance suite run on the simulator and on QEMU's real
-// acpi-erst device, and linuxhw's guest tests check the registers, the
-// error log range and the refusals (q35 with erst_disable; on pc, where
-// the BARs move, erst's and linuxhw's tests; q35 with the kernel's ERST
-// driver active, where Open must refuse).
+// TestGuest builds the driver's test binaries once (go test -c) and runs,
+// in guests through erstvm, the tests that touch the device: erst's
+// behavioural tests and the PSHED conformance suite on QEMU's acpi-erst
+// device, and linuxhw's guest tests on the registers, the error log range
+// and the refusals (q35 with erst_disable; pc, where the BARs move; q35
+// with the kernel's ERST driver active, where Open must refuse). Each
+// leaves a pass marker the host checks, so a test that skipped fails.
+//
+// The VM tests run in parallel, as many guests at once as go test's
+// -parallel (the number of cores).
 //
 // TestStoreAgainstSim and TestStoreFromSim run the same erst commands on
 // the host's simulator and in a guest on QEMU's device, from the same

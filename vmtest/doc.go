@@ -36,12 +36,13 @@
 //
 //	go test -tags vmtest -count=1 ./vmtest/     # or: make vmtest
 //
-// TestHarness's subtests, Conformance, Persistence, MalformedInGuest and
-// KillInFlight, share one long-lived guest: the PSHED
+// TestHarness's subtests, Conformance, Persistence, MalformedInGuest,
+// StoreLocked and KillInFlight, share one long-lived guest: the PSHED
 // conformance suite from the host on QEMU's device; records byte for
 // byte after Shutdown+Restart and Kill+Restart, and clears that survive
-// both; a call in flight when QEMU is killed; malformed, oversized and
-// unknown requests to the guest's server. TestExternalModule runs
+// both; malformed, oversized and unknown requests to the guest's server;
+// the store file locked while QEMU runs it; a call in flight when QEMU is
+// killed. TestExternalModule runs
 // testdata/extmod, a module of its own that uses the harness as another
 // project would.
 //

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -87,7 +88,27 @@ func TestHarness(t *testing.T) {
 	t.Run("Conformance", harnessConformance)
 	t.Run("Persistence", harnessPersistence)
 	t.Run("MalformedInGuest", harnessMalformedInGuest)
+	t.Run("StoreLocked", harnessStoreLocked)
 	t.Run("KillInFlight", harnessKillInFlight)
+}
+
+// harnessStoreLocked: while QEMU runs the guest on its store file, the
+// harness holds the file's lock (store.Lock, the lock every erst -store
+// process takes), so nothing on the host writes the store under QEMU.
+func harnessStoreLocked(t *testing.T) {
+	g := sharedGuest(t)
+	if _, err := g.Info(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(filepath.Join(shared.dir, "erst.backing"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	// Even a shared lock, which every reader takes, must be refused.
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB); !errors.Is(err, syscall.EWOULDBLOCK) {
+		t.Errorf("flock(LOCK_SH|LOCK_NB) on the running guest's store: %v, want EWOULDBLOCK", err)
+	}
 }
 
 // harnessConformance runs the PSHED conformance suite, unchanged,

@@ -25,7 +25,8 @@
 #              (go test's -parallel; VMTEST_FLAGS=-parallel=1 for one at
 #              a time). VMTEST_FLAGS=-short: TestGuest on q35 only.
 #              Each test prints a line when it starts and when it ends, with
-#              its time; a failing test's output is printed in full
+#              its time, and long ones their progress (each power cut as
+#              it happens); a failing test's output is printed in full
 #              (images/cmd/testlog over go test -json).
 #   vm-clean   Remove the cached images and the erstvm binary.
 #

@@ -120,7 +120,7 @@ func powerCutChain(t *testing.T, rng *rand.Rand, cuts int) cutTally {
 			t.Fatalf("cut %d: torture ended after %d acknowledgements, before the cut at %d: %v\n%s", cut, acks, after, err, stderr.String())
 		}
 		tally.cuts, tally.acks = tally.cuts+1, tally.acks+acks
-		t.Logf("cut %d: QEMU killed after %d acknowledged writes were seen (%d acknowledged in all)", cut, after, tally.acks)
+		t.Logf("progress: cut %d of %d: QEMU killed after %d acknowledged writes were seen (%d acknowledged in all)", cut, cuts, after, tally.acks)
 	}
 
 	cmd := erstvm("--", "verify", "-seed", tortureSeed, "-json")

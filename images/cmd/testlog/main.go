@@ -4,7 +4,10 @@
 //
 //	go run ./images/cmd/testlog [-depth 2] go test -json -tags vmtest ./vmtest/
 //
-// Passing tests print one line each; the output of a test that fails
+// Passing tests print one line each, and their "result: " log lines when
+// they end; a log line whose message starts with "progress: " prints as
+// it is logged (t.Logf("progress: cut %d of %d", ...)), so that a test
+// that runs for minutes shows how far it got. The output of a test that fails
 // (everything it logged, and its subtests') and of a package that fails
 // outside any test (a build error, a panic, a timeout) is printed in
 // full, as go test -v would. Skipped tests print their reason. The exit
@@ -124,6 +127,9 @@ func (p *printer) event(e event) {
 			fmt.Fprintf(p.w, "%s %s=== RUN  %s\n", p.stamp(), indent(e.Test), e.Test)
 		}
 	case "output", "build-output":
+		if msg, ok := logMessage(e.Output, "progress: "); ok && e.Test != "" {
+			fmt.Fprintf(p.w, "%s %s  %s: %s\n", p.stamp(), indent(e.Test), e.Test, msg)
+		}
 		p.out[k] = append(p.out[k], e.Output)
 		if e.Test != "" && nested(e.Test) > 1 {
 			// A parent prints its subtests' output when it fails.
@@ -211,14 +217,20 @@ func (p *printer) reason(k key) {
 // that what a long test measured shows without -v.
 func (p *printer) results(k key) {
 	for _, l := range p.out[k] {
-		t := strings.TrimSpace(l)
-		if i := strings.Index(t, ": result: "); i >= 0 && !strings.Contains(t[:i], " ") {
-			t = t[i+2:] // after the file:line: prefix t.Log adds
-		}
-		if strings.HasPrefix(t, "result: ") {
-			fmt.Fprintf(p.w, "    | %s\n", t)
+		if msg, ok := logMessage(l, "result: "); ok {
+			fmt.Fprintf(p.w, "    | %s\n", msg)
 		}
 	}
+}
+
+// logMessage returns the message of a test's log line when it starts with
+// prefix, after the file:line: that t.Log puts before it.
+func logMessage(line, prefix string) (string, bool) {
+	t := strings.TrimSpace(line)
+	if i := strings.Index(t, ": "+prefix); i >= 0 && !strings.Contains(t[:i], " ") {
+		t = t[i+2:]
+	}
+	return t, strings.HasPrefix(t, prefix)
 }
 
 // summary repeats every package's result at the end, unstamped, as go

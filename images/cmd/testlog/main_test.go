@@ -15,6 +15,7 @@ const stream = `{"Action":"start","Package":"p"}
 {"Action":"run","Package":"p","Test":"TestOK"}
 {"Action":"output","Package":"p","Test":"TestOK","Output":"=== RUN   TestOK\n"}
 {"Action":"output","Package":"p","Test":"TestOK","Output":"    ok_test.go:1: quiet when passing\n"}
+{"Action":"output","Package":"p","Test":"TestOK","Output":"    ok_test.go:3: progress: cut 1 of 3\n"}
 {"Action":"output","Package":"p","Test":"TestOK","Output":"    ok_test.go:2: result: 3 cuts, 0 lost\n"}
 {"Action":"pass","Package":"p","Test":"TestOK","Elapsed":12.5}
 {"Action":"run","Package":"p","Test":"TestSkip"}
@@ -48,6 +49,7 @@ func TestPrinter(t *testing.T) {
 		"not json: go test's own line\n",
 		"FAIL\tp\t42.500s\n",
 		"    | result: 3 cuts, 0 lost\n",
+		"  TestOK: progress: cut 1 of 3\n",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q:\n%s", want, got)

@@ -10,8 +10,6 @@
 package guesttest
 
 import (
-	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -72,23 +70,6 @@ func RecordPass(t *testing.T) {
 			t.Errorf("recording the pass: %v", err)
 		}
 	})
-}
-
-// Main is TestMain for packages whose tests also run in guests: a guest
-// run that asks for benchmarks (-test.bench) runs each once
-// (-test.benchtime=1x), which checks that it works without spending
-// minutes of emulated CPU on numbers nobody reads.
-//
-//	func TestMain(m *testing.M) { guesttest.Main(m) }
-func Main(m *testing.M) {
-	if InGuest() {
-		flag.Parse()
-		if err := flag.Set("test.benchtime", "1x"); err != nil {
-			fmt.Fprintln(os.Stderr, "guesttest:", err)
-			os.Exit(2)
-		}
-	}
-	os.Exit(m.Run())
 }
 
 // RunPattern is a -test.run pattern that selects the tests named (t.Name()

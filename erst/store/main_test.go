@@ -1,9 +1,0 @@
-package store_test
-
-import (
-	"testing"
-
-	"github.com/goerst/erst/internal/guesttest"
-)
-
-func TestMain(m *testing.M) { guesttest.Main(m) }

@@ -63,6 +63,11 @@ func (k Kernel) EnforcesSignatures() bool {
 // tainting kernel").
 func (k Kernel) StageModules(mods []ModuleFile, dir string) ([]string, error) {
 	strip := !k.EnforcesSignatures()
+	if strip {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, err
+		}
+	}
 	specs := make([]string, len(mods))
 	for i, m := range mods {
 		if !strip {
@@ -75,9 +80,6 @@ func (k Kernel) StageModules(mods []ModuleFile, dir string) ([]string, error) {
 		}
 		if b, err = StripSignature(b); err != nil {
 			return nil, fmt.Errorf("module %s: %w", m.Src, err)
-		}
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, err
 		}
 		staged := filepath.Join(dir, filepath.Base(m.Dst))
 		if err := os.WriteFile(staged, b, 0o644); err != nil {

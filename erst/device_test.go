@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -488,6 +489,39 @@ func TestBadRecordsRefusedBeforeTheDevice(t *testing.T) {
 	}
 	if accesses != opened {
 		t.Errorf("%d register accesses for refused records, want none", accesses-opened)
+	}
+}
+
+// Write's inlined check (recordOK) passes exactly the records CheckRecord
+// passes: good ones at both ends of the sizes and ids, and each way a
+// record can be bad.
+func TestRecordOKIsCheckRecord(t *testing.T) {
+	b := newBench(t, 64<<10)
+	recs := map[string][]byte{
+		"128 bytes":           record(128, 1),
+		"the range's length":  record(recordSize, 2),
+		"id ~0 - 1":           record(256, erst.InvalidID-1),
+		"shorter than header": record(128, 3)[:127],
+		"empty":               nil,
+		"longer than range":   record(recordSize+1, 3),
+		"id 0":                record(256, 0),
+		"id ~0":               record(256, erst.InvalidID),
+	}
+	for i := range 4 {
+		r := record(256, 3)
+		r[i] ^= 0x20 // "cPER", "CpER", ...
+		recs[fmt.Sprintf("signature byte %d", i)] = r
+	}
+	for _, n := range []uint32{0, 255, 257, 1 << 31} {
+		r := record(256, 3)
+		binary.LittleEndian.PutUint32(r[20:], n)
+		recs[fmt.Sprintf("length field %d", n)] = r
+	}
+	for name, rec := range recs {
+		err := b.drv.CheckRecord(rec)
+		if ok := erst.RecordOK(b.drv, rec); ok != (err == nil) {
+			t.Errorf("%s: recordOK %v, CheckRecord %v", name, ok, err)
+		}
 	}
 }
 

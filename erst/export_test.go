@@ -7,3 +7,6 @@ func WithoutPlans(d *Device) { d.m.plans = [256]*plan{} }
 
 // HasPlan reports whether operations beginning with begin run as a plan.
 func HasPlan(d *Device, begin uint8) bool { return d.m.plans[begin] != nil }
+
+// RecordOK is d.recordOK, Write's inlined check.
+func RecordOK(d *Device, rec []byte) bool { return d.recordOK(rec) }

@@ -504,7 +504,20 @@ func (d *Device) ReadInto(id uint64, buf []byte) (int, error) {
 		return 0, fmt.Errorf("read: %w", err)
 	}
 	defer d.unlock()
-	off, n, err := d.read(id)
+	var off, n uint64
+	var err error
+	in := readInput(0, id)
+	if p := d.m.planOf(acpi.BeginReadOperation, &in); p != nil && !d.rng.NVRAM() {
+		// read's plan path, calls less: the record is at 0; a length
+		// that recordAt would refuse is left to it, for its message.
+		if err = d.runPlan(p, &in); err == nil {
+			if n = uint64(binary.LittleEndian.Uint32(d.buf[cper.OffRecordLength:])); n < cper.HeaderSize || n > d.rng.Length {
+				n, err = d.recordAt(0)
+			}
+		}
+	} else {
+		off, n, err = d.read(id)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("read record %#x: %w", id, err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/goerst/erst/acpi"
 	"github.com/goerst/erst/erst"
+	"github.com/goerst/erst/erst/cper"
 	"github.com/goerst/erst/erst/hw"
 	"github.com/goerst/erst/erst/pshed"
 	"github.com/goerst/erst/erst/pshed/pshedtest"
@@ -709,5 +710,69 @@ func TestIDsWithoutRecordCount(t *testing.T) {
 	}
 	if _, err := drv.Count(); !errors.Is(err, erst.ErrMissingAction) {
 		t.Errorf("Count without the action: %v, want ErrMissingAction", err)
+	}
+}
+
+// lengthLiar is a simulated device whose every register read, once length
+// is set, overwrites the RecordLength of the record in the error log
+// address range: a read's record as a broken device would return it.
+type lengthLiar struct {
+	*sim.Device
+	rng    []byte
+	length uint32
+}
+
+func (p *lengthLiar) Map(base, size uint64) ([]byte, error) {
+	b, err := p.Device.Map(base, size)
+	p.rng = b
+	return b, err
+}
+
+func (p *lengthLiar) Bus(s acpi.AddressSpace) (hw.Bus, error) {
+	b, err := p.Device.Bus(s)
+	return liarBus{b, p}, err
+}
+
+type liarBus struct {
+	hw.Bus
+	p *lengthLiar
+}
+
+func (b liarBus) lie() {
+	if b.p.length != 0 {
+		binary.LittleEndian.PutUint32(b.p.rng[cper.OffRecordLength:], b.p.length)
+	}
+}
+
+func (b liarBus) Read32(a uint64) (uint32, error) { defer b.lie(); return b.Bus.Read32(a) }
+func (b liarBus) Read64(a uint64) (uint64, error) { defer b.lie(); return b.Bus.Read64(a) }
+
+// A record whose length the device reports outside [128, the range's
+// length] is ErrBadRecord from Read and ReadInto; the edges are records.
+func TestReadRefusesABadLength(t *testing.T) {
+	_, dev, clock := newSim(t, 64<<10)
+	p := &lengthLiar{Device: dev}
+	drv, err := erst.Open(dev.Table(), p, erst.WithClock(clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := drv.Write(record(1024, 7)); err != nil {
+		t.Fatal(err)
+	}
+	rangeLen := uint32(drv.Range().Length)
+	buf := make([]byte, rangeLen)
+	for _, tc := range []struct {
+		length uint32
+		bad    bool
+	}{{127, true}, {0x80, false}, {rangeLen, false}, {rangeLen + 1, true}, {1 << 31, true}} {
+		p.length = tc.length
+		n, err := drv.ReadInto(7, buf)
+		if tc.bad != errors.Is(err, erst.ErrBadRecord) || !tc.bad && n != int(tc.length) {
+			t.Errorf("ReadInto of a record of length %d: %d, %v; want ErrBadRecord: %v", tc.length, n, err, tc.bad)
+		}
+		rec, err := drv.Read(7)
+		if tc.bad != errors.Is(err, erst.ErrBadRecord) || !tc.bad && len(rec) != int(tc.length) {
+			t.Errorf("Read of a record of length %d: %d bytes, %v; want ErrBadRecord: %v", tc.length, len(rec), err, tc.bad)
+		}
 	}
 }

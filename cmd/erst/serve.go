@@ -6,11 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/goerst/erst/erst/pshed/remote"
+	"github.com/goerst/erst/internal/virtioport"
 )
 
 func init() {
@@ -19,11 +18,6 @@ count, ids and error log range over a virtio-serial port (-port), or stdin and s
 request at a time, until a shutdown request. The protocol is package erst/pshed/remote's; the
 vmtest harness calls it from the host.`, setup: setupServe})
 }
-
-// virtioPorts is where the kernel lists virtio-serial ports
-// (drivers/char/virtio_console.c): <dir>/vportNpM/name holds the name QEMU
-// gave the port, and /dev/vportNpM is its device.
-const virtioPorts = "/sys/class/virtio-ports"
 
 // portWait is how long serve waits for its port to appear: the
 // virtio_console module is loaded just before.
@@ -67,7 +61,7 @@ func setupServe(fs *flag.FlagSet) func(*env, []string) error {
 		}
 		path := *dev
 		if *port != "" {
-			if path, err = findPort(*port, portWait); err != nil {
+			if path, err = virtioport.Find(*port, portWait); err != nil {
 				return err
 			}
 		}
@@ -87,33 +81,4 @@ func setupServe(fs *flag.FlagSet) func(*env, []string) error {
 			time.Sleep(100 * time.Millisecond)
 		}
 	}
-}
-
-// findPort returns the device of the virtio-serial port called name,
-// waiting up to wait for it to appear.
-func findPort(name string, wait time.Duration) (string, error) {
-	deadline := time.Now().Add(wait)
-	for {
-		if p := filepath.Join("/dev/virtio-ports", name); fileExists(p) {
-			return p, nil
-		}
-		names, _ := filepath.Glob(filepath.Join(virtioPorts, "*", "name"))
-		for _, n := range names {
-			b, err := os.ReadFile(n)
-			if err == nil && strings.TrimSpace(string(b)) == name {
-				if p := filepath.Join("/dev", filepath.Base(filepath.Dir(n))); fileExists(p) {
-					return p, nil
-				}
-			}
-		}
-		if time.Now().After(deadline) {
-			return "", fmt.Errorf("no virtio-serial port named %q in %s after %v", name, virtioPorts, wait)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-func fileExists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
 }

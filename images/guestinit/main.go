@@ -9,12 +9,16 @@
 // With guestproto.ServeParam on the kernel command line it runs
 // "erst serve" on that virtio-serial port instead, without mounting
 // anything, its output on the console, and powers off when it ends.
+// With guestproto.ExecParam it reads its request from that port and runs
+// it with its standard output going there, also without mounting
+// anything.
 //
 // It always powers off, also when something fails, so that the host never
 // waits for a timeout after a failure it could have been told about.
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -28,6 +32,7 @@ import (
 	"time"
 
 	"github.com/goerst/erst/images/guestproto"
+	"github.com/goerst/erst/internal/virtioport"
 	"golang.org/x/sys/unix"
 )
 
@@ -58,6 +63,12 @@ func main() {
 	}
 	if port, ok := guestproto.ServePort(kernelCmdline()); ok {
 		if err := serve(console, port); err != nil {
+			fmt.Fprintln(console, guestproto.Marker("error", uptime(), err.Error()))
+		}
+		return
+	}
+	if port, ok := guestproto.ExecPort(kernelCmdline()); ok {
+		if err := execOnPort(console, port); err != nil {
 			fmt.Fprintln(console, guestproto.Marker("error", uptime(), err.Error()))
 		}
 		return
@@ -140,6 +151,11 @@ func runRequest(mark func(stage, detail string)) guestproto.Status {
 	}
 	defer stderr.Close()
 
+	return runCommand(req, workDir, stdout, stderr, mark)
+}
+
+// runCommand runs req in dir and returns how it ended.
+func runCommand(req guestproto.Request, dir string, stdout, stderr io.Writer, mark func(stage, detail string)) guestproto.Status {
 	os.Setenv("PATH", guestPath)
 	path, err := exec.LookPath(req.Command)
 	if err != nil {
@@ -147,7 +163,7 @@ func runRequest(mark func(stage, detail string)) guestproto.Status {
 	}
 	cmd := exec.Command(path, req.Args...)
 	cmd.Args[0] = req.Command // busybox commands dispatch on argv[0]
-	cmd.Dir = workDir
+	cmd.Dir = dir
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	mark(guestproto.StageRun, strings.Join(append([]string{req.Command}, req.Args...), " "))
 	err = cmd.Run()
@@ -161,7 +177,65 @@ func runRequest(mark func(stage, detail string)) guestproto.Status {
 		}
 		return guestproto.Status{Exit: ee.ExitCode()}
 	}
-	return fail(err)
+	return guestproto.Status{Exit: exitAgentFailed, Error: err.Error()}
+}
+
+// portWait is how long exec mode waits for its port to appear: the
+// virtio_console module is loaded just before.
+const portWait = 10 * time.Second
+
+// execOnPort is exec mode: it says it is ready on the port, reads the
+// request from it, and runs the request in / with its standard output
+// going to the port and its standard error to the console. The exit
+// status goes to the console (StageExited).
+func execOnPort(console io.Writer, port string) error {
+	mark := func(stage, detail string) { fmt.Fprintln(console, guestproto.Marker(stage, uptime(), detail)) }
+	mark(guestproto.StageStart, "")
+	path, err := virtioport.Find(port, portWait)
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	erst := savePCIHeaders(erstPCIID)
+	if _, err := fmt.Fprintln(f, guestproto.ExecReady); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	mark(guestproto.StageWait, port)
+	var line []byte
+	r := bufio.NewReader(f)
+	for {
+		b, err := r.ReadBytes('\n')
+		line = append(line, b...)
+		if err == nil {
+			break
+		}
+		if err != io.EOF {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		// The host side is not connected: a port reads as EOF until it
+		// is (after a resume, until QEMU's socket is connected again).
+		time.Sleep(100 * time.Millisecond)
+	}
+	var req guestproto.Request
+	if err := json.Unmarshal(line, &req); err != nil {
+		return fmt.Errorf("the request on %s: %w", port, err)
+	}
+	if n, err := restorePCIHeaders(erst); err != nil {
+		return err
+	} else if n > 0 {
+		mark(guestproto.StageWait, "the acpi-erst device's PCI header was reset (a resumed guest: QEMU does not migrate it); restored")
+	}
+	st := runCommand(req, "/", f, console, mark)
+	detail := fmt.Sprintf("status %d", st.Exit)
+	if st.Error != "" {
+		detail += " (" + st.Error + ")"
+	}
+	mark(guestproto.StageExited, detail)
+	return nil
 }
 
 // mount9p mounts the virtio-9p share tag at dir. The virtio devices are
@@ -239,4 +313,83 @@ func uptime() float64 {
 	f, _, _ := strings.Cut(string(b), " ")
 	v, _ := strconv.ParseFloat(f, 64)
 	return v
+}
+
+// erstPCIID is QEMU's acpi-erst device, vendor:device as sysfs shows them
+// (PCI_VENDOR_ID_REDHAT, PCI_DEVICE_ID_REDHAT_ACPI_ERST).
+const erstPCIID = "0x1b36:0x0012"
+
+// pciHeader is a PCI device's configuration header as the guest found it.
+type pciHeader struct {
+	config string   // its sysfs config file
+	b      [64]byte // the type 0 header
+}
+
+// savePCIHeaders reads the configuration header of each PCI device whose
+// vendor:device is id.
+//
+// QEMU's acpi-erst device leaves its PCI state out of its migration state
+// (hw/acpi/erst.c's vmstate has the device's registers but no
+// VMSTATE_PCI_DEVICE), so in a guest resumed from a saved state its BARs
+// and command register are back at their reset values while the guest's
+// kernel and its ACPI tables still use the addresses firmware gave them
+// at boot: every register access then misses the device. Writing the
+// header back, as the firmware programmed it, puts the device where the
+// guest expects it.
+func savePCIHeaders(id string) []pciHeader {
+	var hs []pciHeader
+	devs, _ := filepath.Glob("/sys/bus/pci/devices/*")
+	for _, d := range devs {
+		v, err1 := os.ReadFile(filepath.Join(d, "vendor"))
+		dv, err2 := os.ReadFile(filepath.Join(d, "device"))
+		if err1 != nil || err2 != nil || strings.TrimSpace(string(v))+":"+strings.TrimSpace(string(dv)) != id {
+			continue
+		}
+		h := pciHeader{config: filepath.Join(d, "config")}
+		f, err := os.Open(h.config)
+		if err != nil {
+			continue
+		}
+		_, err = io.ReadFull(f, h.b[:])
+		f.Close()
+		if err == nil {
+			hs = append(hs, h)
+		}
+	}
+	return hs
+}
+
+// restorePCIHeaders writes back each header that changed since it was
+// saved: the BARs first, then the command register that enables them. It
+// returns how many it restored.
+func restorePCIHeaders(hs []pciHeader) (int, error) {
+	n := 0
+	for _, h := range hs {
+		f, err := os.OpenFile(h.config, os.O_RDWR, 0)
+		if err != nil {
+			return n, err
+		}
+		var now [64]byte
+		if _, err := io.ReadFull(f, now[:]); err != nil {
+			f.Close()
+			return n, fmt.Errorf("%s: %w", h.config, err)
+		}
+		if now == h.b {
+			f.Close()
+			continue
+		}
+		const bars, barsEnd, command = 0x10, 0x28, 0x04
+		_, err = f.WriteAt(h.b[bars:barsEnd], bars)
+		if err == nil {
+			_, err = f.WriteAt(h.b[command:command+2], command)
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return n, fmt.Errorf("restoring %s: %w", h.config, err)
+		}
+		n++
+	}
+	return n, nil
 }

@@ -50,6 +50,7 @@ const (
 	StageMounted  = "mounted"  // the 9p shares are mounted
 	StageRun      = "run"      // the command was started
 	StageServe    = "serve"    // erst serve was started (serve mode)
+	StageWait     = "wait"     // waiting for the request on the port (exec mode)
 	StageExited   = "exited"   // the command ended; the status is written
 	StagePowerOff = "poweroff" // powering off
 )
@@ -58,15 +59,29 @@ const (
 // into serve mode; its value is the virtio-serial port name.
 const ServeParam = "erstvm.serve"
 
+// ExecParam is the kernel command-line parameter that boots the guest
+// into exec mode; its value is the virtio-serial port name.
+const ExecParam = "erstvm.exec"
+
+// ExecReady is the line an exec-mode guest writes on its port when it
+// waits for its request: it has booted and is idle.
+const ExecReady = "erstvm-guest ready"
+
 // ServeArgs returns the erst command line guestinit runs in serve mode
 // for port.
 func ServeArgs(port string) []string { return []string{"serve", "-port", port} }
 
 // ServePort returns the value of ServeParam in a kernel command line, and
 // whether it is there.
-func ServePort(cmdline string) (string, bool) {
+func ServePort(cmdline string) (string, bool) { return param(cmdline, ServeParam) }
+
+// ExecPort returns the value of ExecParam in a kernel command line, and
+// whether it is there.
+func ExecPort(cmdline string) (string, bool) { return param(cmdline, ExecParam) }
+
+func param(cmdline, name string) (string, bool) {
 	for _, f := range strings.Fields(cmdline) {
-		if v, ok := strings.CutPrefix(f, ServeParam+"="); ok && v != "" {
+		if v, ok := strings.CutPrefix(f, name+"="); ok && v != "" {
 			return v, true
 		}
 	}

@@ -30,3 +30,17 @@ func TestServePort(t *testing.T) {
 		}
 	}
 }
+
+func TestExecPort(t *testing.T) {
+	for cmdline, want := range map[string]string{
+		"console=ttyS0 erstvm.exec=cmd.0":             "cmd.0",
+		"console=ttyS0 erstvm.serve=erst.0":           "",
+		"erstvm.exec= erstvm.serve=p":                 "",
+		"console=ttyS0 erstvm.execute=p erst_disable": "",
+	} {
+		got, ok := ExecPort(cmdline)
+		if got != want || ok != (want != "") {
+			t.Errorf("ExecPort(%q) = %q, %v; want %q", cmdline, got, ok, want)
+		}
+	}
+}

@@ -44,6 +44,7 @@ const (
 	StageFirmware = "firmware"    // QEMU started, nothing on the serial console yet
 	StageKernel   = "kernel"      // the kernel is printing
 	StageInit     = "u-root-init" // the kernel ran /init
+	StageResumed  = "resumed"     // the guest runs again from a saved state (Config.Resume)
 )
 
 // NewSerialLog returns a log keeping the last keep lines and copying every
@@ -117,6 +118,14 @@ func (s *SerialLog) reach(stage, detail string) {
 	s.waiters = kept
 }
 
+// resumed marks the guest resumed from a saved state: it will print no
+// boot, and its next stage is wherever it was saved.
+func (s *SerialLog) resumed() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reach(StageResumed, "")
+}
+
 // Reached returns a channel that is closed once the guest reached stage
 // (at once, when it already has).
 func (s *SerialLog) Reached(stage string) <-chan struct{} {
@@ -159,6 +168,10 @@ func (s *SerialLog) stageLocked() string {
 		return "in the guest command (" + s.detail + ")"
 	case guestproto.StageServe:
 		return "serving requests (" + s.detail + ")"
+	case guestproto.StageWait:
+		return "waiting for its request on the port (" + s.detail + ")"
+	case StageResumed:
+		return "after it was resumed from a saved state, before its command started"
 	case guestproto.StageExited, guestproto.StagePowerOff:
 		return "powering off, after the command ended"
 	}

@@ -32,6 +32,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"os"
 	"os/exec"
 	"slices"
@@ -70,6 +71,13 @@ type Config struct {
 	Echo io.Writer
 	// Keep is how many serial lines SerialLog keeps; default 30.
 	Keep int
+	// Monitor gives QEMU a QMP monitor, which VM.Save needs.
+	Monitor bool
+	// Resume, when set, is a state file VM.Save wrote: QEMU loads it and
+	// the guest goes on where it was saved instead of booting. The rest
+	// of the Config must be the one the state was saved with; the store
+	// (not in the state) and the ports' sockets may differ.
+	Resume string
 }
 
 // Share is a host directory shared with the guest over virtio-9p.
@@ -289,15 +297,22 @@ type VM struct {
 	mu     sync.Mutex
 	err    error         // QEMU's exit, once done
 	wall   time.Duration // from start to exit
+	mon    *monitor      // with Config.Monitor or Resume
 }
 
 // Start starts QEMU for c, holding the store file's lock (store.Lock)
 // until QEMU has exited. The process is killed when ctx is done. The
-// caller must wait for it (Wait or Done) or kill it.
+// caller must wait for it (Wait or Done) or kill it. With c.Resume, Start
+// returns once the guest runs again from the saved state.
 func Start(ctx context.Context, c *Config) (*VM, error) {
 	bin := or(c.QEMU, DefaultQEMU)
 	if _, err := exec.LookPath(bin); err != nil {
 		return nil, fmt.Errorf("%w (install qemu-system-x86: make -f mk/vm.mk deps)", err)
+	}
+	if c.Resume != "" {
+		if _, err := os.Stat(c.Resume); err != nil {
+			return nil, fmt.Errorf("vm: resume: %w", err)
+		}
 	}
 	keep := c.Keep
 	if keep == 0 {
@@ -317,6 +332,16 @@ func Start(ctx context.Context, c *Config) (*VM, error) {
 	}
 	v := &VM{Serial: NewSerialLog(keep, c.Echo), done: make(chan struct{})}
 	fns := append(c.Fns(), qemu.WithSerialOutput(v.Serial))
+	var monLn *net.UnixListener
+	if c.Monitor || c.Resume != "" {
+		fn, ln, err := monitorFn(c.Resume != "")
+		if err != nil {
+			lock.Close()
+			return nil, err
+		}
+		defer ln.Close() // QEMU has its own copy
+		fns, monLn = append(fns, fn), ln
+	}
 	v.start = time.Now()
 	v.Serial.start = v.start
 	q, err := qemu.StartContext(ctx, qemu.ArchAMD64, fns...)
@@ -334,6 +359,23 @@ func Start(ctx context.Context, c *Config) (*VM, error) {
 		v.mu.Unlock()
 		close(v.done)
 	}()
+	if monLn == nil {
+		return v, nil
+	}
+	fail := func(err error) (*VM, error) {
+		v.Kill()
+		<-v.done
+		return nil, fmt.Errorf("%w; QEMU: %v", err, v.Err())
+	}
+	if v.mon, err = connectMonitor(monLn.Addr().String()); err != nil {
+		return fail(fmt.Errorf("vm: QEMU's monitor: %w", err))
+	}
+	if c.Resume != "" {
+		if err := v.resume(ctx, c.Resume); err != nil {
+			return fail(err)
+		}
+		v.Serial.resumed()
+	}
 	return v, nil
 }
 

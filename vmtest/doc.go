@@ -67,7 +67,9 @@
 // the host) reads the records the kernel wrote at power-off, byte for byte
 // what cper.NewPstoreRecord builds.
 // TestPowerCuts runs erst torture in a guest and kills QEMU (SIGKILL) at
-// 20 seeded random moments, one boot each, then runs erst verify: every
+// 20 seeded random moments, each cut's QEMU resuming one guest saved
+// booted and idle (internal/vm; the store is not in the saved state),
+// then boots to run erst verify: every
 // acknowledged record not since cleared must be intact, and none may read
 // back damaged. TestConcurrentProcesses runs two torture processes at once
 // on the live device in one guest, 1,000 operations, and verifies both.

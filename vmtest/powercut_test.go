@@ -25,12 +25,8 @@ import (
 	"github.com/goerst/erst/internal/vm"
 )
 
-// powerCuts is how many times TestPowerCuts kills QEMU. The cuts run as
-// powerCutChains chains side by side, each on its own store.
-const (
-	powerCuts      = 20
-	powerCutChains = 2
-)
+// powerCuts is how many times TestPowerCuts kills QEMU.
+const powerCuts = 20
 
 // TestPowerCuts runs erst torture in a guest on QEMU's acpi-erst device
 // and cuts the power: QEMU gets SIGKILL after a seeded random number of
@@ -54,22 +50,10 @@ func TestPowerCuts(t *testing.T) {
 		}
 	}
 	saved := saveExecGuest(t)
-	tallies := make([]cutTally, powerCutChains)
-	t.Run("chains", func(t *testing.T) {
-		for i := range tallies {
-			t.Run(fmt.Sprintf("chain-%d", i+1), func(t *testing.T) {
-				t.Parallel()
-				rng := rand.New(rand.NewPCG(seed, 0x706f776572637574+uint64(i)))
-				tallies[i] = powerCutChain(t, saved, rng, powerCuts/powerCutChains)
-			})
-		}
-	})
-	var sum cutTally
-	for _, c := range tallies {
-		sum.cuts, sum.acks, sum.lost, sum.corrupt = sum.cuts+c.cuts, sum.acks+c.acks, sum.lost+c.lost, sum.corrupt+c.corrupt
-	}
-	t.Logf("result: power cuts: %d cuts in %d chains (seed %d), %d acknowledged records, %d lost, %d corrupt",
-		sum.cuts, powerCutChains, seed, sum.acks, sum.lost, sum.corrupt)
+	rng := rand.New(rand.NewPCG(seed, 0x706f776572637574))
+	sum := powerCutChain(t, saved, rng, powerCuts)
+	t.Logf("result: power cuts: %d cuts (seed %d), %d acknowledged records, %d lost, %d corrupt",
+		sum.cuts, seed, sum.acks, sum.lost, sum.corrupt)
 }
 
 // cutTally is what a chain of power cuts counted.

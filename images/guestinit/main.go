@@ -9,9 +9,9 @@
 // With guestproto.ServeParam on the kernel command line it runs
 // "erst serve" on that virtio-serial port instead, without mounting
 // anything, its output on the console, and powers off when it ends.
-// With guestproto.ExecParam it reads its request from that port and runs
-// it with its standard output going there, also without mounting
-// anything.
+// With guestproto.ExecParam it mounts nothing until its request comes on
+// that port (so that the booted guest can be saved and resumed), then
+// runs it as above.
 //
 // It always powers off, also when something fails, so that the host never
 // waits for a timeout after a failure it could have been told about.
@@ -67,27 +67,32 @@ func main() {
 		}
 		return
 	}
+	var req *guestproto.Request
 	if port, ok := guestproto.ExecPort(kernelCmdline()); ok {
-		if err := execOnPort(console, port); err != nil {
+		var err error
+		if req, err = awaitRequest(console, port); err != nil {
 			fmt.Fprintln(console, guestproto.Marker("error", uptime(), err.Error()))
+			return
 		}
-		return
 	}
-	if err := run(console); err != nil {
+	if err := run(console, req); err != nil {
 		fmt.Fprintln(console, guestproto.Marker("error", uptime(), err.Error()))
 	}
 }
 
-// run mounts the shares, runs the request and writes the status. An error
-// means no status could be written.
-func run(console io.Writer) error {
+// run mounts the shares, runs the request (req, or the control share's
+// request file when nil) and writes the status. An error means no status
+// could be written.
+func run(console io.Writer, req *guestproto.Request) error {
 	mark := func(stage, detail string) { fmt.Fprintln(console, guestproto.Marker(stage, uptime(), detail)) }
-	mark(guestproto.StageStart, "")
+	if req == nil {
+		mark(guestproto.StageStart, "")
+	}
 	if err := mount9p(guestproto.ControlTag, controlDir); err != nil {
 		return err
 	}
 	defer unix.Unmount(controlDir, 0)
-	st := runRequest(mark)
+	st := runRequest(mark, req)
 	if err := writeStatus(st); err != nil {
 		return err
 	}
@@ -123,7 +128,7 @@ func kernelCmdline() string {
 	return string(b)
 }
 
-func runRequest(mark func(stage, detail string)) guestproto.Status {
+func runRequest(mark func(stage, detail string), req *guestproto.Request) guestproto.Status {
 	fail := func(err error) guestproto.Status {
 		return guestproto.Status{Exit: exitAgentFailed, Error: err.Error()}
 	}
@@ -132,13 +137,15 @@ func runRequest(mark func(stage, detail string)) guestproto.Status {
 	}
 	defer unix.Unmount(workDir, 0)
 	mark(guestproto.StageMounted, "")
-	b, err := os.ReadFile(filepath.Join(controlDir, guestproto.RequestFile))
-	if err != nil {
-		return fail(err)
-	}
-	var req guestproto.Request
-	if err := json.Unmarshal(b, &req); err != nil {
-		return fail(fmt.Errorf("%s: %w", guestproto.RequestFile, err))
+	if req == nil {
+		b, err := os.ReadFile(filepath.Join(controlDir, guestproto.RequestFile))
+		if err != nil {
+			return fail(err)
+		}
+		req = new(guestproto.Request)
+		if err := json.Unmarshal(b, req); err != nil {
+			return fail(fmt.Errorf("%s: %w", guestproto.RequestFile, err))
+		}
 	}
 	stdout, err := os.Create(filepath.Join(controlDir, guestproto.StdoutFile))
 	if err != nil {
@@ -151,11 +158,6 @@ func runRequest(mark func(stage, detail string)) guestproto.Status {
 	}
 	defer stderr.Close()
 
-	return runCommand(req, workDir, stdout, stderr, mark)
-}
-
-// runCommand runs req in dir and returns how it ended.
-func runCommand(req guestproto.Request, dir string, stdout, stderr io.Writer, mark func(stage, detail string)) guestproto.Status {
 	os.Setenv("PATH", guestPath)
 	path, err := exec.LookPath(req.Command)
 	if err != nil {
@@ -163,7 +165,7 @@ func runCommand(req guestproto.Request, dir string, stdout, stderr io.Writer, ma
 	}
 	cmd := exec.Command(path, req.Args...)
 	cmd.Args[0] = req.Command // busybox commands dispatch on argv[0]
-	cmd.Dir = dir
+	cmd.Dir = workDir
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	mark(guestproto.StageRun, strings.Join(append([]string{req.Command}, req.Args...), " "))
 	err = cmd.Run()
@@ -177,32 +179,31 @@ func runCommand(req guestproto.Request, dir string, stdout, stderr io.Writer, ma
 		}
 		return guestproto.Status{Exit: ee.ExitCode()}
 	}
-	return guestproto.Status{Exit: exitAgentFailed, Error: err.Error()}
+	return fail(err)
 }
 
 // portWait is how long exec mode waits for its port to appear: the
 // virtio_console module is loaded just before.
 const portWait = 10 * time.Second
 
-// execOnPort is exec mode: it says it is ready on the port, reads the
-// request from it, and runs the request in / with its standard output
-// going to the port and its standard error to the console. The exit
-// status goes to the console (StageExited).
-func execOnPort(console io.Writer, port string) error {
+// awaitRequest is exec mode's start: it says it is ready on the port and
+// returns the request the host sends there, which may come in another
+// QEMU, one that resumed this guest from a saved state.
+func awaitRequest(console io.Writer, port string) (*guestproto.Request, error) {
 	mark := func(stage, detail string) { fmt.Fprintln(console, guestproto.Marker(stage, uptime(), detail)) }
 	mark(guestproto.StageStart, "")
 	path, err := virtioport.Find(port, portWait)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer f.Close()
 	erst := savePCIHeaders(erstPCIID)
 	if _, err := fmt.Fprintln(f, guestproto.ExecReady); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	mark(guestproto.StageWait, port)
 	var line []byte
@@ -214,28 +215,22 @@ func execOnPort(console io.Writer, port string) error {
 			break
 		}
 		if err != io.EOF {
-			return fmt.Errorf("%s: %w", path, err)
+			return nil, fmt.Errorf("%s: %w", path, err)
 		}
 		// The host side is not connected: a port reads as EOF until it
 		// is (after a resume, until QEMU's socket is connected again).
 		time.Sleep(100 * time.Millisecond)
 	}
-	var req guestproto.Request
-	if err := json.Unmarshal(line, &req); err != nil {
-		return fmt.Errorf("the request on %s: %w", port, err)
+	req := new(guestproto.Request)
+	if err := json.Unmarshal(line, req); err != nil {
+		return nil, fmt.Errorf("the request on %s: %w", port, err)
 	}
 	if n, err := restorePCIHeaders(erst); err != nil {
-		return err
+		return nil, err
 	} else if n > 0 {
 		mark(guestproto.StageWait, "the acpi-erst device's PCI header was reset (a resumed guest: QEMU does not migrate it); restored")
 	}
-	st := runCommand(req, "/", f, console, mark)
-	detail := fmt.Sprintf("status %d", st.Exit)
-	if st.Error != "" {
-		detail += " (" + st.Error + ")"
-	}
-	mark(guestproto.StageExited, detail)
-	return nil
+	return req, nil
 }
 
 // mount9p mounts the virtio-9p share tag at dir. The virtio devices are

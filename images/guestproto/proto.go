@@ -7,13 +7,21 @@
 // "erst serve -port <port>" on that virtio-serial port, with its output on
 // the console, until the host asks it to power off.
 //
+// A guest booted with ExecParam=<port> mounts nothing until the host
+// sends its Request (a JSON line) on that virtio-serial port, after it
+// wrote ExecReady there; then it runs the request as below. QEMU cannot
+// save a guest with a 9p share mounted; a guest waiting in exec mode can
+// be saved once and resumed many times, each resume running another
+// request (erstvm -resume).
+//
 // The host shares two directories over virtio-9p. WorkTag is the user's
 // working directory: the guest command runs there. ControlTag is a private
-// directory: the host writes RequestFile into it before boot; the guest
-// writes the command's standard output and error to StdoutFile and
-// StderrFile (the host tails them while the guest runs, so they reach the
-// host's stdout and stderr separately and byte for byte), then StatusFile
-// with the exit status, and powers off. Progress lines on the serial
+// directory: the host writes RequestFile into it before boot (but in exec
+// mode); the guest writes the command's standard output and error to
+// StdoutFile and StderrFile (the host tails them while the guest runs, so
+// they reach the host's stdout and stderr separately and byte for byte,
+// each write on the host before the command goes on), then StatusFile with
+// the exit status, and powers off. Progress lines on the serial
 // console (Marker) tell the host where a hung guest stopped.
 package guestproto
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"sync"
@@ -34,8 +35,22 @@ func runVM(ctx context.Context, o *options, stdout, stderr io.Writer) int {
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	v, err := vm.Start(ctx, c)
-	if err != nil {
+	var v *vm.VM
+	if o.resume != "" {
+		if err := ensureSaved(ctx, c, o.resume, stderr); err != nil {
+			return fail(err)
+		}
+		c.Resume = o.resume
+		var conn net.Conn
+		if v, conn, err = startExec(ctx, c); err != nil {
+			return fail(err)
+		}
+		defer conn.Close()
+		if err := sendRequest(conn, o); err != nil {
+			v.Kill()
+			return fail(fmt.Errorf("sending the request to the resumed guest: %w", err))
+		}
+	} else if v, err = vm.Start(ctx, c); err != nil {
 		return fail(err)
 	}
 	var wg sync.WaitGroup
@@ -98,6 +113,13 @@ func prepare(o *options, stderr io.Writer) (c *vm.Config, controlDir string, err
 		return nil, "", err
 	}
 	c.Shares = []vm.Share{{Dir: wd, Tag: guestproto.WorkTag}, {Dir: controlDir, Tag: guestproto.ControlTag}}
+	if o.resume != "" {
+		// Exec mode: the request comes over a port, in the QEMU that
+		// resumes the guest; the shares are mounted only then.
+		c.Cmdline = vm.KernelCmdline(o.linuxERST, o.appendArgs, guestproto.ExecParam+"="+execPort)
+		c.Ports = []vm.Port{{Name: execPort, Socket: filepath.Join(controlDir, "exec.sock")}}
+		return c, controlDir, nil
+	}
 	req, err := json.Marshal(guestproto.Request{Command: o.command, Args: o.args})
 	if err == nil {
 		err = os.WriteFile(filepath.Join(controlDir, guestproto.RequestFile), req, 0o644)

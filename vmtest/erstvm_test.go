@@ -120,23 +120,38 @@ func TestErstvm(t *testing.T) {
 		})
 	}
 
-	t.Run("exit-status-and-streams", func(t *testing.T) {
+	// Through -resume: the first run boots and saves the guest, the second
+	// resumes it (and its device sees the other store).
+	t.Run("exit-status-and-streams-resumed", func(t *testing.T) {
 		t.Parallel()
 		erstvm := erstvmRunner(t)
-		r := erstvm(t.TempDir(), "--", "no-such-subcommand")
+		saved := filepath.Join(t.TempDir(), "booted.state")
+		r := erstvm(t.TempDir(), "-resume", saved, "--", "no-such-subcommand")
 		if r.code != 2 || len(r.stdout) != 0 || !bytes.Contains(r.stderr, []byte("unknown subcommand")) {
 			t.Errorf("erst no-such-subcommand: exit %d, stdout %q, stderr %q; want 2, nothing, the usage error", r.code, r.stdout, r.stderr)
+		}
+		if !bytes.Contains(r.stderr, []byte("booting a guest to save in")) {
+			t.Errorf("the first -resume %s did not say it boots to save: %q", saved, r.stderr)
 		}
 		dir := t.TempDir()
 		if err := os.WriteFile(filepath.Join(dir, "here.txt"), []byte("hello from the host\n"), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		r = erstvm(dir, "-store", "s.backing", "-store-size", "64K", "-run", "cat", "--", "here.txt", "missing.txt")
+		r = erstvm(dir, "-resume", saved, "-store", "s.backing", "-store-size", "64K", "-run", "cat", "--", "here.txt", "missing.txt")
 		if r.code != 1 || string(r.stdout) != "hello from the host\n" || !bytes.Contains(r.stderr, []byte("missing.txt")) {
 			t.Errorf("cat here.txt missing.txt: exit %d, stdout %q, stderr %q; want 1, here.txt's text on stdout, the error on stderr", r.code, r.stdout, r.stderr)
 		}
+		if bytes.Contains(r.stderr, []byte("booting a guest")) {
+			t.Errorf("the second -resume booted again: %q", r.stderr)
+		}
 		if fi, err := os.Stat(filepath.Join(dir, "s.backing")); err != nil || fi.Size() != 64<<10 {
 			t.Errorf("-store s.backing -store-size 64K: %v, %v", fi, err)
+		}
+		// A file erstvm did not save is not replaced.
+		foreign := filepath.Join(dir, "here.txt")
+		r = erstvm(dir, "-resume", foreign, "--", "info")
+		if got, _ := os.ReadFile(foreign); r.code != 125 || !bytes.Contains(r.stderr, []byte("erstvm did not save it")) || string(got) != "hello from the host\n" {
+			t.Errorf("-resume here.txt: exit %d, stderr %q, file now %q; want 125, a refusal, the file as it was", r.code, r.stderr, got)
 		}
 	})
 

@@ -126,7 +126,7 @@ func TestErstvm(t *testing.T) {
 		t.Parallel()
 		erstvm := erstvmRunner(t)
 		saved := filepath.Join(t.TempDir(), "booted.state")
-		r := erstvm(t.TempDir(), "-resume", saved, "--", "no-such-subcommand")
+		r := erstvm(t.TempDir(), "-v", "-resume", saved, "--", "no-such-subcommand")
 		if r.code != 2 || len(r.stdout) != 0 || !bytes.Contains(r.stderr, []byte("unknown subcommand")) {
 			t.Errorf("erst no-such-subcommand: exit %d, stdout %q, stderr %q; want 2, nothing, the usage error", r.code, r.stdout, r.stderr)
 		}
@@ -137,12 +137,12 @@ func TestErstvm(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(dir, "here.txt"), []byte("hello from the host\n"), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		r = erstvm(dir, "-resume", saved, "-store", "s.backing", "-store-size", "64K", "-run", "cat", "--", "here.txt", "missing.txt")
+		r = erstvm(dir, "-v", "-resume", saved, "-store", "s.backing", "-store-size", "64K", "-run", "cat", "--", "here.txt", "missing.txt")
 		if r.code != 1 || string(r.stdout) != "hello from the host\n" || !bytes.Contains(r.stderr, []byte("missing.txt")) {
 			t.Errorf("cat here.txt missing.txt: exit %d, stdout %q, stderr %q; want 1, here.txt's text on stdout, the error on stderr", r.code, r.stdout, r.stderr)
 		}
-		if bytes.Contains(r.stderr, []byte("booting a guest")) {
-			t.Errorf("the second -resume booted again: %q", r.stderr)
+		if bytes.Contains(r.stderr, []byte("booting a guest")) || !bytes.Contains(r.stderr, []byte("reached resumed")) {
+			t.Errorf("the second -resume did not resume: %q", r.stderr)
 		}
 		if fi, err := os.Stat(filepath.Join(dir, "s.backing")); err != nil || fi.Size() != 64<<10 {
 			t.Errorf("-store s.backing -store-size 64K: %v, %v", fi, err)
@@ -158,7 +158,7 @@ func TestErstvm(t *testing.T) {
 	t.Run("timeout", func(t *testing.T) {
 		t.Parallel()
 		erstvm := erstvmRunner(t)
-		r := erstvm(t.TempDir(), "-timeout", "3s", "--", "table")
+		r := erstvm(t.TempDir(), "-boot", "-timeout", "3s", "--", "table")
 		if r.code != 124 || !bytes.Contains(r.stderr, []byte("did not finish within 3s: it hung in")) {
 			t.Errorf("exit %d, stderr %q; want 124 and where it hung", r.code, r.stderr)
 		}

@@ -53,10 +53,10 @@ type cutTally struct{ cuts, acks, lost, corrupt int }
 // powerCutChain cuts the power cuts times on one store, then verifies it
 // in a last boot and on the host.
 //
-// The cuts' guests do not boot: erstvm -resume boots one guest before the
-// first cut, saves it once it is up, and every cut's QEMU resumes it and
-// runs torture (a few tenths of a second against seconds for a boot under
-// TCG). The saved state does not hold the store (internal/vm), so each
+// The cuts' guests do not boot: erstvm resumes the booted guest it saved
+// (booting and saving it first when no test has yet), and every cut's
+// QEMU resumes it and runs torture (a few tenths of a second against
+// seconds for a boot under TCG). The saved state does not hold the store (internal/vm), so each
 // new QEMU's device reads the store as the last cut left it, as after a
 // restart; with the store in the state, the test fails with acknowledged
 // records lost. The guest's output still travels through 9p, written on
@@ -76,7 +76,7 @@ func powerCutChain(t *testing.T, rng *rand.Rand, cuts int) cutTally {
 	var tally cutTally
 	for cut := 1; cut <= cuts; cut++ {
 		after := 1 + rng.IntN(40) // acknowledgements this boot before the cut
-		cmd := erstvm("-resume", "booted.state", "--", "torture", "-seed", tortureSeed, "-n", "1000000")
+		cmd := erstvm("--", "torture", "-seed", tortureSeed, "-n", "1000000")
 		out, err := cmd.StdoutPipe()
 		if err != nil {
 			t.Fatal(err)
@@ -116,7 +116,7 @@ func powerCutChain(t *testing.T, rng *rand.Rand, cuts int) cutTally {
 		t.Logf("progress: cut %d of %d: QEMU killed after %d acknowledged writes were seen (%d acknowledged in all)", cut, cuts, after, tally.acks)
 	}
 
-	cmd := erstvm("--", "verify", "-seed", tortureSeed, "-json")
+	cmd := erstvm("-boot", "--", "verify", "-seed", tortureSeed, "-json")
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	raw, err := cmd.Output()

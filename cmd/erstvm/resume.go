@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,7 +13,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 
+	"github.com/goerst/erst/images"
 	"github.com/goerst/erst/images/guestproto"
 	"github.com/goerst/erst/internal/vm"
 )
@@ -66,10 +70,42 @@ func keyFor(c *vm.Config) (resumeKey, error) {
 	return k, nil
 }
 
+// resumeCacheDir is where erstvm keeps the booted guests it resumes by
+// default: build/resume in the erst source tree when it built the
+// initramfs there, else the user's cache directory.
+func resumeCacheDir(o *options, wd string) string {
+	src := o.src
+	if src == "" {
+		src, _ = images.FindSource(wd)
+	}
+	if src != "" && o.initramfs == "" {
+		return filepath.Join(src, "build", "resume")
+	}
+	if d, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(d, "erst", "resume")
+	}
+	return filepath.Join(os.TempDir(), "erst-resume")
+}
+
+// cachedGuest is the file in dir for a guest saved booted for c, named
+// by its key.
+func cachedGuest(c *vm.Config, dir string) (string, error) {
+	k, err := keyFor(c)
+	if err != nil {
+		return "", err
+	}
+	b, _ := json.Marshal(k)
+	sum := sha256.Sum256(b)
+	return filepath.Join(dir, "guest-"+hex.EncodeToString(sum[:8])+".state"), nil
+}
+
 // ensureSaved makes path hold a guest saved booted for c (exec mode),
 // booting and saving one when it holds none, or one saved for another
-// key. It refuses to replace a file it did not write (no path.json).
-func ensureSaved(ctx context.Context, c *vm.Config, path string, stderr io.Writer) error {
+// key. It refuses to replace a file it did not write (no path.json). In
+// erstvm's cache (cache), it then removes the guests saved there for a
+// kernel, initramfs or QEMU that has changed since. logf says that it
+// boots to save (under -v: erstvm's stderr is otherwise the command's).
+func ensureSaved(ctx context.Context, c *vm.Config, path string, cache bool, logf func(string, ...any)) error {
 	want, err := keyFor(c)
 	if err != nil {
 		return err
@@ -90,7 +126,17 @@ func ensureSaved(ctx context.Context, c *vm.Config, path string, stderr io.Write
 			return fmt.Errorf("-resume %s: the file exists but %s.json does not, so erstvm did not save it; remove it or give another file", path, path)
 		}
 	}
-	fmt.Fprintf(stderr, "erstvm: booting a guest to save in %s for -resume\n", path)
+	if cache {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
+		logf("booting a guest to save in %s; later runs resume it (-boot: boot every time)", path)
+	} else {
+		logf("booting a guest to save in %s for -resume", path)
+	}
+	// Another erstvm may be saving the same guest: each writes its own
+	// temporary files and renames them into place.
+	tmp := fmt.Sprintf("%s.%d.tmp", path, os.Getpid())
 	boot := *c
 	boot.Monitor = true
 	v, conn, err := startExec(ctx, &boot)
@@ -100,22 +146,50 @@ func ensureSaved(ctx context.Context, c *vm.Config, path string, stderr io.Write
 	defer conn.Close()
 	err = awaitReady(ctx, v, conn)
 	if err == nil {
-		err = v.Save(ctx, path+".tmp")
+		err = v.Save(ctx, tmp)
 	}
 	v.Kill()
 	v.Wait()
 	if err == nil {
-		err = os.Rename(path+".tmp", path)
+		b, _ := json.MarshalIndent(want, "", "\t")
+		err = os.WriteFile(tmp+".json", append(b, '\n'), 0o644)
 	}
 	if err == nil {
-		b, _ := json.MarshalIndent(want, "", "\t")
-		err = os.WriteFile(path+".json", append(b, '\n'), 0o644)
+		err = os.Rename(tmp, path)
+	}
+	if err == nil {
+		err = os.Rename(tmp+".json", path+".json")
 	}
 	if err != nil {
-		os.Remove(path + ".tmp")
+		os.Remove(tmp)
+		os.Remove(tmp + ".json")
 		return fmt.Errorf("saving the booted guest: %w", err)
 	}
+	if cache {
+		pruneStale(filepath.Dir(path))
+	}
 	return nil
+}
+
+// pruneStale removes the guests saved in dir whose kernel, initramfs or
+// QEMU is gone or has changed: no run will resume them again (a saved
+// guest is some 80 MB).
+func pruneStale(dir string) {
+	keys, _ := filepath.Glob(filepath.Join(dir, "guest-*.state.json"))
+	for _, j := range keys {
+		var k resumeKey
+		b, err := os.ReadFile(j)
+		if err != nil || json.Unmarshal(b, &k) != nil {
+			continue
+		}
+		for _, f := range []fileID{k.QEMU, k.Kernel, k.Initramfs} {
+			if now, err := idOf(f.Path); err != nil || now != f {
+				os.Remove(strings.TrimSuffix(j, ".json"))
+				os.Remove(j)
+				break
+			}
+		}
+	}
 }
 
 // startExec starts QEMU for c, a guest in exec mode, and returns it with

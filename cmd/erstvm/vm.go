@@ -22,7 +22,7 @@ func runVM(ctx context.Context, o *options, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "erstvm: %v\n", err)
 		return exitVM
 	}
-	c, controlDir, err := prepare(o, stderr)
+	c, controlDir, resume, err := prepare(o, stderr)
 	if err != nil {
 		return fail(err)
 	}
@@ -36,11 +36,19 @@ func runVM(ctx context.Context, o *options, stdout, stderr io.Writer) int {
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
 	var v *vm.VM
-	if o.resume != "" {
-		if err := ensureSaved(ctx, c, o.resume, stderr); err != nil {
+	if resume != "" {
+		logf := func(string, ...any) {}
+		if o.verbose {
+			logf = func(format string, args ...any) { fmt.Fprintf(stderr, "erstvm: "+format+"\n", args...) }
+		}
+		if err := ensureSaved(ctx, c, resume, o.resume == "", logf); err != nil {
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				fmt.Fprintf(stderr, "erstvm: the guest did not finish within %v: it was still booting to be saved (%v)\n", o.timeout, err)
+				return exitTimeout
+			}
 			return fail(err)
 		}
-		c.Resume = o.resume
+		c.Resume = resume
 		var conn net.Conn
 		if v, conn, err = startExec(ctx, c); err != nil {
 			return fail(err)
@@ -90,35 +98,46 @@ func runVM(ctx context.Context, o *options, stdout, stderr io.Writer) int {
 
 // prepare resolves the kernel and initramfs, checks the store and writes
 // the request into a new control directory, which the caller removes.
-func prepare(o *options, stderr io.Writer) (c *vm.Config, controlDir string, err error) {
+// resume is the saved guest to run the command in: -resume's file, or the
+// cached one for c unless -boot or -linux-erst; empty for a boot.
+func prepare(o *options, stderr io.Writer) (c *vm.Config, controlDir, resume string, err error) {
 	wd, err := os.Getwd()
 	if err != nil {
-		return nil, "", err
+		return nil, "", "", err
 	}
 	c = &vm.Config{
 		QEMU: o.qemu, Machine: o.machine, Accel: o.accel, Memory: o.memory,
 		Cmdline: vm.KernelCmdline(o.linuxERST, o.appendArgs), RecordSize: o.recordSize,
 	}
 	if c.Store, err = filepath.Abs(o.store); err != nil {
-		return nil, "", err
+		return nil, "", "", err
 	}
 	if c.StoreSize, err = vm.StoreSize(c.Store, o.storeSize, o.recordSize); err != nil {
-		return nil, "", fmt.Errorf("-store: %w", err)
+		return nil, "", "", fmt.Errorf("-store: %w", err)
 	}
 	logf := func(format string, args ...any) { fmt.Fprintf(stderr, "erstvm: "+format+"\n", args...) }
 	if c.Kernel, c.Initramfs, err = vm.Images(o.kernel, o.initramfs, o.src, logf); err != nil {
-		return nil, "", fmt.Errorf("%w: pass -initramfs or -src", err)
+		return nil, "", "", fmt.Errorf("%w: pass -initramfs or -src", err)
 	}
 	if controlDir, err = os.MkdirTemp("", "erstvm-"); err != nil {
-		return nil, "", err
+		return nil, "", "", err
 	}
 	c.Shares = []vm.Share{{Dir: wd, Tag: guestproto.WorkTag}, {Dir: controlDir, Tag: guestproto.ControlTag}}
-	if o.resume != "" {
+	// The kernel's own ERST driver (-linux-erst) reads the store while it
+	// boots, so its guest always boots.
+	if o.resume != "" || !o.boot && !o.linuxERST {
 		// Exec mode: the request comes over a port, in the QEMU that
 		// resumes the guest; the shares are mounted only then.
 		c.Cmdline = vm.KernelCmdline(o.linuxERST, o.appendArgs, guestproto.ExecParam+"="+execPort)
 		c.Ports = []vm.Port{{Name: execPort, Socket: filepath.Join(controlDir, "exec.sock")}}
-		return c, controlDir, nil
+		resume = o.resume
+		if resume == "" {
+			if resume, err = cachedGuest(c, resumeCacheDir(o, wd)); err != nil {
+				os.RemoveAll(controlDir)
+				return nil, "", "", err
+			}
+		}
+		return c, controlDir, resume, nil
 	}
 	req, err := json.Marshal(guestproto.Request{Command: o.command, Args: o.args})
 	if err == nil {
@@ -126,9 +145,9 @@ func prepare(o *options, stderr io.Writer) (c *vm.Config, controlDir string, err
 	}
 	if err != nil {
 		os.RemoveAll(controlDir)
-		return nil, "", err
+		return nil, "", "", err
 	}
-	return c, controlDir, nil
+	return c, controlDir, "", nil
 }
 
 func readStatus(path string) (guestproto.Status, error) {

@@ -21,8 +21,8 @@ import (
 	"github.com/goerst/erst/acpi"
 )
 
-// ResultsVar is the environment variable (set on the guest's kernel
-// command line by the host) naming the directory where pass markers go,
+// ResultsVar is the environment variable (set by the host in the guest
+// command's environment) naming the directory where pass markers go,
 // relative to the test's working directory (erstvm's, shared with the
 // host) or absolute.
 const ResultsVar = "ERSTTEST_RESULTS"
@@ -31,8 +31,8 @@ const ResultsVar = "ERSTTEST_RESULTS"
 // reads (the name vmtest's own guests use).
 const InGuestVar = "VMTEST_IN_GUEST"
 
-// CapacityVar is the environment variable (set on the guest's kernel
-// command line by the host) holding how many records the acpi-erst
+// CapacityVar is the environment variable (set by the host in the guest
+// command's environment) holding how many records the acpi-erst
 // device's backing store holds: the device itself cannot say.
 const CapacityVar = "ERSTTEST_CAPACITY"
 

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/goerst/erst/internal/vm"
+)
+
+// fakeConfig is a Config whose QEMU, kernel and initramfs are files in dir.
+func fakeConfig(t *testing.T, dir string) *vm.Config {
+	t.Helper()
+	c := &vm.Config{Machine: "q35", Accel: "tcg", Memory: "512", Cmdline: "console=ttyS0", StoreSize: 64 << 10, RecordSize: 8192}
+	for _, f := range []struct {
+		p    *string
+		name string
+	}{{&c.QEMU, "qemu"}, {&c.Kernel, "vmlinux"}, {&c.Initramfs, "initramfs.cpio"}} {
+		*f.p = filepath.Join(dir, f.name)
+		if err := os.WriteFile(*f.p, []byte(f.name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return c
+}
+
+func TestCachedGuestKey(t *testing.T) {
+	dir := t.TempDir()
+	c := fakeConfig(t, dir)
+	a, err := cachedGuest(c, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := cachedGuest(c, dir); b != a {
+		t.Errorf("the same config gave %s and %s", a, b)
+	}
+	pc := *c
+	pc.Machine = "pc"
+	bigger := *c
+	bigger.StoreSize = 1 << 20
+	for what, other := range map[string]*vm.Config{"machine": &pc, "store size": &bigger} {
+		if b, _ := cachedGuest(other, dir); b == a {
+			t.Errorf("another %s, the same saved guest %s", what, a)
+		}
+	}
+	// A rebuilt initramfs is another guest.
+	later := time.Now().Add(time.Hour)
+	if err := os.Chtimes(c.Initramfs, later, later); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := cachedGuest(c, dir); b == a {
+		t.Errorf("a rebuilt initramfs kept the saved guest %s", a)
+	}
+}
+
+func TestPruneStale(t *testing.T) {
+	dir := t.TempDir()
+	c := fakeConfig(t, dir)
+	save := func(name string) string {
+		k, err := keyFor(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(k)
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("state"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p+".json", b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	old := save("guest-old.state")
+	if err := os.WriteFile(c.Initramfs, []byte("rebuilt initramfs"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	current := save("guest-current.state")
+	pruneStale(dir)
+	for p, want := range map[string]bool{old: false, old + ".json": false, current: true, current + ".json": true} {
+		if _, err := os.Stat(p); (err == nil) != want {
+			t.Errorf("%s: kept %v, want %v", filepath.Base(p), err == nil, want)
+		}
+	}
+}
+
+func TestEnsureSavedRefusesForeignFile(t *testing.T) {
+	dir := t.TempDir()
+	c := fakeConfig(t, dir)
+	foreign := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(foreign, []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := ensureSaved(context.Background(), c, foreign, false, t.Logf)
+	if err == nil || !strings.Contains(err.Error(), "erstvm did not save it") {
+		t.Errorf("ensureSaved over a file erstvm did not write: %v", err)
+	}
+	if b, _ := os.ReadFile(foreign); string(b) != "mine" {
+		t.Errorf("the file now holds %q", b)
+	}
+}

@@ -508,10 +508,10 @@ func TestRecordOKIsCheckRecord(t *testing.T) {
 		"id 0":                record(256, 0),
 		"id ~0":               record(256, erst.InvalidID),
 	}
-	for i := range 4 {
+	for bit := range 32 {
 		r := record(256, 3)
-		r[i] ^= 0x20 // "cPER", "CpER", ...
-		recs[fmt.Sprintf("signature byte %d", i)] = r
+		r[bit/8] ^= 1 << (bit % 8) // "BPER", "APER", ...
+		recs[fmt.Sprintf("signature bit %d", bit)] = r
 	}
 	for _, n := range []uint32{0, 255, 257, 1 << 31} {
 		r := record(256, 3)

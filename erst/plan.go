@@ -131,17 +131,26 @@ func (m *Machine) planOf(begin acpi.Action, in *input) *plan {
 }
 
 // runPlan runs p with in's offset and id, as Device.operation would.
+// Its own work is what a run straight through needs (the common case:
+// runSteps stops only at the end, a failed access, a busy device or a
+// status other than SUCCESS); planRest takes over from any other stop.
 func (d *Device) runPlan(p *plan, in *input) error {
-	m := d.m
 	var r Regs
-	var err error
-	i := 0
+	i, err := d.m.runSteps(p.steps, 0, &r, in)
+	if err == nil && i == len(p.steps) {
+		d.m.accesses += uint64(p.accesses)
+		return nil
+	}
+	return d.planRest(p, in, &r, i, err)
+}
+
+// planRest goes on with a plan that runSteps stopped at i, short of its
+// end, with err (a failed access) or on a check to make.
+func (d *Device) planRest(p *plan, in *input, r *Regs, i int, err error) error {
+	m := d.m
 	made := p.accesses // the accesses made, when all went well
 	for {
-		// Straight through, in the common case: runSteps stops only
-		// at the end, a failed access, a busy device or a status
-		// other than SUCCESS.
-		if i, err = m.runSteps(p.steps, i, &r, in); err != nil {
+		if err != nil {
 			made = int(p.steps[i].seq) // the access at i failed
 			break
 		}
@@ -155,7 +164,7 @@ func (d *Device) runPlan(p *plan, in *input) error {
 		}
 		switch k {
 		case insBusy:
-			err = d.stillBusy(&r)
+			err = d.stillBusy(r)
 		case insStatus:
 			err = commandStatus(r.Value)
 		}
@@ -166,7 +175,7 @@ func (d *Device) runPlan(p *plan, in *input) error {
 			}
 			break
 		}
-		i++
+		i, err = m.runSteps(p.steps, i+1, r, in)
 	}
 	m.accesses += uint64(made)
 	switch {
@@ -175,7 +184,7 @@ func (d *Device) runPlan(p *plan, in *input) error {
 		return err
 	case m.Has(acpi.EndOperation):
 		// END runs on failure too; its own failure does not matter.
-		_ = m.Run(acpi.EndOperation, &r)
+		_ = m.Run(acpi.EndOperation, r)
 	}
 	return err
 }

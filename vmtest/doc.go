@@ -73,8 +73,9 @@
 // acknowledged record not since cleared must be intact, and none may read
 // back damaged. TestConcurrentProcesses runs two torture processes at once
 // on the live device in one guest, 1,000 operations, and verifies both.
-// TestErstvm runs the erstvm command end to end and compares the live
-// table with the corpus; TestErstvmRefusesHostileTable gives erst a table
+// TestErstvm runs the erstvm command end to end (booting, and resuming a
+// saved guest) and compares the live table with the corpus;
+// TestErstvmRefusesHostileTable gives erst a table
 // with registers in System RAM.
 // BenchmarkHarnessRoundTrip times a PSHED call from the host through the
 // shared guest against the same operation inside a guest (erst bench),

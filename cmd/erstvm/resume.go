@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/goerst/erst/images"
 	"github.com/goerst/erst/images/guestproto"
@@ -230,7 +231,7 @@ func awaitReady(ctx context.Context, v *vm.VM, conn net.Conn) error {
 
 // sendRequest sends the request to a resumed exec-mode guest.
 func sendRequest(conn net.Conn, o *options) error {
-	b, err := json.Marshal(guestproto.Request{Command: o.command, Args: o.args})
+	b, err := json.Marshal(guestproto.Request{Command: o.command, Args: o.args, Time: time.Now().UnixNano()})
 	if err == nil {
 		_, err = conn.Write(append(b, '\n'))
 	}

@@ -225,6 +225,12 @@ func awaitRequest(console io.Writer, port string) (*guestproto.Request, error) {
 	if err := json.Unmarshal(line, req); err != nil {
 		return nil, fmt.Errorf("the request on %s: %w", port, err)
 	}
+	if req.Time != 0 {
+		ts := unix.NsecToTimespec(req.Time)
+		if err := unix.ClockSettime(unix.CLOCK_REALTIME, &ts); err != nil {
+			return nil, fmt.Errorf("setting the clock to the host's: %w", err)
+		}
+	}
 	if n, err := restorePCIHeaders(erst); err != nil {
 		return nil, err
 	} else if n > 0 {

@@ -44,6 +44,11 @@ const (
 type Request struct {
 	Command string   // name of a command in the initramfs, e.g. "erst"
 	Args    []string // its arguments
+	// Time, when set, is the host's clock (Unix nanoseconds) as it sent
+	// the request: the guest sets its own to it first. A guest resumed
+	// from a saved state wakes with the clock it was saved with, which
+	// would stamp the records it writes (CPER timestamps) with that time.
+	Time int64 `json:",omitempty"`
 }
 
 // Status is how the guest command ended.

@@ -1,8 +1,10 @@
 // Package vm boots the erst guest in QEMU: the acpi-erst device on a
 // backing file, the guest kernel and initramfs of package images, 9p
 // shares and virtio-serial ports, and a watch on the serial console that
-// knows how far the boot got (SerialLog). erstvm and package vmtest (the
-// harness and the VM tests) start their guests here.
+// knows how far the boot got (SerialLog), and saving a booted guest to
+// resume it later without its store (VM.Save, Config.Resume; snapshot.go).
+// erstvm and package vmtest (the harness and the VM tests) start their
+// guests here.
 //
 // It is built on github.com/hugelgupf/vmtest's qemu package
 // (qemu.StartContext, its Fn options, VM.Kill and VM.Wait), with Fns of its
@@ -35,6 +37,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -222,6 +225,8 @@ func Images(kernel, initramfs, src string, logf func(string, ...any)) (kernelPat
 		if err != nil && initramfs == "" {
 			return "", "", err
 		}
+	} else if src, err = filepath.Abs(src); err != nil {
+		return "", "", err
 	}
 	cache := "" // the user's cache directory
 	if src != "" {

@@ -234,7 +234,7 @@ func awaitRequest(console io.Writer, port string) (*guestproto.Request, error) {
 	if n, err := restorePCIHeaders(erst); err != nil {
 		return nil, err
 	} else if n > 0 {
-		mark(guestproto.StageWait, "the acpi-erst device's PCI header was reset (a resumed guest: QEMU does not migrate it); restored")
+		mark(guestproto.StageRestored, "the acpi-erst device's PCI header, reset in a resumed guest (QEMU does not migrate it)")
 	}
 	return req, nil
 }

@@ -64,6 +64,7 @@ const (
 	StageRun      = "run"      // the command was started
 	StageServe    = "serve"    // erst serve was started (serve mode)
 	StageWait     = "wait"     // waiting for the request on the port (exec mode)
+	StageRestored = "restored" // a resumed guest's acpi-erst PCI header written back (exec mode)
 	StageExited   = "exited"   // the command ended; the status is written
 	StagePowerOff = "poweroff" // powering off
 )

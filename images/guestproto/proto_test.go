@@ -17,30 +17,27 @@ func TestMarker(t *testing.T) {
 	}
 }
 
-func TestServePort(t *testing.T) {
-	for cmdline, want := range map[string]string{
-		"console=ttyS0 erst_disable erstvm.serve=erst.0": "erst.0",
-		"erstvm.serve=p quiet":                           "p",
-		"console=ttyS0 erstvm.serve=":                    "",
-		"console=ttyS0 xerstvm.serve=p":                  "",
-	} {
-		got, ok := ServePort(cmdline)
-		if got != want || ok != (want != "") {
-			t.Errorf("ServePort(%q) = %q, %v; want %q", cmdline, got, ok, want)
+func TestPortParams(t *testing.T) {
+	for _, p := range []struct {
+		name string
+		fn   func(string) (string, bool)
+	}{{ServeParam, ServePort}, {ExecParam, ExecPort}} {
+		other := ServeParam
+		if p.name == ServeParam {
+			other = ExecParam
 		}
-	}
-}
-
-func TestExecPort(t *testing.T) {
-	for cmdline, want := range map[string]string{
-		"console=ttyS0 erstvm.exec=cmd.0":             "cmd.0",
-		"console=ttyS0 erstvm.serve=erst.0":           "",
-		"erstvm.exec= erstvm.serve=p":                 "",
-		"console=ttyS0 erstvm.execute=p erst_disable": "",
-	} {
-		got, ok := ExecPort(cmdline)
-		if got != want || ok != (want != "") {
-			t.Errorf("ExecPort(%q) = %q, %v; want %q", cmdline, got, ok, want)
+		for cmdline, want := range map[string]string{
+			"console=ttyS0 erst_disable " + p.name + "=erst.0": "erst.0",
+			p.name + "=p quiet":               "p",
+			"console=ttyS0 " + p.name + "=":   "",
+			"console=ttyS0 x" + p.name + "=p": "",
+			"console=ttyS0 " + p.name + "x=p": "",
+			other + "=p":                      "",
+		} {
+			got, ok := p.fn(cmdline)
+			if got != want || ok != (want != "") {
+				t.Errorf("%s in %q = %q, %v; want %q", p.name, cmdline, got, ok, want)
+			}
 		}
 	}
 }

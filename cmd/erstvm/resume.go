@@ -139,7 +139,7 @@ func ensureSaved(ctx context.Context, c *vm.Config, path string, cache bool, log
 	// temporary files and renames them into place.
 	tmp := fmt.Sprintf("%s.%d.tmp", path, os.Getpid())
 	boot := *c
-	boot.Monitor = true
+	boot.Monitor, boot.Resume = true, ""
 	v, conn, err := startExec(ctx, &boot)
 	if err != nil {
 		return err

@@ -41,16 +41,28 @@ func runVM(ctx context.Context, o *options, stdout, stderr io.Writer) int {
 		if o.verbose {
 			logf = func(format string, args ...any) { fmt.Fprintf(stderr, "erstvm: "+format+"\n", args...) }
 		}
-		if err := ensureSaved(ctx, c, resume, o.resume == "", logf); err != nil {
-			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				fmt.Fprintf(stderr, "erstvm: the guest did not finish within %v: it was still booting to be saved (%v)\n", o.timeout, err)
-				return exitTimeout
-			}
-			return fail(err)
-		}
+		cached := o.resume == ""
 		c.Resume = resume
 		var conn net.Conn
-		if v, conn, err = startExec(ctx, c); err != nil {
+		err := ensureSaved(ctx, c, resume, cached, logf)
+		if err == nil {
+			v, conn, err = startExec(ctx, c)
+			if err != nil && cached && ctx.Err() == nil {
+				// A saved guest of erstvm's own that does not resume (a
+				// damaged file): save it anew, once.
+				logf("resuming %s failed (%v); booting to save it again", resume, err)
+				os.Remove(resume)
+				os.Remove(resume + ".json")
+				if err = ensureSaved(ctx, c, resume, cached, logf); err == nil {
+					v, conn, err = startExec(ctx, c)
+				}
+			}
+		}
+		if err != nil {
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				fmt.Fprintf(stderr, "erstvm: the guest did not finish within %v: it was still booting to be saved, or resuming (%v)\n", o.timeout, err)
+				return exitTimeout
+			}
 			return fail(err)
 		}
 		defer conn.Close()

@@ -1,8 +1,10 @@
 #!/bin/sh
-# mk/demo.sh: what `make demo` runs (see mk/demo.mk). Three boots of one
-# QEMU guest with the acpi-erst device on one backing file: boot 1 writes
-# three CPER records, boot 2 (a new QEMU process: a full power cycle)
-# lists, reads and decodes them, boot 3 clears them. Every step is checked;
+# mk/demo.sh: what `make demo` runs (see mk/demo.mk). Three runs of one
+# QEMU guest with the acpi-erst device on one backing file, each a new QEMU
+# process (erstvm boots the guest once and resumes it after that; the store
+# is the file, never the saved guest): run 1 writes three CPER records,
+# run 2 (a full power cycle later) lists, reads and decodes them, run 3
+# clears them. Every step is checked;
 # any failure exits non-zero.
 #
 # Usage, from the root of the erst source tree:
@@ -139,28 +141,28 @@ shquote() {
 	done
 }
 
-# boot N TITLE ERSTVM-ARGS...: one boot, its output in boot<N>.out (shown
+# boot N TITLE ERSTVM-ARGS...: one QEMU run, its output in boot<N>.out (shown
 # once the guest has powered off), its stderr straight through.
 boot() {
 	n=$1 title=$2
 	shift 2
 	echo
-	echo "boot $n/3: $title (store: $store)"
+	echo "run $n/3: $title (store: $store)"
 	echo "  \$ erstvm$(shquote "$@")"
 	t0=$(date +%s)
 	st=0
 	"$bin/erstvm" -store erst.backing -initramfs initramfs.cpio "$@" >"boot$n.out" || st=$?
 	t1=$(date +%s)
-	[ "$st" = 0 ] || { sed 's/^/  /' "boot$n.out"; fail "boot $n: erstvm exited with status $st"; }
+	[ "$st" = 0 ] || { sed 's/^/  /' "boot$n.out"; fail "run $n: erstvm exited with status $st"; }
 	secs=$((t1 - t0))
 }
-done_boot() { echo "boot $1/3: done in $secs s; QEMU powered off"; }
+done_boot() { echo "run $1/3: done in $secs s; QEMU powered off"; }
 
 boot 1 "writing 3 CPER records through QEMU's acpi-erst device" \
 	-- write memory-ce.bin mce-fatal.bin pstore-dmesg.bin
 sed 's/^/  /' boot1.out
 for id in "$id1" "$id2" "$id3"; do
-	grep -qx "$id" boot1.out || fail "boot 1 did not report writing $id"
+	grep -qx "$id" boot1.out || fail "run 1 did not report writing $id"
 done
 done_boot 1
 
@@ -168,11 +170,11 @@ boot 2 "a new QEMU process: listing, reading back and decoding the records" \
 	-run gosh -- -c "erst ls && erst read -o readback.bin $id2 && erst dump >dump.txt"
 sed 's/^/  /' boot2.out
 for id in "$id1" "$id2" "$id3"; do
-	grep -q "^$id " boot2.out || fail "boot 2 did not list $id, written in boot 1"
-	grep -q "^record $id " dump.txt || fail "boot 2's dump did not decode $id"
+	grep -q "^$id " boot2.out || fail "run 2 did not list $id, written in run 1"
+	grep -q "^record $id " dump.txt || fail "run 2's dump did not decode $id"
 done
-[ "$(grep -c '^record ' dump.txt)" = 3 ] || fail "boot 2's dump has not exactly 3 records (see $dir/dump.txt)"
-cmp -s readback.bin mce-fatal.bin || fail "record $id2 read back in boot 2 differs from mce-fatal.bin"
+[ "$(grep -c '^record ' dump.txt)" = 3 ] || fail "run 2's dump has not exactly 3 records (see $dir/dump.txt)"
+cmp -s readback.bin mce-fatal.bin || fail "record $id2 read back in run 2 differs from mce-fatal.bin"
 echo "  read $id2 -> readback.bin: identical to mce-fatal.bin"
 echo "  dump decoded 3 records into $dir/dump.txt; the last one:"
 sed -n "/^record $id3 /,\$p" dump.txt | sed 's/^/  | /'
@@ -188,10 +190,10 @@ sed 's/^/  /' host.out
 boot 3 "clearing every record" -run gosh -- -c "erst clear -all && erst info"
 sed 's/^/  /' boot3.out
 for id in "$id1" "$id2" "$id3"; do
-	grep -qx "cleared $id" boot3.out || fail "boot 3 did not clear $id"
+	grep -qx "cleared $id" boot3.out || fail "run 3 did not clear $id"
 done
-grep -q '^records: *0$' boot3.out || fail "boot 3: the store is not empty after clear -all"
+grep -q '^records: *0$' boot3.out || fail "run 3: the store is not empty after clear -all"
 done_boot 3
 
 echo
-echo "demo: ok: records written in boot 1 were read back in boot 2 and cleared in boot 3 (files in $dir)"
+echo "demo: ok: records written in run 1 were read back in run 2 and cleared in run 3 (files in $dir)"

@@ -155,6 +155,12 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if o.timeout <= 0 {
 		return nil, fmt.Errorf("-timeout %v: want a positive duration", o.timeout)
 	}
+	switch {
+	case o.resume != "" && o.boot:
+		return nil, errors.New("-resume and -boot: resume a saved guest, or boot one, not both")
+	case o.resume != "" && o.linuxERST:
+		return nil, errors.New("-resume and -linux-erst: Linux's ERST driver reads the store while the guest boots, so that guest must boot")
+	}
 	return o, nil
 }
 

@@ -35,6 +35,8 @@ func TestParseFlagsErrors(t *testing.T) {
 		{"-store-size", "12Q"},
 		{"-run", "/bin/sh"},
 		{"-timeout", "0s"},
+		{"-resume", "g.state", "-boot"},
+		{"-resume", "g.state", "-linux-erst"},
 	} {
 		if _, err := parseFlags(args, &bytes.Buffer{}); err == nil {
 			t.Errorf("parseFlags(%q) succeeded", args)

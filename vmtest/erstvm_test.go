@@ -150,7 +150,7 @@ func TestErstvm(t *testing.T) {
 		// A file erstvm did not save is not replaced.
 		foreign := filepath.Join(dir, "here.txt")
 		r = erstvm(dir, "-resume", foreign, "--", "info")
-		if got, _ := os.ReadFile(foreign); r.code != 125 || !bytes.Contains(r.stderr, []byte("erstvm did not save it")) || string(got) != "hello from the host\n" {
+		if got, _ := os.ReadFile(foreign); r.code != 125 || !bytes.Contains(r.stderr, []byte("not a guest saved here")) || string(got) != "hello from the host\n" {
 			t.Errorf("-resume here.txt: exit %d, stderr %q, file now %q; want 125, a refusal, the file as it was", r.code, r.stderr, got)
 		}
 	})

@@ -44,17 +44,17 @@ func runVM(ctx context.Context, o *options, stdout, stderr io.Writer) int {
 		cached := o.resume == ""
 		c.Resume = resume
 		var conn net.Conn
-		err := ensureSaved(ctx, c, resume, cached, logf)
+		err := vm.EnsureSaved(ctx, c, resume, cached, logf)
 		if err == nil {
-			v, conn, err = startExec(ctx, c)
+			v, conn, err = vm.StartExec(ctx, c)
 			if err != nil && cached && ctx.Err() == nil {
 				// A saved guest of erstvm's own that does not resume (a
 				// damaged file): save it anew, once.
 				logf("resuming %s failed (%v); booting to save it again", resume, err)
 				os.Remove(resume)
 				os.Remove(resume + ".json")
-				if err = ensureSaved(ctx, c, resume, cached, logf); err == nil {
-					v, conn, err = startExec(ctx, c)
+				if err = vm.EnsureSaved(ctx, c, resume, cached, logf); err == nil {
+					v, conn, err = vm.StartExec(ctx, c)
 				}
 			}
 		}
@@ -63,10 +63,13 @@ func runVM(ctx context.Context, o *options, stdout, stderr io.Writer) int {
 				fmt.Fprintf(stderr, "erstvm: the guest did not finish within %v: it was still booting to be saved, or resuming (%v)\n", o.timeout, err)
 				return exitTimeout
 			}
+			if !cached {
+				err = fmt.Errorf("-resume: %w", err)
+			}
 			return fail(err)
 		}
 		defer conn.Close()
-		if err := sendRequest(conn, o); err != nil {
+		if err := vm.SendRequest(conn, guestproto.Request{Command: o.command, Args: o.args}); err != nil {
 			v.Kill()
 			return fail(fmt.Errorf("sending the request to the resumed guest: %w", err))
 		}
@@ -140,11 +143,10 @@ func prepare(o *options, stderr io.Writer) (c *vm.Config, controlDir, resume str
 	if o.resume != "" || !o.boot && !o.linuxERST {
 		// Exec mode: the request comes over a port, in the QEMU that
 		// resumes the guest; the shares are mounted only then.
-		c.Cmdline = vm.KernelCmdline(o.linuxERST, o.appendArgs, guestproto.ExecParam+"="+execPort)
-		c.Ports = []vm.Port{{Name: execPort, Socket: filepath.Join(controlDir, "exec.sock")}}
+		c.ExecMode(controlDir)
 		resume = o.resume
 		if resume == "" {
-			if resume, err = cachedGuest(c, resumeCacheDir(o, wd)); err != nil {
+			if resume, err = vm.SavedGuestPath(c, resumeCacheDir(o, wd)); err != nil {
 				os.RemoveAll(controlDir)
 				return nil, "", "", err
 			}

@@ -1,4 +1,4 @@
-package main
+package vm
 
 import (
 	"context"
@@ -8,14 +8,12 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/goerst/erst/internal/vm"
 )
 
 // fakeConfig is a Config whose QEMU, kernel and initramfs are files in dir.
-func fakeConfig(t *testing.T, dir string) *vm.Config {
+func fakeConfig(t *testing.T, dir string) *Config {
 	t.Helper()
-	c := &vm.Config{Machine: "q35", Accel: "tcg", Memory: "512", Cmdline: "console=ttyS0", StoreSize: 64 << 10, RecordSize: 8192}
+	c := &Config{Machine: "q35", Accel: "tcg", Memory: "512", Cmdline: "console=ttyS0", StoreSize: 64 << 10, RecordSize: 8192}
 	for _, f := range []struct {
 		p    *string
 		name string
@@ -31,19 +29,19 @@ func fakeConfig(t *testing.T, dir string) *vm.Config {
 func TestCachedGuestKey(t *testing.T) {
 	dir := t.TempDir()
 	c := fakeConfig(t, dir)
-	a, err := cachedGuest(c, dir)
+	a, err := SavedGuestPath(c, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b, _ := cachedGuest(c, dir); b != a {
+	if b, _ := SavedGuestPath(c, dir); b != a {
 		t.Errorf("the same config gave %s and %s", a, b)
 	}
 	pc := *c
 	pc.Machine = "pc"
 	bigger := *c
 	bigger.StoreSize = 1 << 20
-	for what, other := range map[string]*vm.Config{"machine": &pc, "store size": &bigger} {
-		if b, _ := cachedGuest(other, dir); b == a {
+	for what, other := range map[string]*Config{"machine": &pc, "store size": &bigger} {
+		if b, _ := SavedGuestPath(other, dir); b == a {
 			t.Errorf("another %s, the same saved guest %s", what, a)
 		}
 	}
@@ -52,7 +50,7 @@ func TestCachedGuestKey(t *testing.T) {
 	if err := os.Chtimes(c.Initramfs, later, later); err != nil {
 		t.Fatal(err)
 	}
-	if b, _ := cachedGuest(c, dir); b == a {
+	if b, _ := SavedGuestPath(c, dir); b == a {
 		t.Errorf("a rebuilt initramfs kept the saved guest %s", a)
 	}
 }
@@ -95,8 +93,8 @@ func TestEnsureSavedRefusesForeignFile(t *testing.T) {
 	if err := os.WriteFile(foreign, []byte("mine"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	err := ensureSaved(context.Background(), c, foreign, false, t.Logf)
-	if err == nil || !strings.Contains(err.Error(), "erstvm did not save it") {
+	err := EnsureSaved(context.Background(), c, foreign, false, t.Logf)
+	if err == nil || !strings.Contains(err.Error(), "not a guest saved here") {
 		t.Errorf("ensureSaved over a file erstvm did not write: %v", err)
 	}
 	if b, _ := os.ReadFile(foreign); string(b) != "mine" {

@@ -1,0 +1,261 @@
+package vm
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/goerst/erst/images/guestproto"
+)
+
+// Saved guests. A guest booted in exec mode (guestproto.ExecParam) waits,
+// its shares unmounted, for its request on ExecPort; EnsureSaved boots one
+// and saves it there (VM.Save), keyed by what it depends on, and every
+// later start resumes it (Config.Resume, StartExec) and sends its request
+// (SendRequest). erstvm resumes its guest this way, and so does the
+// vmtest harness.
+
+// ExecPort is the virtio-serial port on which a guest in exec mode waits
+// for its request.
+const ExecPort = "erstvm.0"
+
+// ExecMode sets c up for exec mode: ExecParam on the kernel command line
+// and ExecPort, its socket in socketDir. The guest also needs the 9p
+// shares of guestproto.WorkTag and ControlTag, which it mounts once its
+// request has come.
+func (c *Config) ExecMode(socketDir string) {
+	c.Cmdline = strings.TrimSpace(c.Cmdline + " " + guestproto.ExecParam + "=" + ExecPort)
+	c.Ports = append(c.Ports, Port{Name: ExecPort, Socket: filepath.Join(socketDir, "exec.sock")})
+}
+
+// SavedGuestDir is where saved guests are cached: build/resume in the
+// erst source tree at src, or the user's cache directory when src is
+// empty.
+func SavedGuestDir(src string) string {
+	if src != "" {
+		return filepath.Join(src, "build", "resume")
+	}
+	if d, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(d, "erst", "resume")
+	}
+	return filepath.Join(os.TempDir(), "erst-resume")
+}
+
+// SendRequest sends req to a resumed exec-mode guest, with the host's
+// clock when req has none (a resumed guest wakes with the clock it was
+// saved with).
+func SendRequest(conn net.Conn, req guestproto.Request) error {
+	if req.Time == 0 {
+		req.Time = time.Now().UnixNano()
+	}
+	b, err := json.Marshal(req)
+	if err == nil {
+		_, err = conn.Write(append(b, '\n'))
+	}
+	return err
+}
+
+// savedKey is what a saved guest depends on, kept beside it in FILE.json:
+// QEMU resumes a guest only on the same machine and devices (the store's
+// size included), and the guest runs the kernel and initramfs it booted.
+type savedKey struct {
+	QEMU, Kernel, Initramfs fileID
+	Machine, Accel, Memory  string
+	Cmdline                 string
+	StoreSize, RecordSize   uint64
+}
+
+// fileID names a file's version: its path, size and modification time.
+type fileID struct {
+	Path    string
+	Size    int64
+	ModTime int64 // Unix nanoseconds
+}
+
+func idOf(path string) (fileID, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fileID{}, err
+	}
+	return fileID{Path: path, Size: fi.Size(), ModTime: fi.ModTime().UnixNano()}, nil
+}
+
+func keyFor(c *Config) (savedKey, error) {
+	k := savedKey{Machine: c.Machine, Accel: c.Accel, Memory: c.Memory, Cmdline: c.Cmdline, StoreSize: c.StoreSize, RecordSize: c.RecordSize}
+	qemu, err := exec.LookPath(c.QEMU)
+	if err != nil {
+		return k, err
+	}
+	for _, f := range []struct {
+		id   *fileID
+		path string
+	}{{&k.QEMU, qemu}, {&k.Kernel, c.Kernel}, {&k.Initramfs, c.Initramfs}} {
+		abs, err := filepath.Abs(f.path)
+		if err == nil {
+			*f.id, err = idOf(abs)
+		}
+		if err != nil {
+			return k, err
+		}
+	}
+	return k, nil
+}
+
+// SavedGuestPath is the file in dir for a guest saved booted for c,
+// named by its key: what the guest depends on (the QEMU, kernel and
+// initramfs files by path, size and modification time; machine, memory,
+// kernel arguments and store geometry).
+func SavedGuestPath(c *Config, dir string) (string, error) {
+	k, err := keyFor(c)
+	if err != nil {
+		return "", err
+	}
+	b, _ := json.Marshal(k)
+	sum := sha256.Sum256(b)
+	return filepath.Join(dir, "guest-"+hex.EncodeToString(sum[:8])+".state"), nil
+}
+
+// EnsureSaved makes path hold a guest saved booted for c (in exec mode,
+// Config.ExecMode), booting and saving one when it holds none, or one
+// saved for another key (path.json holds the key). It refuses to replace
+// a file it did not write (no path.json). In a cache directory of saved
+// guests (cache), it then removes those saved there for a kernel,
+// initramfs or QEMU that has changed since. logf says that it boots to
+// save.
+func EnsureSaved(ctx context.Context, c *Config, path string, cache bool, logf func(string, ...any)) error {
+	want, err := keyFor(c)
+	if err != nil {
+		return err
+	}
+	b, err := os.ReadFile(path + ".json")
+	switch {
+	case err == nil:
+		var have savedKey
+		if json.Unmarshal(b, &have) == nil && have == want {
+			if _, err := os.Stat(path); err == nil {
+				return nil
+			}
+		}
+	case !errors.Is(err, fs.ErrNotExist):
+		return err
+	default:
+		if _, err := os.Stat(path); err == nil {
+			return fmt.Errorf("%s exists but %s.json does not: not a guest saved here; remove it or give another file", path, path)
+		}
+	}
+	if cache {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
+	}
+	logf("booting a guest to save in %s", path)
+	// Another process may be saving the same guest: each writes its own
+	// temporary files and renames them into place.
+	tmp := fmt.Sprintf("%s.%d.tmp", path, os.Getpid())
+	boot := *c
+	boot.Monitor, boot.Resume = true, ""
+	v, conn, err := StartExec(ctx, &boot)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	err = awaitReady(ctx, v, conn)
+	if err == nil {
+		err = v.Save(ctx, tmp)
+	}
+	v.Kill()
+	v.Wait()
+	if err == nil {
+		b, _ := json.MarshalIndent(want, "", "\t")
+		err = os.WriteFile(tmp+".json", append(b, '\n'), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err == nil {
+		err = os.Rename(tmp+".json", path+".json")
+	}
+	if err != nil {
+		os.Remove(tmp)
+		os.Remove(tmp + ".json")
+		return fmt.Errorf("saving the booted guest: %w", err)
+	}
+	if cache {
+		pruneStale(filepath.Dir(path))
+	}
+	return nil
+}
+
+// pruneStale removes the guests saved in dir whose kernel, initramfs or
+// QEMU is gone or has changed: no run will resume them again (a saved
+// guest is some 80 MB).
+func pruneStale(dir string) {
+	keys, _ := filepath.Glob(filepath.Join(dir, "guest-*.state.json"))
+	for _, j := range keys {
+		var k savedKey
+		b, err := os.ReadFile(j)
+		if err != nil || json.Unmarshal(b, &k) != nil {
+			continue
+		}
+		for _, f := range []fileID{k.QEMU, k.Kernel, k.Initramfs} {
+			if now, err := idOf(f.Path); err != nil || now != f {
+				os.Remove(strings.TrimSuffix(j, ".json"))
+				os.Remove(j)
+				break
+			}
+		}
+	}
+}
+
+// StartExec starts QEMU for c, a guest in exec mode (Config.ExecMode), and
+// returns it with the host side of its ExecPort, which QEMU connects as
+// it starts. Any other port's socket must be listening already.
+func StartExec(ctx context.Context, c *Config) (*VM, net.Conn, error) {
+	i := slices.IndexFunc(c.Ports, func(p Port) bool { return p.Name == ExecPort })
+	if i < 0 {
+		return nil, nil, errors.New("vm: StartExec: the config has no exec port (Config.ExecMode)")
+	}
+	sock := c.Ports[i].Socket
+	os.Remove(sock)
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer ln.Close()
+	v, err := Start(ctx, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	go func() { <-v.Done(); ln.Close() }()
+	conn, err := ln.Accept()
+	if err != nil {
+		v.Kill()
+		<-v.Done()
+		return nil, nil, fmt.Errorf("QEMU did not connect to %s (%v); QEMU: %v; it stopped %s", sock, err, v.Err(), v.Serial.Where())
+	}
+	return v, conn, nil
+}
+
+// awaitReady waits for the booting guest's ExecReady line on conn.
+func awaitReady(ctx context.Context, v *VM, conn net.Conn) error {
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	go func() { <-v.Done(); conn.Close() }()
+	ready := make([]byte, len(guestproto.ExecReady)+1)
+	if _, err := io.ReadFull(conn, ready); err != nil || string(ready) != guestproto.ExecReady+"\n" {
+		return fmt.Errorf("the guest did not say it was up (%q, %v); QEMU: %v; it stopped %s", ready, err, v.Err(), v.Serial.Where())
+	}
+	return nil
+}

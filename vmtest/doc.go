@@ -19,6 +19,13 @@
 // or from where this package was compiled). StartT is Start for a test:
 // it closes the guest at the test's end.
 //
+// A start does not boot every time: the guest boots once, is saved when
+// it is up (internal/vm, in the user's cache directory, keyed by kernel,
+// initramfs, QEMU, machine and store geometry), and Start and Restart
+// resume it in a new QEMU, about 1 s against some 5 s for a boot under
+// TCG. The store is not in the saved state, so the device reads the store
+// as the file holds it, as after a reboot. Options.Boot boots instead.
+//
 // Every call through PSHED is bounded by Options.CallTimeout. A call that
 // cannot reach the guest (QEMU died or was killed, the reply did not
 // come) returns STATUS_UNSUCCESSFUL at once; Err returns the Go error

@@ -93,8 +93,11 @@ func idOf(path string) (fileID, error) {
 }
 
 func keyFor(c *Config) (savedKey, error) {
-	k := savedKey{Machine: c.Machine, Accel: c.Accel, Memory: c.Memory, Cmdline: c.Cmdline, StoreSize: c.StoreSize, RecordSize: c.RecordSize}
-	qemu, err := exec.LookPath(c.QEMU)
+	k := savedKey{
+		Machine: or(c.Machine, "q35"), Accel: or(c.Accel, "tcg"), Memory: or(c.Memory, DefaultMemory),
+		Cmdline: c.Cmdline, StoreSize: c.StoreSize, RecordSize: c.RecordSize,
+	}
+	qemu, err := exec.LookPath(or(c.QEMU, DefaultQEMU))
 	if err != nil {
 		return k, err
 	}

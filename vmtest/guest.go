@@ -207,14 +207,14 @@ func (g *Guest) boot(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("vmtest: %w", err)
 	}
-	defer func() { ln.Close() }()
+	defer ln.Close()
 	// QEMU lives until Shutdown, Kill or Close, not as long as ctx.
 	var v *vm.VM
 	if g.saved == "" {
 		if v, err = vm.Start(context.Background(), &g.cfg); err != nil {
 			return fmt.Errorf("vmtest: %w", err)
 		}
-	} else if v, err = g.resume(ctx, &ln); err != nil {
+	} else if v, err = g.resume(ctx); err != nil {
 		return fmt.Errorf("%w: %w", ErrBoot, err)
 	}
 	g.boots++
@@ -258,27 +258,12 @@ func (g *Guest) boot(ctx context.Context) error {
 	return nil
 }
 
-// resume starts QEMU from the saved guest, saving it first when it is
-// not yet (the saving boot connects to the serve socket too, so *ln is
-// then made anew), and sends it its request: erst serve on PortName.
-func (g *Guest) resume(ctx context.Context, ln *net.Listener) (*vm.VM, error) {
+// resume starts QEMU from the saved guest (saving it first when it is
+// not yet) and sends it its request: erst serve on PortName. QEMU runs
+// until Shutdown, Kill or Close, not as long as ctx.
+func (g *Guest) resume(ctx context.Context) (*vm.VM, error) {
 	prefixed := func(format string, args ...any) { g.logf("vmtest: "+format, args...) }
-	if _, err := os.Stat(g.saved); err != nil {
-		if err := vm.EnsureSaved(ctx, &g.cfg, g.saved, true, prefixed); err != nil {
-			return nil, err
-		}
-		sock := g.cfg.Ports[0].Socket
-		(*ln).Close()
-		os.Remove(sock)
-		l, err := net.Listen("unix", sock)
-		if err != nil {
-			return nil, err
-		}
-		*ln = l
-	}
-	c := g.cfg
-	c.Resume = g.saved
-	v, conn, err := vm.StartExec(context.Background(), &c)
+	v, conn, err := vm.StartSaved(ctx, context.Background(), &g.cfg, g.saved, true, prefixed)
 	if err != nil {
 		return nil, err
 	}

@@ -42,22 +42,8 @@ func runVM(ctx context.Context, o *options, stdout, stderr io.Writer) int {
 			logf = func(format string, args ...any) { fmt.Fprintf(stderr, "erstvm: "+format+"\n", args...) }
 		}
 		cached := o.resume == ""
-		c.Resume = resume
 		var conn net.Conn
-		err := vm.EnsureSaved(ctx, c, resume, cached, logf)
-		if err == nil {
-			v, conn, err = vm.StartExec(ctx, c)
-			if err != nil && cached && ctx.Err() == nil {
-				// A saved guest of erstvm's own that does not resume (a
-				// damaged file): save it anew, once.
-				logf("resuming %s failed (%v); booting to save it again", resume, err)
-				os.Remove(resume)
-				os.Remove(resume + ".json")
-				if err = vm.EnsureSaved(ctx, c, resume, cached, logf); err == nil {
-					v, conn, err = vm.StartExec(ctx, c)
-				}
-			}
-		}
+		v, conn, err = vm.StartSaved(ctx, ctx, c, resume, cached, logf)
 		if err != nil {
 			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 				fmt.Fprintf(stderr, "erstvm: the guest did not finish within %v: it was still booting to be saved, or resuming (%v)\n", o.timeout, err)

@@ -169,6 +169,26 @@ func EnsureSaved(ctx context.Context, c *Config, path string, cache bool, logf f
 	tmp := fmt.Sprintf("%s.%d.tmp", path, os.Getpid())
 	boot := *c
 	boot.Monitor, boot.Resume = true, ""
+	// The saving boot's other ports connect to listeners of its own, not
+	// to the caller's (a socket is the host's side only: it is not in the
+	// saved state).
+	boot.Ports = slices.Clone(c.Ports)
+	sockDir, err := os.MkdirTemp("", "erst-save-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(sockDir)
+	for i, p := range boot.Ports {
+		if p.Name == ExecPort {
+			continue
+		}
+		boot.Ports[i].Socket = filepath.Join(sockDir, fmt.Sprintf("port%d.sock", i))
+		l, err := net.Listen("unix", boot.Ports[i].Socket)
+		if err != nil {
+			return err
+		}
+		defer l.Close()
+	}
 	v, conn, err := StartExec(ctx, &boot)
 	if err != nil {
 		return err
@@ -220,6 +240,50 @@ func pruneStale(dir string) {
 			}
 		}
 	}
+}
+
+// StartSaved starts c's guest (exec mode) from the guest saved at path,
+// booting and saving it there first when needed (EnsureSaved), and
+// returns it with its ExecPort's connection, ready for SendRequest. ctx
+// bounds the saving and the resume; QEMU then runs until life is done. In
+// a cache of saved guests (cache), a saved guest that does not resume (a
+// damaged file) is saved again, once; and when none can be saved (an
+// unwritable cache, a QEMU that cannot migrate) the guest boots instead,
+// logf saying why. The caller's other ports must be listening.
+func StartSaved(ctx, life context.Context, c *Config, path string, cache bool, logf func(string, ...any)) (*VM, net.Conn, error) {
+	resume := func() (*VM, net.Conn, error) {
+		if err := EnsureSaved(ctx, c, path, cache, logf); err != nil {
+			return nil, nil, err
+		}
+		r := *c
+		r.Resume = path
+		return StartExec(life, &r)
+	}
+	v, conn, err := resume()
+	if err == nil || !cache || ctx.Err() != nil {
+		return v, conn, err
+	}
+	if _, serr := os.Stat(path + ".json"); serr == nil {
+		logf("resuming %s failed (%v); booting to save it again", path, err)
+		os.Remove(path)
+		os.Remove(path + ".json")
+		if v, conn, err = resume(); err == nil || ctx.Err() != nil {
+			return v, conn, err
+		}
+	}
+	logf("no saved guest to resume (%v); booting", err)
+	b := *c
+	b.Resume = ""
+	if v, conn, err = StartExec(life, &b); err != nil {
+		return nil, nil, err
+	}
+	if err := awaitReady(ctx, v, conn); err != nil {
+		conn.Close()
+		v.Kill()
+		<-v.Done()
+		return nil, nil, err
+	}
+	return v, conn, nil
 }
 
 // StartExec starts QEMU for c, a guest in exec mode (Config.ExecMode), and

@@ -280,6 +280,12 @@ func (d *Device) operation(begin acpi.Action, beginMandatory bool, in input) err
 	if p := d.m.planOf(begin, &in); p != nil {
 		return d.runPlan(p, &in)
 	}
+	return d.operationSlow(begin, beginMandatory, in)
+}
+
+// operationSlow is operation for a table whose actions did not all
+// compile into a plan: each action through Run.
+func (d *Device) operationSlow(begin acpi.Action, beginMandatory bool, in input) error {
 	var r Regs
 	if beginMandatory || d.m.Has(begin) {
 		if err := d.m.Run(begin, &r); err != nil {
@@ -429,16 +435,11 @@ func (d *Device) Write(rec []byte) error {
 	}
 	defer d.unlock()
 	var err error
-	in := offsetInput(0)
-	p := d.m.planOf(acpi.BeginWriteOperation, &in)
-	switch {
-	case d.rng.NVRAM():
+	if d.rng.NVRAM() {
 		err = d.nvramWrite(rec, RecordID(rec))
-	case p != nil:
-		d.place(rec, 0) // writeAt with its plan, a call level less
-		err = d.runPlan(p, &in)
-	default:
-		err = d.writeAt(rec, 0)
+	} else {
+		d.place(rec, 0)
+		err = d.operation(acpi.BeginWriteOperation, false, offsetInput(0))
 	}
 	if err != nil {
 		return fmt.Errorf("write record %#x: %w", RecordID(rec), err)
@@ -457,11 +458,7 @@ func (d *Device) place(rec []byte, off uint64) {
 // PersistenceInfo and runs the write sequence with SET_RECORD_OFFSET(off).
 func (d *Device) writeAt(rec []byte, off uint64) error {
 	d.place(rec, off)
-	in := offsetInput(off)
-	if p := d.m.planOf(acpi.BeginWriteOperation, &in); p != nil {
-		return d.runPlan(p, &in) // operation's first branch, a call less
-	}
-	return d.operation(acpi.BeginWriteOperation, false, in)
+	return d.operation(acpi.BeginWriteOperation, false, offsetInput(off))
 }
 
 // DummyWrite runs the write sequence under BEGIN_DUMMY_WRITE_OPERATION:
@@ -506,11 +503,10 @@ func (d *Device) ReadInto(id uint64, buf []byte) (int, error) {
 	defer d.unlock()
 	var off, n uint64
 	var err error
-	in := readInput(0, id)
-	if p := d.m.planOf(acpi.BeginReadOperation, &in); p != nil && !d.rng.NVRAM() {
-		// read's plan path, calls less: the record is at 0; a length
-		// that recordAt would refuse is left to it, for its message.
-		if err = d.runPlan(p, &in); err == nil {
+	if !d.rng.NVRAM() {
+		// read's path, a call less: the record is at 0; a length that
+		// recordAt would refuse is left to it, for its message.
+		if err = d.operation(acpi.BeginReadOperation, false, readInput(0, id)); err == nil {
 			if n = uint64(binary.LittleEndian.Uint32(d.buf[cper.OffRecordLength:])); n < cper.HeaderSize || n > d.rng.Length {
 				n, err = d.recordAt(0)
 			}
@@ -533,13 +529,7 @@ func (d *Device) read(id uint64) (off, n uint64, err error) {
 	if d.rng.NVRAM() {
 		return d.nvramRead(id)
 	}
-	in := readInput(0, id)
-	if p := d.m.planOf(acpi.BeginReadOperation, &in); p != nil {
-		err = d.runPlan(p, &in) // operation's first branch, a call less
-	} else {
-		err = d.operation(acpi.BeginReadOperation, false, in)
-	}
-	if err != nil {
+	if err := d.operation(acpi.BeginReadOperation, false, readInput(0, id)); err != nil {
 		return 0, 0, err
 	}
 	n, err = d.recordAt(0)
@@ -567,14 +557,7 @@ func (d *Device) Clear(id uint64) error {
 		return fmt.Errorf("clear: %w", err)
 	}
 	defer d.unlock()
-	in := idInput(id)
-	var err error
-	if p := d.m.planOf(acpi.BeginClearOperation, &in); p != nil {
-		err = d.runPlan(p, &in) // operation's first branch, a call less
-	} else {
-		err = d.operation(acpi.BeginClearOperation, false, in)
-	}
-	if err != nil {
+	if err := d.operation(acpi.BeginClearOperation, false, idInput(id)); err != nil {
 		d.nv.valid = false // the platform may or may not have cleared it
 		return fmt.Errorf("clear record %#x: %w", id, err)
 	}

@@ -79,7 +79,8 @@ type Config struct {
 	// Resume, when set, is a state file VM.Save wrote: QEMU loads it and
 	// the guest goes on where it was saved instead of booting. The rest
 	// of the Config must be the one the state was saved with; the store
-	// (not in the state) and the ports' sockets may differ.
+	// (not in the state), the ports' sockets and the shares' host
+	// directories may differ.
 	Resume string
 }
 

@@ -75,10 +75,10 @@
 // what cper.NewPstoreRecord builds.
 // TestPowerCuts runs erst torture in a guest and kills QEMU (SIGKILL) at
 // 20 seeded random moments, each cut's QEMU resuming one guest saved
-// booted and idle (internal/vm; the store is not in the saved state),
-// then boots to run erst verify: every
-// acknowledged record not since cleared must be intact, and none may read
-// back damaged. TestConcurrentProcesses runs two torture processes at once
+// booted and idle (internal/vm; the store is not in the saved state);
+// after each cut erst verify reads the store on the host, and after the
+// last a boot runs erst verify: every acknowledged record not since
+// cleared must be intact, and none may read back damaged. TestConcurrentProcesses runs two torture processes at once
 // on the live device in one guest, 1,000 operations, and verifies both.
 // TestErstvm runs the erstvm command end to end (booting, and resuming a
 // saved guest) and compares the live table with the corpus;

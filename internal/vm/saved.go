@@ -251,10 +251,13 @@ func pruneStale(dir string) {
 // unwritable cache, a QEMU that cannot migrate) the guest boots instead,
 // logf saying why. The caller's other ports must be listening.
 func StartSaved(ctx, life context.Context, c *Config, path string, cache bool, logf func(string, ...any)) (*VM, net.Conn, error) {
+	saved := false // the last attempt got past the saving: its failure was the resume
 	resume := func() (*VM, net.Conn, error) {
 		if err := EnsureSaved(ctx, c, path, cache, logf); err != nil {
+			saved = false
 			return nil, nil, err
 		}
+		saved = true
 		r := *c
 		r.Resume = path
 		return StartExec(life, &r)
@@ -263,7 +266,7 @@ func StartSaved(ctx, life context.Context, c *Config, path string, cache bool, l
 	if err == nil || !cache || ctx.Err() != nil {
 		return v, conn, err
 	}
-	if _, serr := os.Stat(path + ".json"); serr == nil {
+	if saved {
 		logf("resuming %s failed (%v); booting to save it again", path, err)
 		os.Remove(path)
 		os.Remove(path + ".json")

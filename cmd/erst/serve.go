@@ -19,10 +19,6 @@ request at a time, until a shutdown request. The protocol is package erst/pshed/
 vmtest harness calls it from the host.`, setup: setupServe})
 }
 
-// portWait is how long serve waits for its port to appear: the
-// virtio_console module is loaded just before.
-const portWait = 10 * time.Second
-
 func setupServe(fs *flag.FlagSet) func(*env, []string) error {
 	port := fs.String("port", "", "virtio-serial port `name` to serve on (QEMU virtserialport name=)")
 	dev := fs.String("dev", "", "character device `file` to serve on, e.g. /dev/vport0p1")
@@ -61,7 +57,7 @@ func setupServe(fs *flag.FlagSet) func(*env, []string) error {
 		}
 		path := *dev
 		if *port != "" {
-			if path, err = virtioport.Find(*port, portWait); err != nil {
+			if path, err = virtioport.Find(*port, virtioport.Wait); err != nil {
 				return err
 			}
 		}

@@ -182,17 +182,13 @@ func runRequest(mark func(stage, detail string), req *guestproto.Request) guestp
 	return fail(err)
 }
 
-// portWait is how long exec mode waits for its port to appear: the
-// virtio_console module is loaded just before.
-const portWait = 10 * time.Second
-
 // awaitRequest is exec mode's start: it says it is ready on the port and
 // returns the request the host sends there, which may come in another
 // QEMU, one that resumed this guest from a saved state.
 func awaitRequest(console io.Writer, port string) (*guestproto.Request, error) {
 	mark := func(stage, detail string) { fmt.Fprintln(console, guestproto.Marker(stage, uptime(), detail)) }
 	mark(guestproto.StageStart, "")
-	path, err := virtioport.Find(port, portWait)
+	path, err := virtioport.Find(port, virtioport.Wait)
 	if err != nil {
 		return nil, err
 	}

@@ -16,6 +16,10 @@ import (
 // gave the port, and /dev/vportNpM is its device.
 const Dir = "/sys/class/virtio-ports"
 
+// Wait is how long a guest program should let Find wait for its port:
+// the virtio_console module is loaded just before it starts.
+const Wait = 10 * time.Second
+
 // Find returns the device of the port called name, waiting up to wait for
 // it to appear (the virtio_console module may still be probing).
 func Find(name string, wait time.Duration) (string, error) { return find("/", name, wait) }

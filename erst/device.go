@@ -214,7 +214,7 @@ func deriveTimeout(r Range) time.Duration {
 // MaxRecordSize is the longest record Write takes: the error log address
 // range length, or in NVRAM mode the slot size.
 func (d *Device) MaxRecordSize() int {
-	if d.rng.NVRAM() {
+	if d.isNVRAM() {
 		return int(d.nvramSlotSize())
 	}
 	return int(d.rng.Length)
@@ -275,12 +275,11 @@ func readInput(off, id uint64) input { return input{offset: off, id: id, setOffs
 // (Linux __erst_write_to_storage and friends): [BEGIN] → SET_RECORD_OFFSET
 // → SET_RECORD_IDENTIFIER → EXECUTE_OPERATION → poll CHECK_BUSY_STATUS →
 // GET_COMMAND_STATUS → [END], each SET when in asks for it. BEGIN and END
-// are optional, as in Linux, except a mandatory begin.
+// are optional, as in Linux, except a mandatory begin. It inlines into
+// its callers, so that the plan's loop (runPlan) is one call below Write,
+// ReadInto and Clear, as Replay's is below erst bench.
 func (d *Device) operation(begin acpi.Action, beginMandatory bool, in input) error {
-	if p := d.m.planOf(begin, &in); p != nil {
-		return d.runPlan(p, &in)
-	}
-	return d.operationSlow(begin, beginMandatory, in)
+	return d.runPlan(begin, beginMandatory, in)
 }
 
 // operationSlow is operation for a table whose actions did not all
@@ -411,6 +410,10 @@ func (d *Device) recordOK(rec []byte) bool {
 		uint64(len(rec)) <= d.rng.Length && id != 0 && id != InvalidID
 }
 
+// isNVRAM is d.rng.NVRAM(), without the copy of the Range a value
+// receiver makes on the write and read paths.
+func (d *Device) isNVRAM() bool { return d.rng.Attributes&acpi.AttrNVRAM != 0 }
+
 // RecordID returns the record id of a CPER record (offset 96).
 func RecordID(rec []byte) uint64 {
 	if len(rec) < cper.OffRecordID+8 {
@@ -435,7 +438,7 @@ func (d *Device) Write(rec []byte) error {
 	}
 	defer d.unlock()
 	var err error
-	if d.rng.NVRAM() {
+	if d.isNVRAM() {
 		err = d.nvramWrite(rec, RecordID(rec))
 	} else {
 		d.place(rec, 0)
@@ -503,7 +506,7 @@ func (d *Device) ReadInto(id uint64, buf []byte) (int, error) {
 	defer d.unlock()
 	var off, n uint64
 	var err error
-	if !d.rng.NVRAM() {
+	if !d.isNVRAM() {
 		// read's path, a call less: the record is at 0; a length that
 		// recordAt would refuse is left to it, for its message.
 		if err = d.operation(acpi.BeginReadOperation, false, readInput(0, id)); err == nil {
@@ -526,7 +529,7 @@ func (d *Device) ReadInto(id uint64, buf []byte) (int, error) {
 // read runs the read sequence and returns where the record is in the
 // range and its length.
 func (d *Device) read(id uint64) (off, n uint64, err error) {
-	if d.rng.NVRAM() {
+	if d.isNVRAM() {
 		return d.nvramRead(id)
 	}
 	if err := d.operation(acpi.BeginReadOperation, false, readInput(0, id)); err != nil {

@@ -168,10 +168,19 @@ func (m *Machine) runFast(a acpi.Action, steps []step, r *Regs) error {
 			}
 		}
 		if err != nil {
-			return fmt.Errorf("%v[%d] (entry %d, %v): %w", a, s.ip, s.ti, s.ins, err)
+			return s.failed(a, err)
 		}
 	}
 	return nil
+}
+
+// failed wraps err, the failure of s, a step of action a. It is out of
+// line so that the loops that run steps (runFast, runPlan) keep a small
+// frame: the formatting of five values took most of runPlan's stack.
+//
+//go:noinline
+func (s *step) failed(a acpi.Action, err error) error {
+	return fmt.Errorf("%v[%d] (entry %d, %v): %w", a, s.ip, s.ti, s.ins, err)
 }
 
 // resolve computes each entry's register (the buses must be set).

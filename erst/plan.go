@@ -1,7 +1,6 @@
 package erst
 
 import (
-	"fmt"
 	"slices"
 
 	"github.com/goerst/erst/acpi"
@@ -121,8 +120,7 @@ func (m *Machine) plan(begin acpi.Action, setOffset, setID bool) *plan {
 }
 
 // planOf returns the plan of the operation beginning with begin for in,
-// or nil. It inlines: the callers on the hot path (write, read, clear)
-// call runPlan themselves, a call level less under TCG.
+// or nil. It inlines into Device.operation.
 func (m *Machine) planOf(begin acpi.Action, in *input) *plan {
 	if p := m.plans[begin]; p != nil && p.setOffset == in.setOffset && p.setID == in.setID {
 		return p
@@ -130,129 +128,109 @@ func (m *Machine) planOf(begin acpi.Action, in *input) *plan {
 	return nil
 }
 
-// runPlan runs p with in's offset and id, as Device.operation would.
-// Its own work is what a run straight through needs (the common case:
-// runSteps stops only at the end, a failed access, a busy device or a
-// status other than SUCCESS); planRest takes over from any other stop.
-func (d *Device) runPlan(p *plan, in *input) error {
-	var r Regs
-	i, err := d.m.runSteps(p.steps, 0, &r, in)
-	if err == nil && i == len(p.steps) {
-		d.m.accesses += uint64(p.accesses)
-		return nil
-	}
-	return d.planRest(p, in, &r, i, err)
-}
-
-// planRest goes on with a plan that runSteps stopped at i, short of its
-// end, with err (a failed access) or on a check to make.
-func (d *Device) planRest(p *plan, in *input, r *Regs, i int, err error) error {
+// runPlan is Device.operation: it runs the plan of the operation
+// beginning with begin, with in's offset and id, as the general path
+// (operationSlow, which it calls when there is no plan) would, access for
+// access and error for error. Its loop is the driver's cost per access,
+// kept close to Replay's; what a run straight through does not need (a
+// busy device, a status other than SUCCESS, a failed access) is out of
+// line in planCheck and planFailed.
+func (d *Device) runPlan(begin acpi.Action, beginMandatory bool, in input) error {
 	m := d.m
-	made := p.accesses // the accesses made, when all went well
-	for {
-		if err != nil {
-			made = int(p.steps[i].seq) // the access at i failed
-			break
-		}
-		if i == len(p.steps) {
-			break
-		}
-		s := &p.steps[i]
-		k := s.ins
-		if k < insSetOffset {
-			k = s.stop // a read that checks
-		}
-		switch k {
-		case insBusy:
-			err = d.stillBusy(r)
-		case insStatus:
-			err = commandStatus(r.Value)
-		}
-		if err != nil {
-			made = int(s.seq)
-			if s.ins < insSetOffset {
-				made++ // the read that checked
-			}
-			break
-		}
-		i, err = m.runSteps(p.steps, i+1, r, in)
+	p := m.planOf(begin, &in)
+	if p == nil {
+		return d.operationSlow(begin, beginMandatory, in)
 	}
-	m.accesses += uint64(made)
-	switch {
-	case err == nil || i < p.begin || i >= p.end:
-		// Done; or BEGIN failed (no END); or END did, after success.
-		return err
-	case m.Has(acpi.EndOperation):
-		// END runs on failure too; its own failure does not matter.
-		_ = m.Run(acpi.EndOperation, r)
-	}
-	return err
-}
-
-// runSteps runs steps from i on and returns the index where it stopped:
-// the end, an access that failed, or insBusy or insStatus (a pseudo-step
-// or a read's stop) with a Value other than 0 (busy; not SUCCESS), which
-// the caller handles. It leaves
-// the counting of the accesses to its caller (step.seq): this loop is
-// the driver's cost per access, kept close to what Replay's costs.
-func (m *Machine) runSteps(steps []step, i int, r *Regs, in *input) (int, error) {
+	var v uint64 // the Regs' Value: no other register is used by a plan
 	hook := m.rec != nil || m.trace != nil
-	for ; i < len(steps); i++ {
+	steps := p.steps
+	for i := range steps {
 		s := &steps[i]
 		// Most steps write a constant (QEMU's write: 7 of 10): they
 		// take one test, where the switch below takes three, each a
 		// translation block more under TCG.
 		if s.ins == acpi.WriteRegisterValue {
-			r.Value = s.value
+			v = s.value
 			if err := hw.Write(s.bus, s.width, s.addr, s.raw); err != nil {
-				return i, fmt.Errorf("%v[%d] (entry %d, %v): %w", s.a, s.ip, s.ti, s.ins, err)
+				return d.planFailed(p, v, i, int(s.seq), s.failed(s.a, err))
 			}
 			if hook {
 				m.emit(s.a, s.ip, s.ti, true, s.width, s.raw)
 			}
 			continue
 		}
+		check := s.stop // a read's
 		switch s.ins {
 		case acpi.ReadRegister, acpi.ReadRegisterValue:
 			raw, err := hw.Read(s.bus, s.width, s.addr)
 			if err != nil {
-				r.Value = 0
-				return i, fmt.Errorf("%v[%d] (entry %d, %v): %w", s.a, s.ip, s.ti, s.ins, err)
+				return d.planFailed(p, 0, i, int(s.seq), s.failed(s.a, err))
 			}
 			if hook {
 				m.emit(s.a, s.ip, s.ti, false, s.width, raw)
 			}
-			v := (raw >> s.shift) & s.mask
+			v = (raw >> s.shift) & s.mask
 			if s.ins == acpi.ReadRegisterValue {
 				v = b2u(v == s.value)
-			}
-			r.Value = v
-			if v != 0 && s.stop != 0 {
-				return i, nil
 			}
 		case acpi.WriteRegister:
 			switch s.input {
 			case insSetOffset:
-				r.Value = in.offset
+				v = in.offset
 			case insSetID:
-				r.Value = in.id
+				v = in.id
 			}
-			v := (r.Value & s.mask) << s.shift
-			if err := hw.Write(s.bus, s.width, s.addr, v); err != nil {
-				return i, fmt.Errorf("%v[%d] (entry %d, %v): %w", s.a, s.ip, s.ti, s.ins, err)
+			w := (v & s.mask) << s.shift
+			if err := hw.Write(s.bus, s.width, s.addr, w); err != nil {
+				return d.planFailed(p, v, i, int(s.seq), s.failed(s.a, err))
 			}
 			if hook {
-				m.emit(s.a, s.ip, s.ti, true, s.width, v)
+				m.emit(s.a, s.ip, s.ti, true, s.width, w)
 			}
 		case insSetOffset:
-			r.Value = in.offset
+			v = in.offset
 		case insSetID:
-			r.Value = in.id
+			v = in.id
 		case insBusy, insStatus:
-			if r.Value != 0 {
-				return i, nil
+			check = s.ins
+		}
+		if check != 0 && v != 0 {
+			var err error
+			if v, err = d.planCheck(check, v); err != nil {
+				made := int(s.seq)
+				if s.ins < insSetOffset {
+					made++ // the read that checked
+				}
+				return d.planFailed(p, v, i, made, err)
 			}
 		}
 	}
-	return i, nil
+	m.accesses += uint64(p.accesses)
+	return nil
+}
+
+// planCheck makes the check of a plan step that found Value v other than
+// 0 and returns the Value it leaves: a busy device is polled until it is
+// not (nil) or the timeout; a command status other than SUCCESS is its
+// error.
+func (d *Device) planCheck(check acpi.Instruction, v uint64) (uint64, error) {
+	if check == insBusy {
+		r := Regs{Value: v}
+		err := d.stillBusy(&r)
+		return r.Value, err
+	}
+	return v, commandStatus(v)
+}
+
+// planFailed ends a plan that failed at step i with err, Value v, after
+// made of its register accesses: END runs on failure, as on the general
+// path (operationSlow), unless the failure was in BEGIN or in END itself.
+func (d *Device) planFailed(p *plan, v uint64, i, made int, err error) error {
+	m := d.m
+	m.accesses += uint64(made)
+	if i >= p.begin && i < p.end && m.Has(acpi.EndOperation) {
+		// Its own failure does not matter.
+		_ = m.Run(acpi.EndOperation, &Regs{Value: v})
+	}
+	return err
 }

@@ -25,8 +25,9 @@ func init() {
 Prints per operation the mean, median, 99th percentile, minimum and maximum
 latency, the register accesses per operation (each one a VM exit on real
 hardware) beside the fewest the table allows, the Go heap allocations per
-operation (counted in untimed runs after the timed ones, at most 100), and floor×: the median against the same register accesses
-replayed raw, without the interpreter (JSON floor_ratio). Writes, reads back and clears one record of -size bytes per
+operation (counted in untimed runs after the timed ones, at most 100), and floor×: the driver against the same register accesses
+replayed raw, without the interpreter, in the same iteration (the median of
+the iterations' ratios; JSON floor_ratio). Writes, reads back and clears one record of -size bytes per
 iteration, under id ` + hex64(benchID) + `; with -fill N, N more records are stored
 first (ids from ` + hex64(benchID+1) + `), so that ids is timed at scale. It refuses
 to run if a record in [` + hex64(benchID) + `, ` + hex64(benchIDEnd) + `] is stored, and clears
@@ -95,8 +96,13 @@ type benchOpJSON struct {
 	// FloorP50NS is the median time of the same register accesses
 	// replayed raw, without the interpreter (erst.Device.Replay, with the
 	// record's copy into or out of the range for write and read), and
-	// FloorRatio is P50NS / FloorP50NS: what the driver costs over the
-	// device's own floor. For clear the replay finds the record gone.
+	// FloorRatio what the driver costs over that floor: the median, over
+	// the iterations, of the driver's time divided by its floor's in the
+	// same iteration. Paired so, a change in the machine's speed during
+	// the run cancels out (under TCG it runs in phases up to 3x apart,
+	// lasting tens to hundreds of iterations), where P50NS / FloorP50NS,
+	// the ratio of two medians, moves with how each side's runs happen to
+	// fall into those phases. For clear the replay finds the record gone.
 	FloorP50NS int64   `json:"floor_p50_ns"`
 	FloorRatio float64 `json:"floor_ratio"`
 	// Skipped says why the operation did not run (count 0).
@@ -140,11 +146,26 @@ func (o *opTimes) summary(name string) benchOpJSON {
 		f := slices.Clone(o.floor)
 		slices.Sort(f)
 		j.FloorP50NS = int64(f[(50*len(f)+99)/100-1])
-		if j.FloorP50NS > 0 {
-			j.FloorRatio = float64(j.P50NS) / float64(j.FloorP50NS)
-		}
+		j.FloorRatio = pairedRatio(o.lat, o.floor)
 	}
 	return j
+}
+
+// pairedRatio is the median of lat[i] / floor[i] (nearest rank), over
+// the iterations where both were timed and the floor took some time; 0
+// when there are none.
+func pairedRatio(lat, floor []time.Duration) float64 {
+	r := make([]float64, 0, min(len(lat), len(floor)))
+	for i := range min(len(lat), len(floor)) {
+		if floor[i] > 0 {
+			r = append(r, float64(lat[i])/float64(floor[i]))
+		}
+	}
+	if len(r) == 0 {
+		return 0
+	}
+	slices.Sort(r)
+	return r[(50*len(r)+99)/100-1]
 }
 
 func setupBench(fs *flag.FlagSet) func(*env, []string) error {

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/goerst/erst/acpi"
 	"github.com/goerst/erst/erst"
@@ -403,5 +404,42 @@ func TestBenchFill(t *testing.T) {
 	}
 	if code, _, errs := runCmd(t, nil, "-store", path, "bench", "-fill", "-1"); code != exitUsage {
 		t.Errorf("bench -fill -1: exit %d, %s; want %d", code, errs, exitUsage)
+	}
+}
+
+// TestPairedRatio: floor_ratio compares each iteration's driver time
+// with its own floor's, so that a machine that runs in phases of
+// different speed (TCG on a shared host) does not decide it. Here the
+// driver is 10% over its floor in every iteration, but more of the
+// driver's iterations than the floor's fell into the slow phase: the
+// ratio of the medians says 3x, the paired ratio 1.1.
+func TestPairedRatio(t *testing.T) {
+	us := func(v ...float64) []time.Duration {
+		d := make([]time.Duration, len(v))
+		for i, x := range v {
+			d[i] = time.Duration(x * float64(time.Microsecond))
+		}
+		return d
+	}
+	for _, c := range []struct {
+		name       string
+		lat, floor []time.Duration
+		want       float64
+	}{
+		{"phases", us(22, 22, 66, 66, 66), us(20, 20, 20, 60, 60), 1.1},
+		{"one", us(11), us(10), 1.1},
+		{"median of three", us(10, 20, 33), us(10, 10, 30), 1.1},
+		{"zero floors left out", us(10, 11, 5), us(0, 10, 0), 1.1},
+		{"none", nil, nil, 0},
+		{"only zero floors", us(10), us(0), 0},
+	} {
+		if got := pairedRatio(c.lat, c.floor); got < c.want-1e-9 || got > c.want+1e-9 {
+			t.Errorf("%s: pairedRatio = %v, want %v", c.name, got, c.want)
+		}
+	}
+	// The "phases" case's medians: 66 µs against 20 µs.
+	o := &opTimes{lat: us(22, 22, 66, 66, 66), floor: us(20, 20, 20, 60, 60)}
+	if j := o.summary("write"); j.FloorRatio < 1.1-1e-9 || j.FloorRatio > 1.1+1e-9 || j.P50NS != 66000 || j.FloorP50NS != 20000 {
+		t.Errorf("summary: p50 %d, floor p50 %d, floor_ratio %v; want 66000, 20000, 1.1", j.P50NS, j.FloorP50NS, j.FloorRatio)
 	}
 }

@@ -102,7 +102,9 @@ type benchOpJSON struct {
 	// the run cancels out (under TCG it runs in phases up to 3x apart,
 	// lasting tens to hundreds of iterations), where P50NS / FloorP50NS,
 	// the ratio of two medians, moves with how each side's runs happen to
-	// fall into those phases. For clear the replay finds the record gone.
+	// fall into those phases. The replays of write and clear run after
+	// the timed clear, the clear's after the write's, so that each finds
+	// the store as its timed run did.
 	FloorP50NS int64   `json:"floor_p50_ns"`
 	FloorRatio float64 `json:"floor_ratio"`
 	// Skipped says why the operation did not run (count 0).

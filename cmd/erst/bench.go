@@ -171,7 +171,7 @@ func pairedRatio(lat, floor []time.Duration) float64 {
 }
 
 func setupBench(fs *flag.FlagSet) func(*env, []string) error {
-	n := fs.Int("n", 100, "run each operation `N` times")
+	n := fs.Int("n", 1000, "run each operation `N` times")
 	recSize := size.Flag(0)
 	fs.Var(&recSize, "size", "record size in `bytes`, at least 200 (K suffix allowed; default: the largest the device takes, the error log address range length, 8192 on QEMU)")
 	fill := fs.Int("fill", 0, "store `N` more records before timing (cleared after), so that ids is timed at scale")

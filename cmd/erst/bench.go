@@ -107,6 +107,10 @@ type benchOpJSON struct {
 	// the store as its timed run did.
 	FloorP50NS int64   `json:"floor_p50_ns"`
 	FloorRatio float64 `json:"floor_ratio"`
+	// SamplesNS, with -samples, is every timed iteration's time in order:
+	// [driver, floor] nanoseconds (floor 0 where none was timed), for
+	// looking at what a median hides, such as the phases of a TCG guest.
+	SamplesNS [][2]int64 `json:"samples_ns,omitempty"`
 	// Skipped says why the operation did not run (count 0).
 	Skipped string `json:"skipped,omitempty"`
 }
@@ -153,6 +157,18 @@ func (o *opTimes) summary(name string) benchOpJSON {
 	return j
 }
 
+// samples is o's timed iterations in order, [driver, floor] nanoseconds.
+func (o *opTimes) samples() [][2]int64 {
+	s := make([][2]int64, len(o.lat))
+	for i, d := range o.lat {
+		s[i][0] = int64(d)
+		if i < len(o.floor) {
+			s[i][1] = int64(o.floor[i])
+		}
+	}
+	return s
+}
+
 // pairedRatio is the median of lat[i] / floor[i] (nearest rank), over
 // the iterations where both were timed and the floor took some time; 0
 // when there are none.
@@ -176,9 +192,13 @@ func setupBench(fs *flag.FlagSet) func(*env, []string) error {
 	fs.Var(&recSize, "size", "record size in `bytes`, at least 200 (K suffix allowed; default: the largest the device takes, the error log address range length, 8192 on QEMU)")
 	fill := fs.Int("fill", 0, "store `N` more records before timing (cleared after), so that ids is timed at scale")
 	asJSON := fs.Bool("json", false, "print JSON (latencies in nanoseconds)")
+	samples := fs.Bool("samples", false, "with -json: add each operation's time in every iteration, the driver's and its floor's (samples_ns)")
 	return func(e *env, args []string) error {
 		if len(args) > 0 {
 			return usagef("bench takes flags only")
+		}
+		if *samples && !*asJSON {
+			return usagef("-samples needs -json")
 		}
 		if *n < 1 || *n > 10_000_000 {
 			return usagef("-n %d: want 1 to 10000000", *n)
@@ -220,7 +240,11 @@ func setupBench(fs *flag.FlagSet) func(*env, []string) error {
 			NVRAM: r.NVRAM(), RecordID: hex64(benchID),
 		}
 		for _, op := range benchOps {
-			res.Operations = append(res.Operations, times[op].summary(op))
+			j := times[op].summary(op)
+			if *samples {
+				j.SamplesNS = times[op].samples()
+			}
+			res.Operations = append(res.Operations, j)
 		}
 		if *asJSON {
 			return printJSON(e.stdout, res)

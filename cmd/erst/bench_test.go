@@ -201,6 +201,55 @@ func TestBenchJSON(t *testing.T) {
 	}
 }
 
+// TestBenchSamples: -samples adds every iteration's driver and floor
+// times to -json, the figures the row's summary is made of.
+func TestBenchSamples(t *testing.T) {
+	path := benchStore(t)
+	out := mustRun(t, nil, "-store", path, "bench", "-json", "-samples", "-n", "5", "-size", "1K")
+	var j struct {
+		Operations []struct {
+			Op         string     `json:"op"`
+			P50NS      int64      `json:"p50_ns"`
+			FloorP50NS int64      `json:"floor_p50_ns"`
+			FloorRatio float64    `json:"floor_ratio"`
+			SamplesNS  [][2]int64 `json:"samples_ns"`
+		} `json:"operations"`
+	}
+	if err := json.Unmarshal(out, &j); err != nil {
+		t.Fatalf("bench -json -samples: %v\n%s", err, out)
+	}
+	if len(j.Operations) != len(benchOps) {
+		t.Fatalf("%d operations, want %d", len(j.Operations), len(benchOps))
+	}
+	for _, o := range j.Operations {
+		if len(o.SamplesNS) != 5 {
+			t.Errorf("%s: %d samples, want 5", o.Op, len(o.SamplesNS))
+			continue
+		}
+		var lat, floor []time.Duration
+		for _, s := range o.SamplesNS {
+			if s[0] <= 0 || s[1] <= 0 {
+				t.Errorf("%s: sample %v, want a driver and a floor time", o.Op, s)
+			}
+			lat, floor = append(lat, time.Duration(s[0])), append(floor, time.Duration(s[1]))
+		}
+		sorted := func(d []time.Duration) []time.Duration { d = slices.Clone(d); slices.Sort(d); return d }
+		if p50 := int64(sorted(lat)[2]); p50 != o.P50NS {
+			t.Errorf("%s: p50 %d ns, the samples' median %d", o.Op, o.P50NS, p50)
+		}
+		if p50 := int64(sorted(floor)[2]); p50 != o.FloorP50NS {
+			t.Errorf("%s: floor p50 %d ns, the samples' median %d", o.Op, o.FloorP50NS, p50)
+		}
+		if r := pairedRatio(lat, floor); r != o.FloorRatio {
+			t.Errorf("%s: floor_ratio %v, the samples' paired median %v", o.Op, o.FloorRatio, r)
+		}
+	}
+	// Without -samples, -json has none.
+	if out := mustRun(t, nil, "-store", path, "bench", "-json", "-n", "2"); bytes.Contains(out, []byte("samples_ns")) {
+		t.Error("bench -json without -samples printed samples_ns")
+	}
+}
+
 // TestBenchRefusesItsIDRange: a stored record in bench's id range may be
 // a user's, which a write would replace, or a leftover of a killed run;
 // bench then touches nothing and says which record is in the way.
@@ -248,6 +297,7 @@ func TestBenchUsage(t *testing.T) {
 		{"-size", "1Q"},
 		{"-bogus"},
 		{"extra"},
+		{"-samples"}, // only with -json
 	} {
 		code, out, errs := runCmd(t, nil, append([]string{"-store", path, "bench"}, args...)...)
 		if code != exitUsage || len(out) != 0 || errs == "" {

@@ -504,19 +504,7 @@ func (d *Device) ReadInto(id uint64, buf []byte) (int, error) {
 		return 0, fmt.Errorf("read: %w", err)
 	}
 	defer d.unlock()
-	var off, n uint64
-	var err error
-	if !d.isNVRAM() {
-		// read's path, a call less: the record is at 0; a length that
-		// recordAt would refuse is left to it, for its message.
-		if err = d.operation(acpi.BeginReadOperation, false, readInput(0, id)); err == nil {
-			if n = uint64(binary.LittleEndian.Uint32(d.buf[cper.OffRecordLength:])); n < cper.HeaderSize || n > d.rng.Length {
-				n, err = d.recordAt(0)
-			}
-		}
-	} else {
-		off, n, err = d.read(id)
-	}
+	off, n, err := d.read(id)
 	if err != nil {
 		return 0, fmt.Errorf("read record %#x: %w", id, err)
 	}

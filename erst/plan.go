@@ -120,7 +120,7 @@ func (m *Machine) plan(begin acpi.Action, setOffset, setID bool) *plan {
 }
 
 // planOf returns the plan of the operation beginning with begin for in,
-// or nil. It inlines into Device.operation.
+// or nil. It inlines into runPlan.
 func (m *Machine) planOf(begin acpi.Action, in *input) *plan {
 	if p := m.plans[begin]; p != nil && p.setOffset == in.setOffset && p.setID == in.setID {
 		return p

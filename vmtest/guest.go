@@ -72,8 +72,9 @@ type Options struct {
 	// boots once per kernel, initramfs, QEMU, machine and store geometry,
 	// is saved when up (in the user's cache directory; internal/vm), and
 	// every start resumes it instead: about a second until erst serve
-	// answers, against some 5 s under TCG. The store is not in the saved state: a resumed
-	// device reads the store as the file holds it, as after a reboot.
+	// answers, against some 5 s under TCG. The store is not in the saved
+	// state: a resumed device reads the store as the file holds it, as
+	// after a reboot.
 	// A resumed guest's erst serve writes its messages to a private 9p
 	// share, not to Console.
 	Boot bool

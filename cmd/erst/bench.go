@@ -25,13 +25,16 @@ func init() {
 Prints per operation the mean, median, 99th percentile, minimum and maximum
 latency, the register accesses per operation (each one a VM exit on real
 hardware) beside the fewest the table allows, the Go heap allocations per
-operation (counted in untimed runs after the timed ones, at most 100), and floor×: the driver against the same register accesses
-replayed raw, without the interpreter, in the same iteration (the median of
-the iterations' ratios; JSON floor_ratio). Writes, reads back and clears one record of -size bytes per
-iteration, under id ` + hex64(benchID) + `; with -fill N, N more records are stored
-first (ids from ` + hex64(benchID+1) + `), so that ids is timed at scale. It refuses
-to run if a record in [` + hex64(benchID) + `, ` + hex64(benchIDEnd) + `] is stored, and clears
-what it wrote, also on error or interrupt, so the store keeps the records it had.`, setup: setupBench})
+operation (counted in untimed runs after the timed ones, at most 100), and
+floor×: the driver against the same register accesses replayed raw, without
+the interpreter, in the same iteration (the median of the iterations'
+ratios; JSON floor_ratio; -samples adds every iteration's times). Writes,
+reads back and clears one record of -size bytes per iteration, under id
+` + hex64(benchID) + `; with -fill N, N more records are stored first (ids
+from ` + hex64(benchID+1) + `), so that ids is timed at scale. It refuses to
+run if a record in [` + hex64(benchID) + `, ` + hex64(benchIDEnd) + `] is
+stored, and clears what it wrote, also on error or interrupt, so the store
+keeps the records it had.`, setup: setupBench})
 }
 
 // The id range bench keeps for itself ("bench" followed by zeros, as

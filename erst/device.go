@@ -276,8 +276,8 @@ func readInput(off, id uint64) input { return input{offset: off, id: id, setOffs
 // → SET_RECORD_IDENTIFIER → EXECUTE_OPERATION → poll CHECK_BUSY_STATUS →
 // GET_COMMAND_STATUS → [END], each SET when in asks for it. BEGIN and END
 // are optional, as in Linux, except a mandatory begin. It inlines into
-// its callers, so that the plan's loop (runPlan) is one call below Write,
-// ReadInto and Clear, as Replay's is below erst bench.
+// its callers, so that the plan's loop (runPlan) is one call below Write
+// and Clear (and read), as Replay's is below erst bench.
 func (d *Device) operation(begin acpi.Action, beginMandatory bool, in input) error {
 	return d.runPlan(begin, beginMandatory, in)
 }

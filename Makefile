@@ -7,7 +7,7 @@
 #               cache is filled (go mod download); tests that need iasl or
 #               the corpus say why they skip unless CI=true.
 #   make cross  build and vet the host toolkit for darwin and windows.
-#   make build  build every package and command.
+#   make build  build every package; erst and erstvm into build/bin.
 #   make demo   three QEMU boots of one record store: write CPER records, read
 #               them back after a power-off, clear them (mk/demo.mk).
 # See mk/vm.mk for the guest image, erstvm and the VM test targets.
@@ -18,6 +18,7 @@ all: build
 
 build:
 	$(GO) build ./...
+	$(GO) build -o $(VM_BUILD)/bin/ ./cmd/...
 
 # goimports (pinned in go.mod's tool directive) lists any file it would
 # change: gofmt's layout plus the import grouping internal/style tests.

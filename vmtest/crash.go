@@ -148,17 +148,12 @@ func (g *Guest) InjectMCE(ctx context.Context, m MCE) error {
 	return nil
 }
 
-// sysrqCrash makes the kernel panic: sysrq c ("crash") through
-// /proc/sysrq-trigger, which takes every sysrq key whatever kernel.sysrq
-// allows on the keyboard.
-var sysrqCrash = guestproto.Request{Command: "gosh", Args: []string{"-c", "echo c >/proc/sysrq-trigger"}}
-
 // Panic makes a LinuxERST guest's kernel panic (sysrq c: "sysrq
 // triggered crash"): pstore writes the end of its log into ERST, and QEMU
 // exits. It returns once the guest has the request; Wait for the end.
 // The guest takes one request: a Panic or a Shutdown.
 func (g *Guest) Panic(ctx context.Context) error {
-	return g.request(ctx, "Panic", sysrqCrash)
+	return g.request(ctx, "Panic", vm.SysrqCrash)
 }
 
 // request sends a LinuxERST guest its one request.

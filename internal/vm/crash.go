@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net"
 	"strings"
+
+	"github.com/goerst/erst/images/guestproto"
 )
 
 // Crashes: a guest whose kernel owns the acpi-erst device (no
@@ -18,6 +20,11 @@ import (
 // process: the kernel reboots at once (panic=-1: no delay) and QEMU, run
 // with -no-reboot, exits instead of rebooting.
 const PanicCmdline = "panic=-1"
+
+// SysrqCrash is the request that makes an exec-mode guest's kernel panic:
+// sysrq c ("sysrq triggered crash") through /proc/sysrq-trigger, which
+// takes every sysrq key whatever kernel.sysrq allows on the keyboard.
+var SysrqCrash = guestproto.Request{Command: "gosh", Args: []string{"-c", "echo c >/proc/sysrq-trigger"}}
 
 // BootExec boots c's guest (exec mode, Config.ExecMode), without saving
 // or resuming it, and returns it with its ExecPort's connection once the

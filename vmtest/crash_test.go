@@ -34,7 +34,7 @@ const (
 // with processor context corrupt (VAL|UC|EN|PCC, and ADDRV|MISCV), on a
 // random bank of QEMU's 10, random MCA and model-specific error codes,
 // address and MCi_MISC (its bits 5:0, the address's least significant
-// valid bit, too). Bank 4 is left out: for an AMD family 0xf CPU, which
+// valid bit, too, below 48 so that some of the address is kept). Bank 4 is left out: for an AMD family 0xf CPU, which
 // QEMU's default TCG CPU (qemu64) claims to be, Linux disables and filters
 // the GART TLB walk errors reported there (mce/core.c quirks,
 // amd_filter_mce).
@@ -44,7 +44,7 @@ func randomFatalMCE(r *rand.Rand) MCE {
 		Bank:   banks[r.IntN(len(banks))],
 		Status: mciVAL | mciUC | mciEN | mciMISCV | mciADDRV | mciPCC | uint64(r.Uint32()),
 		Addr:   r.Uint64() >> 12,
-		Misc:   r.Uint64(),
+		Misc:   r.Uint64()&^0x3f | uint64(r.IntN(48)), // the LSB below the address's 52 bits
 	}
 }
 

@@ -451,6 +451,7 @@ func (p guestPSHED) ClearErrorRecord(flags uint32, id uint64) pshed.NTSTATUS {
 // Shutdown powers the guest off cleanly: erst serve ends, the guest
 // syncs and powers off, QEMU exits. ctx bounds the wait; when it
 // expires, QEMU is killed and the error says so.
+// A LinuxERST guest's agent powers it off (a Shutdown or a Panic, not both).
 func (g *Guest) Shutdown(ctx context.Context) error {
 	if g.o.LinuxERST {
 		return g.shutdownLinuxERST(ctx)

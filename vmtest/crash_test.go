@@ -117,6 +117,9 @@ func TestCrash(t *testing.T) {
 	if err := g.Panic(ctx); err != nil {
 		t.Fatal(err)
 	}
+	if err := g.Panic(ctx); err == nil {
+		t.Error("a second Panic succeeded: the guest takes one request")
+	}
 	sysrqPanic := crashed(t, g).Message
 	if want := "sysrq triggered crash"; sysrqPanic != want {
 		t.Errorf("Panic's panic: %q, want %q", sysrqPanic, want)

@@ -2,14 +2,18 @@
 #
 # Included from the main Makefile. It installs what it needs (deps, from
 # mk/vm.mk), builds erst, erstvm and mkinitramfs into $(VM_BUILD)/bin, and
-# runs mk/demo.sh: three boots of a QEMU guest with the acpi-erst device on
-# one backing file in $(DEMO_DIR) (a fresh store each run). Boot 1 writes
-# three CPER records built on the host with `erst new`; boot 2, a new QEMU
+# runs mk/demo.sh: four runs of a QEMU guest with the acpi-erst device on
+# one backing file in $(DEMO_DIR) (a fresh store each run). Run 1 writes
+# three CPER records built on the host with `erst new`; run 2, a new QEMU
 # process, lists, reads back and decodes them (and the host simulator
-# lists the same file); boot 3 clears them and shows the store empty. The
-# script checks every step and fails loudly. The first run also builds the
-# guest initramfs (about 30 s, cached); after that it takes about a minute
-# under TCG on two cores.
+# lists the same file); run 3 clears them and shows the store empty. Run 4
+# is a real crash: a guest whose Linux kernel owns the device (erstvm
+# -linux-erst -crash mce=...) takes a fatal machine check, and the host
+# (erst -store) lists and decodes the MCE record and the panic log the
+# kernel wrote. The script checks every step and fails loudly. The first
+# run also builds the guest initramfs (about 30 s, cached) and boots the
+# guest to save it; after that it takes some 15 s under TCG on two cores
+# (run 4 boots: the kernel's driver reads the store as it starts).
 #
 # Variables: DEMO_DIR (default $(VM_BUILD)/demo).
 

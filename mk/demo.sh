@@ -1,10 +1,12 @@
 #!/bin/sh
-# mk/demo.sh: what `make demo` runs (see mk/demo.mk). Three runs of one
+# mk/demo.sh: what `make demo` runs (see mk/demo.mk). Four runs of one
 # QEMU guest with the acpi-erst device on one backing file, each a new QEMU
 # process (erstvm boots the guest once and resumes it after that; the store
 # is the file, never the saved guest): run 1 writes three CPER records,
 # run 2 (a full power cycle later) lists, reads and decodes them, run 3
-# clears them. Every step is checked;
+# clears them. Run 4 is a real crash: a guest whose own Linux ERST driver
+# owns the device takes a fatal machine check, and the host lists and
+# decodes what the dying kernel wrote. Every step is checked;
 # any failure exits non-zero.
 #
 # Usage, from the root of the erst source tree:
@@ -47,7 +49,8 @@ le() {
 mkdir -p "$dir"
 cd "$dir"
 rm -f initramfs.cpio erst.backing memory-ce.bin mce-fatal.bin pstore-dmesg.bin \
-	mem.body mce.body readback.bin dump.txt host.out boot1.out boot2.out boot3.out
+	mem.body mce.body readback.bin dump.txt host.out boot1.out boot2.out boot3.out \
+	boot4.out crash.txt host4.out
 
 # The image is built on first use and cached by a hash of its inputs;
 # the hard link here keeps this run's image even if another build prunes
@@ -147,7 +150,7 @@ boot() {
 	n=$1 title=$2
 	shift 2
 	echo
-	echo "run $n/3: $title (store: $store)"
+	echo "run $n/4: $title (store: $store)"
 	echo "  \$ erstvm$(shquote "$@")"
 	t0=$(date +%s)
 	st=0
@@ -156,7 +159,7 @@ boot() {
 	[ "$st" = 0 ] || { sed 's/^/  /' "boot$n.out"; fail "run $n: erstvm exited with status $st"; }
 	secs=$((t1 - t0))
 }
-done_boot() { echo "run $1/3: done in $secs s; QEMU powered off"; }
+done_boot() { echo "run $1/4: done in $secs s; QEMU powered off"; }
 
 boot 1 "writing 3 CPER records through QEMU's acpi-erst device" \
 	-- write memory-ce.bin mce-fatal.bin pstore-dmesg.bin
@@ -195,5 +198,35 @@ done
 grep -q '^records: *0$' boot3.out || fail "run 3: the store is not empty after clear -all"
 done_boot 3
 
+# 4. A real crash: Linux's own ERST driver and pstore own the device
+#    (-linux-erst); QEMU injects a fatal machine check (MCi_STATUS VAL UC
+#    EN MISCV ADDRV PCC, bank 1, MCi_MISC's address LSB 6) and the kernel
+#    saves it and its panic log into ERST before it dies.
+mce_status=0xbe00000000800400 mce_addr=0x23a5f1c47 mce_misc=0x86
+mce_keeps=0x23a5f1c40 # Linux keeps the address from MCi_MISC's LSB (bit 6) up
+boot 4 "Linux's own ERST driver; QEMU injects a fatal machine check" \
+	-linux-erst -crash "mce=1:$mce_status:$mce_addr:$mce_misc"
+sed 's/^/  /' boot4.out
+grep -q '^Kernel panic - not syncing: ' boot4.out || fail "run 4: the kernel did not panic"
+echo "run 4/4: done in $secs s; the kernel panicked and QEMU exited"
+
 echo
-echo "demo: ok: records written in run 1 were read back in run 2 and cleared in run 3 (files in $dir)"
+echo "host: what the dying kernel wrote:"
+echo "  \$ erst -store $store ls"
+erst -store erst.backing ls >host4.out || fail "erst -store $store ls"
+sed 's/^/  /' host4.out
+grep -q 'sections=MCE ' host4.out || fail "no MCE record from Linux in $store"
+grep -q 'sections=DMESG_Z ' host4.out || fail "no panic log (DMESG_Z) from Linux in $store"
+echo "  \$ erst -store $store dump   (the machine check, decoded; the panic log's end)"
+erst -store erst.backing dump >crash.txt || fail "erst -store $store dump"
+sed -n '/Linux struct mce/,/^ *cpu:/p' crash.txt | grep -E 'struct mce|status:|Flags:|misc:|addr:|bank:|cpu:' | sed 's/^ */  | /'
+grep 'Kernel panic - not syncing' crash.txt | sed 's/^ */  /' | head -n 1
+grep -q "status: $mce_status" crash.txt || fail "the MCE record's status is not $mce_status"
+grep -q "addr: $mce_keeps" crash.txt || fail "the MCE record's address is not $mce_keeps"
+grep -q "bank: 1\$" crash.txt || fail "the MCE record's bank is not 1"
+grep -q "Kernel panic - not syncing: $(sed 's/^Kernel panic - not syncing: //' boot4.out)" crash.txt ||
+	fail "the panic log Linux wrote lacks the panic line"
+
+echo
+echo "demo: ok: records written in run 1 were read back in run 2 and cleared in run 3;"
+echo "  in run 4 Linux recorded a real machine check and its panic (files in $dir)"

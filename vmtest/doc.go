@@ -36,6 +36,14 @@
 // is package erst/pshed/remote's; the guest serves on a virtio-serial
 // port (PortName) and mounts no 9p share.
 //
+// A guest started with Options.LinuxERST is there to crash: its kernel's
+// own ERST driver and pstore own the device (it runs no erst serve; PSHED
+// and Client calls fail with ErrLinuxERST). InjectMCE raises a machine
+// check through QEMU's monitor, Panic makes the kernel panic, and Wait
+// returns once QEMU has exited, with a *PanicError (ErrPanicked) after a
+// panic. The kernel's records are then read by a guest without LinuxERST
+// on the same store.
+//
 // # VM tests
 //
 // Beside the harness are the VM tests, behind the vmtest build tag, so
@@ -73,6 +81,12 @@
 // Linux's pstore shows a record erst wrote, and erst (in the guest and on
 // the host) reads the records the kernel wrote at power-off, byte for byte
 // what cper.NewPstoreRecord builds.
+// TestCrash has the kernel record real crashes (Options.LinuxERST): a
+// random fatal machine check (InjectMCE; the seed is logged, -crash.seed
+// repeats it) and a sysrq panic (Panic), each ending QEMU (Wait reports
+// the panic); a second guest reads the kernel's MCE record and panic logs
+// through PSHED and checks them against what was injected.
+// TestErstvmCrash does the same through erstvm -linux-erst -crash.
 // TestPowerCuts runs erst torture in a guest and kills QEMU (SIGKILL) at
 // 20 seeded random moments, each cut's QEMU resuming one guest saved
 // booted and idle (internal/vm; the store is not in the saved state);

@@ -78,6 +78,12 @@ type Options struct {
 	// A resumed guest's erst serve writes its messages to a private 9p
 	// share, not to Console.
 	Boot bool
+	// LinuxERST leaves the device to the Linux kernel's own ERST driver
+	// and pstore (no erst_disable), and boots with panic=-1: the guest
+	// runs no erst serve (PSHED and Client calls fail with ErrLinuxERST)
+	// and is there to crash (InjectMCE, Panic, Wait; crash.go). It
+	// always boots, also without Boot.
+	LinuxERST bool
 }
 
 // Errors.
@@ -104,6 +110,7 @@ type Guest struct {
 	mu       sync.Mutex
 	v        *vm.VM
 	client   *remote.Client
+	exec     net.Conn // a LinuxERST guest's exec port, until its request
 	info     remote.Info
 	boots    int
 	closed   bool
@@ -171,6 +178,9 @@ func newGuest(o Options) (*Guest, error) {
 	}
 	sock := filepath.Join(g.dir, "serve.sock")
 	c.Ports = []vm.Port{{Name: PortName, Socket: sock}}
+	if o.LinuxERST {
+		return g, g.setupLinuxERST()
+	}
 	if o.Boot {
 		c.Cmdline = vm.KernelCmdline(false, guestproto.ServeParam+"="+PortName, o.Append)
 		return g, nil
@@ -195,6 +205,9 @@ func newGuest(o Options) (*Guest, error) {
 
 // boot starts QEMU and waits for `erst serve` to answer.
 func (g *Guest) boot(ctx context.Context) error {
+	if g.o.LinuxERST {
+		return g.bootLinuxERST(ctx)
+	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.closed {
@@ -301,6 +314,9 @@ func storeCapacity(path string) int {
 func (g *Guest) running() (*remote.Client, *vm.VM, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	if g.o.LinuxERST {
+		return nil, nil, ErrLinuxERST
+	}
 	if g.v == nil {
 		return nil, nil, ErrNotRunning
 	}
@@ -435,7 +451,11 @@ func (p guestPSHED) ClearErrorRecord(flags uint32, id uint64) pshed.NTSTATUS {
 // Shutdown powers the guest off cleanly: erst serve ends, the guest
 // syncs and powers off, QEMU exits. ctx bounds the wait; when it
 // expires, QEMU is killed and the error says so.
+// A LinuxERST guest's agent powers it off (a Shutdown or a Panic, not both).
 func (g *Guest) Shutdown(ctx context.Context) error {
+	if g.o.LinuxERST {
+		return g.shutdownLinuxERST(ctx)
+	}
 	c, v, err := g.running()
 	if err != nil {
 		return err
@@ -470,7 +490,9 @@ func (g *Guest) Kill() error {
 	if v == nil {
 		return nil
 	}
-	c.Abort(fmt.Errorf("%w: QEMU killed (power cut)", ErrNotRunning))
+	if c != nil {
+		c.Abort(fmt.Errorf("%w: QEMU killed (power cut)", ErrNotRunning))
+	}
 	if err := v.Kill(); err != nil {
 		return fmt.Errorf("vmtest: kill: %w", err)
 	}

@@ -37,6 +37,18 @@
 // says what it was saved for; erstvm will not replace a FILE it did not
 // write).
 //
+// -linux-erst -crash crashes the guest instead of running a command, and
+// the kernel records the crash in ERST as on a real machine: -crash mce
+// injects a fatal machine check (QEMU's monitor command mce; default bank
+// 1, MCi_STATUS 0xbe00000000800400, MCi_ADDR 0x1234000, MCi_MISC 0x86, or
+// mce=BANK:STATUS:ADDR:MISC), and Linux writes its MCE record and panics;
+// -crash panic makes the kernel panic (sysrq c). pstore writes the panic's
+// log (DMESG_Z records), and the guest, booted with panic=-1, ends QEMU.
+// A later run without -linux-erst, or erst -store on the host, reads the
+// records. Exit status: 0 when the kernel panicked, the expected end
+// (its panic line goes to stdout); 1 when QEMU exited without a panic;
+// 124 and 125 as below.
+//
 // It is a thin command over package internal/vm, which boots the guest
 // with github.com/hugelgupf/vmtest's qemu package.
 //
@@ -98,6 +110,7 @@ type options struct {
 	args       []string
 	resume     string
 	boot       bool
+	crash      *crash // -crash; nil without
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -132,6 +145,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.command, "run", "erst", "guest `command` to run instead of erst (any command in the initramfs, e.g. cat or dmesg)")
 	fs.BoolVar(&o.boot, "boot", false, "boot the guest, instead of resuming the booted one erstvm saved (in build/resume or the user cache)")
 	fs.StringVar(&o.resume, "resume", "", "resume the booted guest saved in `file` instead of booting; boot and save it there first when missing or saved for another kernel, initramfs, QEMU or machine")
+	crashSpec := fs.String("crash", "", "with -linux-erst, crash the guest instead of running a command: `mce[=BANK:STATUS:ADDR:MISC]` injects a machine check (default a fatal one, 1:0xbe00000000800400:0x1234000:0x86), panic is sysrq c; exit status 0 when the kernel panicked")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -161,6 +175,18 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	case o.resume != "" && o.linuxERST:
 		return nil, errors.New("-resume and -linux-erst: Linux's ERST driver reads the store while the guest boots, so that guest must boot")
 	}
+	if *crashSpec != "" {
+		cr, err := parseCrash(*crashSpec)
+		switch {
+		case err != nil:
+			return nil, err
+		case !o.linuxERST:
+			return nil, errors.New("-crash needs -linux-erst: only the kernel's own ERST driver records the crash")
+		case len(o.args) > 0 || o.command != "erst":
+			return nil, errors.New("-crash runs no command: drop -run and the arguments after --")
+		}
+		o.crash = &cr
+	}
 	return o, nil
 }
 
@@ -174,6 +200,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "erstvm: %v\n", err)
 		}
 		return exitUsage
+	}
+	if o.crash != nil {
+		return runCrash(ctx, o, stdout, stderr)
 	}
 	return runVM(ctx, o, stdout, stderr)
 }

@@ -75,3 +75,34 @@ func TestParseSize(t *testing.T) {
 		}
 	}
 }
+
+func TestParseCrash(t *testing.T) {
+	for in, want := range map[string]crash{
+		"panic":                              {},
+		"mce":                                defaultMCE,
+		"mce=3:0xbe00000000000001:4096:0x8c": {mce: true, bank: 3, status: 0xbe00000000000001, addr: 4096, misc: 0x8c, mcgStatus: 0x5},
+	} {
+		if got, err := parseCrash(in); err != nil || got != want {
+			t.Errorf("parseCrash(%q) = %+v, %v; want %+v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "oops", "mcex", "mce=", "mce=1:2:3", "mce=1:2:3:4:5", "mce=1:x:3:4", "mce=256:1:2:3", "mce=-1:1:2:3", "panic=1"} {
+		if _, err := parseCrash(in); err == nil {
+			t.Errorf("parseCrash(%q) succeeded", in)
+		}
+	}
+	for _, args := range [][]string{
+		{"-crash", "mce"}, // needs -linux-erst
+		{"-linux-erst", "-crash", "mce", "--", "info"},      // no command
+		{"-linux-erst", "-crash", "panic", "-run", "dmesg"}, // no command
+		{"-linux-erst", "-crash", "reboot"},
+	} {
+		if _, err := parseFlags(args, &bytes.Buffer{}); err == nil {
+			t.Errorf("parseFlags(%q) succeeded", args)
+		}
+	}
+	o, err := parseFlags([]string{"-linux-erst", "-crash", "mce=2:0xb:0xc:0xd"}, &bytes.Buffer{})
+	if err != nil || o.crash == nil || o.crash.bank != 2 || o.crash.misc != 0xd {
+		t.Errorf("parseFlags(-linux-erst -crash mce=2:0xb:0xc:0xd) = %+v, %v", o, err)
+	}
+}

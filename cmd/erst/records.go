@@ -124,6 +124,26 @@ type stored struct {
 	raw []byte
 	rec *cper.Record
 	err error // the read failed, or the bytes are not a valid CPER record
+	// unread: err is the device's, the record could not be read at all.
+	unread bool
+}
+
+// readFailures prints one line on stderr for each record the device could
+// not read and returns an error counting them (exit 1), joined with the
+// store's findings; ls and dump list what they could read, on stdout.
+func (e *env) readFailures(cmd string, recs []stored) error {
+	n := 0
+	for _, r := range recs {
+		if r.unread {
+			fmt.Fprintf(e.stderr, "erst %s: %s\n", cmd, oneLine(r.err.Error()))
+			n++
+		}
+	}
+	var err error
+	if n > 0 {
+		err = fmt.Errorf("%d of %d records could not be read", n, len(recs))
+	}
+	return errors.Join(err, e.storeFindings())
 }
 
 // storedRecords opens the device and reads and decodes every record, in
@@ -146,6 +166,7 @@ func (e *env) storedRecords(cmd string, args []string) ([]stored, error) {
 		s := &out[i]
 		s.id = id
 		if s.raw, s.err = d.Read(id); s.err != nil {
+			s.unread = true
 			continue
 		}
 		if s.rec, err = cper.Parse(s.raw); err != nil {
@@ -175,12 +196,14 @@ func setupLs(fs *flag.FlagSet) func(*env, []string) error {
 			if err := printJSON(e.stdout, map[string]any{"records": out}); err != nil {
 				return err
 			}
-			return e.storeFindings()
+			return e.readFailures("ls", recs)
 		}
-		for _, l := range out {
-			fmt.Fprintf(e.stdout, "%-18s %s%s\n", l.ID, l.Summary, l.Error)
+		for i, l := range out {
+			if !recs[i].unread {
+				fmt.Fprintf(e.stdout, "%-18s %s%s\n", l.ID, l.Summary, l.Error)
+			}
 		}
-		return e.storeFindings()
+		return e.readFailures("ls", recs)
 	}
 }
 
@@ -210,12 +233,17 @@ func setupDump(fs *flag.FlagSet) func(*env, []string) error {
 			if err := printJSON(e.stdout, map[string]any{"records": out}); err != nil {
 				return err
 			}
-			return e.storeFindings()
+			return e.readFailures("dump", recs)
 		}
-		for i, r := range recs {
-			if i > 0 {
+		first := true
+		for _, r := range recs {
+			if r.unread {
+				continue
+			}
+			if !first {
 				fmt.Fprintln(e.stdout)
 			}
+			first = false
 			if r.err != nil {
 				fmt.Fprintf(e.stdout, "record %s: %v\n", hex64(r.id), r.err)
 				continue
@@ -224,7 +252,7 @@ func setupDump(fs *flag.FlagSet) func(*env, []string) error {
 				return err
 			}
 		}
-		return e.storeFindings()
+		return e.readFailures("dump", recs)
 	}
 }
 

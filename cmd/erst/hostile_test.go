@@ -1,0 +1,74 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// storeHash is the SHA-256 of the store file at path.
+func storeHash(t *testing.T, path string) [32]byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sha256.Sum256(b)
+}
+
+// twoRecordStore makes a store holding records 0x11 and 0x12.
+func twoRecordStore(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "s.img")
+	mustRun(t, nil, "-store", path, "create")
+	mustRun(t, mustRun(t, nil, "new", "-id", "0x11"), "-store", path, "write")
+	mustRun(t, mustRun(t, nil, "new", "-id", "0x12"), "-store", path, "write")
+	return path
+}
+
+// oneLineEach reports whether every line of stderr starts with prefix.
+func oneLineEach(stderr, prefix string) bool {
+	for _, l := range strings.Split(strings.TrimSuffix(stderr, "\n"), "\n") {
+		if !strings.HasPrefix(l, prefix) {
+			return false
+		}
+	}
+	return stderr != ""
+}
+
+// ls and dump exit 1 when the device cannot read the records, with one
+// line per record on stderr and nothing about them on stdout; -json keeps
+// each record's error field.
+func TestLsDumpFailWhenReadsFail(t *testing.T) {
+	path := twoRecordStore(t)
+	before := storeHash(t, path)
+	for _, fault := range []string{"status=3", "busy"} {
+		for _, cmd := range []string{"ls", "dump"} {
+			code, out, errs := runCmd(t, nil, "-store", path, "-fault", fault, cmd)
+			if code != 1 || len(out) != 0 || !oneLineEach(errs, "erst "+cmd+": ") ||
+				!strings.Contains(errs, "read record 0x11") || !strings.Contains(errs, "2 of 2 records could not be read") {
+				t.Errorf("%s under -fault %s: exit %d, stdout %q, stderr %q; want 1, nothing on stdout, the errors on stderr", cmd, fault, code, out, errs)
+			}
+			code, out, errs = runCmd(t, nil, "-store", path, "-fault", fault, cmd, "-json")
+			var j struct {
+				Records []struct{ ID, Error string }
+			}
+			if err := json.Unmarshal(out, &j); err != nil || len(j.Records) != 2 || j.Records[0].Error == "" {
+				t.Errorf("%s -json under -fault %s: %v, %s; want both records with their error", cmd, fault, err, out)
+			}
+			if code != 1 || !strings.Contains(errs, "2 of 2 records could not be read") {
+				t.Errorf("%s -json under -fault %s: exit %d, stderr %q; want 1 and the count", cmd, fault, code, errs)
+			}
+		}
+	}
+	if storeHash(t, path) != before {
+		t.Error("failed reads changed the store")
+	}
+	if code, out, errs := runCmd(t, nil, "-store", path, "ls"); code != 0 || errs != "" || !bytes.Contains(out, []byte("0x12 ")) {
+		t.Errorf("ls without faults: exit %d, stderr %q, stdout %q", code, errs, out)
+	}
+}

@@ -3,11 +3,15 @@ package main
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/goerst/erst/erst/cper"
 )
 
 // storeHash is the SHA-256 of the store file at path.
@@ -70,5 +74,56 @@ func TestLsDumpFailWhenReadsFail(t *testing.T) {
 	}
 	if code, out, errs := runCmd(t, nil, "-store", path, "ls"); code != 0 || errs != "" || !bytes.Contains(out, []byte("0x12 ")) {
 		t.Errorf("ls without faults: exit %d, stderr %q, stdout %q", code, errs, out)
+	}
+}
+
+// write -json prints one JSON document for the whole batch.
+func TestWriteJSONIsOneDocument(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "s.img")
+	a := writeTemp(t, dir, mustRun(t, nil, "new", "-id", "0xa"))
+	b := writeTemp(t, dir, mustRun(t, nil, "new", "-id", "0xb"))
+	out := mustRun(t, nil, "-store", path, "write", "-json", a, b)
+	var j struct {
+		Records []struct {
+			ID     string
+			Length int
+		}
+	}
+	if err := json.Unmarshal(out, &j); err != nil || len(j.Records) != 2 || j.Records[0].ID != "0xa" || j.Records[1].ID != "0xb" || j.Records[1].Length == 0 {
+		t.Errorf("write -json a b: %v\n%s\nwant one document listing 0xa and 0xb", err, out)
+	}
+}
+
+// erst new without -id gives every record its own id, in the order made.
+func TestNewDefaultIDsAreUnique(t *testing.T) {
+	var last uint64
+	for i := 0; i < 100; i++ {
+		out := mustRun(t, nil, "new")
+		id := binary.LittleEndian.Uint64(out[cper.OffRecordID:])
+		if id <= last {
+			t.Fatalf("record %d has id %#x, not above the previous %#x", i, id, last)
+		}
+		if sec := int64(id >> 32); sec < time.Now().Unix()-60 || sec > time.Now().Unix()+60 {
+			t.Fatalf("id %#x: the high 32 bits are not the time in seconds, as Linux's are", id)
+		}
+		last = id
+	}
+}
+
+// write refuses two records with one id, and writes nothing.
+func TestWriteRefusesDuplicateIDs(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "s.img")
+	mustRun(t, nil, "-store", path, "create")
+	a := writeTemp(t, dir, mustRun(t, nil, "new", "-id", "0x11", "-text", "a"))
+	b := writeTemp(t, dir, mustRun(t, nil, "new", "-id", "0x11", "-text", "b"))
+	before := storeHash(t, path)
+	code, out, errs := runCmd(t, nil, "-store", path, "write", a, b)
+	if code != 1 || len(out) != 0 || !strings.Contains(errs, "0x11") || !strings.Contains(errs, b) || strings.Count(errs, "\n") != 1 {
+		t.Errorf("write a b with one id: exit %d, stdout %q, stderr %q; want 1 and one line naming the id and the file", code, out, errs)
+	}
+	if storeHash(t, path) != before {
+		t.Error("a refused write changed the store")
 	}
 }

@@ -17,7 +17,7 @@ func init() {
 	register(&command{name: "info", summary: "Show the error log address range, attributes, timings, record count and capacity.", setup: setupInfo})
 	register(&command{name: "ls", summary: "List the stored record ids, with a one-line CPER summary each.", setup: setupLs})
 	register(&command{name: "read", args: "ID", summary: "Read one record's raw bytes (ID 0 = the first record).", setup: setupRead})
-	register(&command{name: "write", args: "[FILE|-]...", summary: "Write CPER records (from the FILEs, or stdin) under the ids in their headers; prints each id.\nEvery record (CPER structure, id, fit in the error log range, free slots of a -store file) is checked\nbefore the first is written; a record with the same id is replaced. If the device fails part-way,\nthe error names the records written and those not written.", setup: setupWrite})
+	register(&command{name: "write", args: "[FILE|-]...", summary: "Write CPER records (from the FILEs, or stdin) under the ids in their headers; prints each id.\nEvery record (CPER structure, id, fit in the error log range, free slots of a -store file) is checked\nbefore the first is written; a stored record with the same id is replaced, two with one id are refused. If the device fails part-way,\nthe error names the records written and those not written.", setup: setupWrite})
 	register(&command{name: "clear", args: "ID...|-all", summary: "Clear the given records, or every record with -all.", setup: setupClear})
 	register(&command{name: "dump", summary: "Decode every stored record: header, sections, and validation problems.", setup: setupDump})
 	register(&command{name: "new", summary: "Build a valid CPER record from flags and write it to -o or stdout.", setup: setupNew})
@@ -332,7 +332,7 @@ func setupClear(fs *flag.FlagSet) func(*env, []string) error {
 // --- new
 
 func setupNew(fs *flag.FlagSet) func(*env, []string) error {
-	id := fs.String("id", "", "record id, decimal or 0x-hex (default: Linux-style, the time in seconds << 32)")
+	id := fs.String("id", "", "record id, decimal or 0x-hex (default: Linux-style, the time in seconds << 32 plus the nanoseconds, so ids made one after another differ and sort in order)")
 	sev := fs.String("severity", "fatal", "record and section severity: fatal, recoverable, corrected, informational")
 	notify := fs.String("notify", "MCE", "notification type: a name (MCE, CMC, NMI, PCIe, BOOT, ...) or a GUID")
 	creator := fs.String("creator", "LinuxPstore", "creator: a name or a GUID (LinuxPstore: time, revision and flags as Linux's erst_writer sets them)")
@@ -351,7 +351,7 @@ func setupNew(fs *flag.FlagSet) func(*env, []string) error {
 		b := cper.Builder{}
 		var err error
 		if *id == "" {
-			b.RecordID = uint64(time.Now().Unix()) << 32
+			b.RecordID = defaultRecordID(time.Now())
 		} else if b.RecordID, err = parseID(*id); err != nil {
 			return usageErr(err)
 		}

@@ -127,3 +127,23 @@ func TestWriteRefusesDuplicateIDs(t *testing.T) {
 		t.Error("a refused write changed the store")
 	}
 }
+
+// new -section without -payload makes a zeroed structure for a binary
+// section it knows, and refuses one it does not; never text as a body.
+func TestNewSectionDefaultBody(t *testing.T) {
+	out := mustRun(t, nil, "new", "-id", "0x5", "-section", "PlatformMemory")
+	r, err := cper.Parse(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := r.Sections[0].Body; len(body) != 80 || !bytes.Equal(body, make([]byte, 80)) {
+		t.Errorf("PlatformMemory body % x; want the 80-byte structure, zeroed", body)
+	}
+	code, out, errs := runCmd(t, nil, "new", "-id", "0x5", "-section", "MCE")
+	if code != 2 || len(out) != 0 || !strings.Contains(errs, "-section") || strings.Count(errs, "\n") != 1 {
+		t.Errorf("new -section MCE: exit %d, stdout %d bytes, stderr %q; want 2 and one line about -section", code, len(out), errs)
+	}
+	if out := mustRun(t, nil, "new", "-id", "0x5", "-section", "MCE", "-text", "x"); len(out) == 0 {
+		t.Error("new -section MCE -text printed nothing")
+	}
+}

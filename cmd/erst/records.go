@@ -337,7 +337,7 @@ func setupNew(fs *flag.FlagSet) func(*env, []string) error {
 	notify := fs.String("notify", "MCE", "notification type: a name (MCE, CMC, NMI, PCIe, BOOT, ...) or a GUID")
 	creator := fs.String("creator", "LinuxPstore", "creator: a name or a GUID (LinuxPstore: time, revision and flags as Linux's erst_writer sets them)")
 	section := fs.String("section", "DMESG", "section type: a name or a GUID")
-	payload := fs.String("payload", "", "section body from this `file` (default: a one-line text)")
+	payload := fs.String("payload", "", "section body from this `file` (default: a one-line text for DMESG, a zeroed structure with no field valid for ProcessorGeneric, PlatformMemory, PlatformMemory2, PCIe and PCIXBus; other types need -payload or -text)")
 	text := fs.String("text", "", "section body text (instead of -payload)")
 	out := fs.String("o", "", "write the record to this `file` instead of stdout")
 	compress := fs.Bool("compress", false, "deflate the body into a DMESG_Z section, as Linux's pstore does by default (the section type must be DMESG;\nLinux 6.1 inflates at most 17760 bytes of text from an 8 KiB ERST range)")
@@ -374,6 +374,9 @@ func setupNew(fs *flag.FlagSet) func(*env, []string) error {
 		if err != nil {
 			return usageErr(err)
 		}
+		if *compress && st != cper.SectionTypeDmesg {
+			return usagef("-compress makes a DMESG_Z section from a DMESG one; -section is %v", st)
+		}
 		body := []byte(*text)
 		switch {
 		case *payload != "" && *text != "":
@@ -382,13 +385,18 @@ func setupNew(fs *flag.FlagSet) func(*env, []string) error {
 			if body, err = os.ReadFile(*payload); err != nil {
 				return usageErr(err)
 			}
-		case *text == "":
+		case *text != "":
+		case st == cper.SectionTypeDmesg:
 			body = []byte("erst new: test record\n")
+		default:
+			// A binary structure gets zeroes (no field valid), never text
+			// read as validation bits.
+			var ok bool
+			if body, ok = cper.ZeroBody(st); !ok {
+				return usagef("-section %v: no default body for this section type; give -payload FILE or -text", st)
+			}
 		}
 		if *compress {
-			if st != cper.SectionTypeDmesg {
-				return usagef("-compress makes a DMESG_Z section from a DMESG one; -section is %v", st)
-			}
 			st, body = cper.SectionTypeDmesgZ, cper.DeflateDmesg(body)
 		}
 		b.Sections = []cper.SectionSpec{{Type: st, Severity: b.Severity, Flags: cper.SectionPrimary, Body: body}}

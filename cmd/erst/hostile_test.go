@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goerst/erst/acpi/acpitest"
 	"github.com/goerst/erst/erst/cper"
 )
 
@@ -145,5 +146,92 @@ func TestNewSectionDefaultBody(t *testing.T) {
 	}
 	if out := mustRun(t, nil, "new", "-id", "0x5", "-section", "MCE", "-text", "x"); len(out) == 0 {
 		t.Error("new -section MCE -text printed nothing")
+	}
+}
+
+// Errors are one line naming the flag; flags after arguments are parsed.
+func TestFlagErrorsAreOneLine(t *testing.T) {
+	path := twoRecordStore(t)
+	before := storeHash(t, path)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-store", path, "-fault", "status=300", "ls"}, `-fault: fault "status=300"`},
+		{[]string{"-store", path, "-nosuch", "ls"}, "-nosuch"},
+		{[]string{"-store", path, "torture", "-n", "-1"}, "-n -1: want a count"},
+		{[]string{"-store", path, "torture", "-keep", "-1"}, "-keep -1: want a count"},
+		{[]string{"-store", path, "ls", "-bogus"}, "-bogus"},
+		{[]string{"ls", "-store", path}, "-store is a global flag"},
+		{[]string{"-store", path, "read", "0x11", "-o"}, "flag needs an argument: -o"},
+	} {
+		code, out, errs := runCmd(t, nil, tc.args...)
+		if code != 2 || len(out) != 0 || !strings.Contains(errs, tc.want) || strings.Count(errs, "\n") != 1 {
+			t.Errorf("erst %v: exit %d, stderr %q; want 2 and one line with %q", tc.args, code, errs, tc.want)
+		}
+	}
+	if strings.Contains(string(must2(runCmd(t, nil, "-store", path, "torture", "-n", "-1"))), "-start") {
+		t.Error("torture -n -1 blames -start too")
+	}
+	out := filepath.Join(t.TempDir(), "out.bin")
+	if code, stdout, errs := runCmd(t, nil, "-store", path, "read", "0x11", "-o", out); code != 0 || len(stdout) != 0 || errs != "" {
+		t.Errorf("read 0x11 -o FILE: exit %d, stdout %d bytes, stderr %q; want the record in FILE", code, len(stdout), errs)
+	}
+	if b, err := os.ReadFile(out); err != nil || binary.LittleEndian.Uint64(b[cper.OffRecordID:]) != 0x11 {
+		t.Errorf("read 0x11 -o FILE: %v; FILE holds %d bytes, want record 0x11", err, len(b))
+	}
+	// "-" stays an argument, and "--" ends the flags.
+	if code, _, errs := runCmd(t, nil, "-store", path, "clear", "--", "-all"); code != 2 || !strings.Contains(errs, `"-all"`) {
+		t.Errorf("clear -- -all: exit %d, stderr %q; want -all taken as a (bad) record id", code, errs)
+	}
+	if storeHash(t, path) != before {
+		t.Error("refused commands changed the store")
+	}
+}
+
+// must2 is runCmd's stderr.
+func must2(_ int, _ []byte, stderr string) string { return stderr }
+
+// The subcommand list has whole sentences; a fault kind given twice is
+// refused; a store given as a table says what it is; acpidump text with
+// two ERST tables gets a note.
+func TestHelpFaultsAndTables(t *testing.T) {
+	_, _, help := runCmd(t, nil, "-h")
+	_, list, _ := strings.Cut(help, "subcommands:\n")
+	list, _, _ = strings.Cut(list, "\n\n")
+	if n := strings.Count(list, "\n") + 1; n != len(commands) {
+		t.Fatalf("the help lists %d subcommands, want %d:\n%s", n, len(commands), list)
+	}
+	for _, l := range strings.Split(list, "\n") {
+		if !strings.HasSuffix(l, ".") {
+			t.Errorf("help cuts a description: %q", l)
+		}
+	}
+
+	path := twoRecordStore(t)
+	before := storeHash(t, path)
+	for _, f := range []string{"status=1,status=2", "busy,slow=1ms"} {
+		code, _, errs := runCmd(t, nil, "-store", path, "-fault", f, "ls")
+		if code != 2 || !strings.Contains(errs, "already given") || strings.Count(errs, "\n") != 1 {
+			t.Errorf("-fault %s: exit %d, stderr %q; want 2 and one line refusing the second", f, code, errs)
+		}
+	}
+	code, out, errs := runCmd(t, nil, "table", path)
+	if code != 2 || len(out) != 0 || !strings.Contains(errs, "this is an erst store") || !strings.Contains(errs, path) || strings.Count(errs, "\n") != 1 {
+		t.Errorf("table STORE: exit %d, stderr %q; want 2 and one line saying it is a store", code, errs)
+	}
+	if storeHash(t, path) != before {
+		t.Error("refused commands changed the store")
+	}
+
+	tab := smallTable()
+	two := writeFile(t, t.TempDir(), "two.txt", append(acpitest.Acpidump("ERST", 0x1000, tab), acpitest.Acpidump("ERST", 0x2000, tab)...))
+	code, out, errs = runCmd(t, nil, "table", two)
+	if code != 0 || len(out) == 0 || !strings.Contains(errs, "holds 2 ERST tables; this is the first") {
+		t.Errorf("table on two ERST tables: exit %d, stderr %q; want the first and a note", code, errs)
+	}
+	one := writeFile(t, t.TempDir(), "one.txt", acpitest.Acpidump("ERST", 0x1000, tab))
+	if code, _, errs := runCmd(t, nil, "table", one); code != 0 || errs != "" {
+		t.Errorf("table on one ERST table: exit %d, stderr %q; want no note", code, errs)
 	}
 }

@@ -7,12 +7,14 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/goerst/erst/acpi/acpitest"
 	"github.com/goerst/erst/erst/cper"
+	"github.com/goerst/erst/erst/torture"
 )
 
 // storeHash is the SHA-256 of the store file at path.
@@ -233,5 +235,70 @@ func TestHelpFaultsAndTables(t *testing.T) {
 	one := writeFile(t, t.TempDir(), "one.txt", acpitest.Acpidump("ERST", 0x1000, tab))
 	if code, _, errs := runCmd(t, nil, "table", one); code != 0 || errs != "" {
 		t.Errorf("table on one ERST table: exit %d, stderr %q; want no note", code, errs)
+	}
+}
+
+// verify finds acknowledged records that are gone: by the gaps in the
+// seed's counters, or exactly with -acks (torture's own output); a seed
+// with no record in the store fails unless -empty-ok.
+func TestVerifyFindsMissingRecords(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "s.img")
+	mustRun(t, nil, "-store", path, "create")
+	out := mustRun(t, nil, "-store", path, "torture", "-seed", "5", "-n", "5")
+	acks := writeFile(t, dir, "acks.txt", out)
+	ids, err := torture.ReadAcks(bytes.NewReader(out))
+	if err != nil || len(ids) != 5 {
+		t.Fatalf("torture's output: %v, %d acks\n%s", err, len(ids), out)
+	}
+	hex := func(id uint64) string { return "0x" + strconv.FormatUint(id, 16) }
+	mustRun(t, nil, "-store", path, "clear", hex(ids[1]), hex(ids[3]))
+	before := storeHash(t, path)
+	defer func() {
+		if storeHash(t, path) != before {
+			t.Error("verify changed the store")
+		}
+	}()
+
+	code, stdout, errs := runCmd(t, nil, "-store", path, "verify", "-seed", "5")
+	if code != 1 || !strings.Contains(string(stdout), "missing "+hex(ids[1])) || !strings.Contains(string(stdout), "missing "+hex(ids[3])) ||
+		!strings.Contains(errs, "2 missing") || strings.Count(errs, "\n") != 1 {
+		t.Errorf("verify after clearing two of five: exit %d\n%s%s; want 1 naming both", code, stdout, errs)
+	}
+
+	// The oldest gone leaves no gap; -acks still sees it.
+	mustRun(t, nil, "-store", path, "clear", hex(ids[0]))
+	before = storeHash(t, path)
+	code, stdout, errs = runCmd(t, nil, "-store", path, "verify", "-seed", "5", "-acks", acks, "-json")
+	var j struct {
+		OK      bool
+		Missing []string
+	}
+	if err := json.Unmarshal(stdout, &j); err != nil || code != 1 || j.OK || strings.Join(j.Missing, " ") != hex(ids[0])+" "+hex(ids[1])+" "+hex(ids[3]) {
+		t.Errorf("verify -acks -json: exit %d, %v, %s %s; want the three cleared ids missing", code, err, stdout, errs)
+	}
+	// A clear line in the output means the record is not expected.
+	acks2 := writeFile(t, dir, "acks2.txt", append(out, []byte("clear "+hex(ids[0])+"\nclear "+hex(ids[1])+"\nclear "+hex(ids[3])+"\n")...))
+	if code, stdout, errs := runCmd(t, nil, "-store", path, "verify", "-seed", "5", "-acks", acks2); code != 0 {
+		t.Errorf("verify -acks with the clears: exit %d\n%s%s; want 0", code, stdout, errs)
+	}
+
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"verify", "-seed", "6"}, 1, "no record of seed 0x6"},
+		{[]string{"verify", "-seed", "6", "-acks", acks}, 2, "not a torture record of seed 0x6"},
+		{[]string{"verify", "-seed", "5", "-acks", writeFile(t, dir, "bad.txt", []byte("ack 0x1\nhello\n"))}, 2, "line 2"},
+		{[]string{"verify", "-seed", "5", "-acks", filepath.Join(dir, "none.txt")}, 2, "none.txt"},
+	} {
+		code, _, errs := runCmd(t, nil, append([]string{"-store", path}, tc.args...)...)
+		if code != tc.code || !strings.Contains(errs, tc.want) || strings.Count(errs, "\n") != 1 {
+			t.Errorf("erst %v: exit %d, stderr %q; want %d and one line with %q", tc.args, code, errs, tc.code, tc.want)
+		}
+	}
+	if code, _, errs := runCmd(t, nil, "-store", path, "verify", "-seed", "6", "-empty-ok"); code != 0 {
+		t.Errorf("verify -seed 6 -empty-ok: exit %d, %s", code, errs)
 	}
 }

@@ -8,8 +8,8 @@
 # process, lists, reads back and decodes them (and the host simulator
 # lists the same file); boot 3 clears them and shows the store empty. The
 # script checks every step and fails loudly. The first run also builds the
-# guest initramfs (about 30 s, cached); after that it takes about a minute
-# under TCG on two cores.
+# guest initramfs (cached); the script prints how long that and each run
+# took.
 #
 # Variables: DEMO_DIR (default $(VM_BUILD)/demo).
 

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
+	"flag"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -300,5 +301,27 @@ func TestVerifyFindsMissingRecords(t *testing.T) {
 	}
 	if code, _, errs := runCmd(t, nil, "-store", path, "verify", "-seed", "6", "-empty-ok"); code != 0 {
 		t.Errorf("verify -seed 6 -empty-ok: exit %d, %s", code, errs)
+	}
+}
+
+func TestParseInterspersed(t *testing.T) {
+	for _, tc := range []struct {
+		args      []string
+		pos, o, b string
+	}{
+		{[]string{"0x1", "-o", "f"}, "0x1", "f", "false"},
+		{[]string{"-o", "f", "0x1", "-b"}, "0x1", "f", "true"},
+		{[]string{"a", "--", "-o", "x"}, "a -o x", "", "false"},
+		{[]string{"-o", "--", "a"}, "a", "--", "false"},
+		{[]string{"-b", "--", "-o"}, "-o", "", "true"},
+		{[]string{"-", "-b", "-"}, "- -", "", "true"},
+	} {
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		o := fs.String("o", "", "")
+		b := fs.Bool("b", false, "")
+		pos, err := parseInterspersed(fs, tc.args)
+		if err != nil || strings.Join(pos, " ") != tc.pos || *o != tc.o || strconv.FormatBool(*b) != tc.b {
+			t.Errorf("%q: args %q, -o %q, -b %v, %v; want %q, %q, %s", tc.args, pos, *o, *b, err, tc.pos, tc.o, tc.b)
+		}
 	}
 }

@@ -171,12 +171,28 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 		if len(rest) == 0 {
 			return pos, nil
 		}
-		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
+		if endedByDashDash(fs, args[:len(args)-len(rest)]) {
 			return append(pos, rest...), nil
 		}
 		pos = append(pos, rest[0])
 		args = rest[1:]
 	}
+}
+
+// endedByDashDash reports whether the flags fs parsed from used ended
+// with the terminator "--", and not with "--" as a flag's value (-o --).
+func endedByDashDash(fs *flag.FlagSet, used []string) bool {
+	n := len(used)
+	if n == 0 || used[n-1] != "--" {
+		return false
+	}
+	if n >= 2 && strings.HasPrefix(used[n-2], "-") && !strings.Contains(used[n-2], "=") {
+		if f := fs.Lookup(strings.TrimLeft(used[n-2], "-")); f != nil {
+			b, ok := f.Value.(interface{ IsBoolFlag() bool })
+			return ok && b.IsBoolFlag() // otherwise "--" was its value
+		}
+	}
+	return true
 }
 
 // oneLine keeps error output to one line, as scripts expect.

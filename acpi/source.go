@@ -47,6 +47,8 @@ func TableFromBytes(b []byte, sig [4]byte) ([]byte, error) {
 	switch {
 	case len(b) == 0:
 		return nil, formatErr(ErrTruncated, 0, "empty input")
+	case bytes.HasPrefix(b, storeMagic):
+		return nil, formatErr(ErrSignature, 0, "this is an erst store (a QEMU acpi-erst backing file, magic %q), not an ACPI table: give it to -store", storeMagic)
 	case len(b) >= 4 && [4]byte(b[:4]) == sig && !bytes.HasPrefix(b[4:], []byte(" @ 0x")):
 		// A binary table. Text that starts with acpidump's heading for
 		// sig ("ERST @ 0x...", as `acpidump -n ERST` prints) also starts
@@ -83,6 +85,26 @@ func isTableSignature(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// storeMagic starts a QEMU acpi-erst backing file (STORE_MAGIC in QEMU's
+// hw/acpi/erst.c, "ERSTSTOR" on disk): its first four bytes are the ERST
+// signature, so without this check it would be read as a table whose
+// Length is "STOR".
+var storeMagic = []byte("ERSTSTOR")
+
+// CountAcpidump returns how many tables with signature sig the acpidump
+// text b holds (0 for anything else); ParseAcpidump returns the first.
+func CountAcpidump(b []byte, sig [4]byte) int {
+	n := 0
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	sc.Buffer(nil, 1<<16)
+	for sc.Scan() {
+		if s, ok := acpidumpHeading(sc.Bytes()); ok && s == sig {
+			n++
+		}
+	}
+	return n
 }
 
 // looksLikeAcpidump reports whether b has a line of the form

@@ -11,9 +11,9 @@
 # -linux-erst -crash mce=...) takes a fatal machine check, and the host
 # (erst -store) lists and decodes the MCE record and the panic log the
 # kernel wrote. The script checks every step and fails loudly. The first
-# run also builds the guest initramfs (about 30 s, cached) and boots the
-# guest to save it; after that it takes some 15 s under TCG on two cores
-# (run 4 boots: the kernel's driver reads the store as it starts).
+# run also builds the guest initramfs (cached) and boots the guest to save
+# it; the script prints how long that and each run took (run 4 always
+# boots: the kernel's driver reads the store as it starts).
 #
 # Variables: DEMO_DIR (default $(VM_BUILD)/demo).
 

@@ -12,7 +12,7 @@ import (
 )
 
 // faultHelp documents -fault; README.md has the same list.
-const faultHelp = `inject a ` + "`fault`" + ` into the simulated device (-store only; repeat the flag or separate with commas):
+const faultHelp = `inject a ` + "`fault`" + ` into the simulated device (-store only; repeat the flag or separate with commas, each kind once):
 busy: EXECUTE_OPERATION never completes, CHECK_BUSY_STATUS stays 1 (every operation times out);
 slow=DURATION: each operation completes DURATION after its EXECUTE_OPERATION (e.g. 500us, 20ms);
 status=N: every operation ends with command status N (0-255; 1 NOT_ENOUGH_SPACE, 2 HARDWARE_NOT_AVAILABLE, 3 FAILED, 4 RECORD_STORE_EMPTY, 5 RECORD_NOT_FOUND, 6+ reserved) without touching the store;
@@ -45,6 +45,12 @@ func (f *faultList) Set(v string) error {
 		x, err := parseFault(strings.TrimSpace(spec))
 		if err != nil {
 			return err
+		}
+		// A second fault of one kind would replace the first: refuse it.
+		for _, y := range *f {
+			if faultKind(y.spec) == faultKind(x.spec) {
+				return fmt.Errorf("fault %q: %q is already given and one would replace the other; give each kind once", x.spec, y.spec)
+			}
 		}
 		*f = append(*f, x)
 	}
@@ -95,6 +101,16 @@ func parseFault(spec string) (fault, error) {
 		}}, nil
 	}
 	return bad("unknown fault; want busy, slow=DURATION, status=N, full or torn[=BYTES]")
+}
+
+// faultKind names what a fault sets on the device: busy and slow both set
+// its busy behaviour.
+func faultKind(spec string) string {
+	name, _, _ := strings.Cut(spec, "=")
+	if name == "slow" {
+		return "busy"
+	}
+	return name
 }
 
 // inject applies every fault to d.

@@ -101,14 +101,16 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) (string, error) {
 	g := &globalFlags{}
 	fs := flag.NewFlagSet("erst", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	g.register(fs)
-	fs.Usage = func() { mainUsage(fs, stderr) }
+	// A bad flag is one line naming it; only -h prints the usage.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			mainUsage(fs, stderr)
 			return "", nil
 		}
-		return "", silentExit(exitUsage)
+		return "", usagef("%v (run 'erst -h' for the flags)", err)
 	}
 	if fs.NArg() == 0 {
 		mainUsage(fs, stderr)
@@ -135,17 +137,62 @@ func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) (string,
 		fmt.Fprintf(stderr, "erst: unknown subcommand %q (run 'erst -h' for the list)\n", name)
 		return "", silentExit(exitUsage)
 	}
-	sub := newSubFlagSet(c, stderr)
+	sub := newSubFlagSet(c, io.Discard)
 	runFn := c.setup(sub)
-	if err := sub.Parse(fs.Args()[1:]); err != nil {
+	sub.Usage = func() {}
+	pos, err := parseInterspersed(sub, fs.Args()[1:])
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			help := newSubFlagSet(c, stderr)
+			c.setup(help)
+			help.Usage()
 			return name, nil
 		}
-		return name, silentExit(exitUsage)
+		if f, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -"); ok && fs.Lookup(f) != nil {
+			return name, usagef("-%s is a global flag: give it before the subcommand, as in 'erst -%s ... %s'", f, f, name)
+		}
+		return name, usagef("%v (run 'erst %s -h' for its flags)", err, name)
 	}
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, g: g}
 	defer g.close()
-	return name, runFn(e, sub.Args())
+	return name, runFn(e, pos)
+}
+
+// parseInterspersed parses fs's flags wherever they are among args, so
+// that 'read 0x999 -o out.bin' sets -o, and returns the other arguments in
+// order. "-" is an argument (stdin); everything after "--" is one too.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if endedByDashDash(fs, args[:len(args)-len(rest)]) {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// endedByDashDash reports whether the flags fs parsed from used ended
+// with the terminator "--", and not with "--" as a flag's value (-o --).
+func endedByDashDash(fs *flag.FlagSet, used []string) bool {
+	n := len(used)
+	if n == 0 || used[n-1] != "--" {
+		return false
+	}
+	if n >= 2 && strings.HasPrefix(used[n-2], "-") && !strings.Contains(used[n-2], "=") {
+		if f := fs.Lookup(strings.TrimLeft(used[n-2], "-")); f != nil {
+			b, ok := f.Value.(interface{ IsBoolFlag() bool })
+			return ok && b.IsBoolFlag() // otherwise "--" was its value
+		}
+	}
+	return true
 }
 
 // oneLine keeps error output to one line, as scripts expect.
@@ -182,7 +229,7 @@ subcommands:
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-8s %s\n", n, firstLine(commands[n].summary))
+		fmt.Fprintf(w, "  %-8s %s\n", n, firstSentence(commands[n].summary))
 	}
 	fmt.Fprintf(w, "\nglobal flags:\n")
 	fs.SetOutput(w)
@@ -190,9 +237,12 @@ subcommands:
 	fmt.Fprintf(w, "\nRun 'erst <subcommand> -h' for a subcommand's flags.\n")
 }
 
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
+// firstSentence is the summary's first sentence, on one line, for the
+// list of subcommands: never cut where a line of the summary ends.
+func firstSentence(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if i := strings.Index(s, ". "); i >= 0 {
+		return s[:i+1]
 	}
 	return s
 }

@@ -17,7 +17,7 @@ func init() {
 	register(&command{name: "info", summary: "Show the error log address range, attributes, timings, record count and capacity.", setup: setupInfo})
 	register(&command{name: "ls", summary: "List the stored record ids, with a one-line CPER summary each.", setup: setupLs})
 	register(&command{name: "read", args: "ID", summary: "Read one record's raw bytes (ID 0 = the first record).", setup: setupRead})
-	register(&command{name: "write", args: "[FILE|-]...", summary: "Write CPER records (from the FILEs, or stdin) under the ids in their headers; prints each id.\nEvery record (CPER structure, id, fit in the error log range, free slots of a -store file) is checked\nbefore the first is written; a record with the same id is replaced. If the device fails part-way,\nthe error names the records written and those not written.", setup: setupWrite})
+	register(&command{name: "write", args: "[FILE|-]...", summary: "Write CPER records (from the FILEs, or stdin) under the ids in their headers; prints each id.\nEvery record (CPER structure, id, fit in the error log range, free slots of a -store file) is checked\nbefore the first is written; a stored record with the same id is replaced, two with one id are refused. If the device fails part-way,\nthe error names the records written and those not written.", setup: setupWrite})
 	register(&command{name: "clear", args: "ID...|-all", summary: "Clear the given records, or every record with -all.", setup: setupClear})
 	register(&command{name: "dump", summary: "Decode every stored record: header, sections, and validation problems.", setup: setupDump})
 	register(&command{name: "new", summary: "Build a valid CPER record from flags and write it to -o or stdout.", setup: setupNew})
@@ -124,6 +124,26 @@ type stored struct {
 	raw []byte
 	rec *cper.Record
 	err error // the read failed, or the bytes are not a valid CPER record
+	// unread: err is the device's, the record could not be read at all.
+	unread bool
+}
+
+// readFailures prints one line on stderr for each record the device could
+// not read and returns an error counting them (exit 1), joined with the
+// store's findings; ls and dump list what they could read, on stdout.
+func (e *env) readFailures(cmd string, recs []stored) error {
+	n := 0
+	for _, r := range recs {
+		if r.unread {
+			fmt.Fprintf(e.stderr, "erst %s: %s\n", cmd, oneLine(r.err.Error()))
+			n++
+		}
+	}
+	var err error
+	if n > 0 {
+		err = fmt.Errorf("%d of %d records could not be read", n, len(recs))
+	}
+	return errors.Join(err, e.storeFindings())
 }
 
 // storedRecords opens the device and reads and decodes every record, in
@@ -146,6 +166,7 @@ func (e *env) storedRecords(cmd string, args []string) ([]stored, error) {
 		s := &out[i]
 		s.id = id
 		if s.raw, s.err = d.Read(id); s.err != nil {
+			s.unread = true
 			continue
 		}
 		if s.rec, err = cper.Parse(s.raw); err != nil {
@@ -175,12 +196,14 @@ func setupLs(fs *flag.FlagSet) func(*env, []string) error {
 			if err := printJSON(e.stdout, map[string]any{"records": out}); err != nil {
 				return err
 			}
-			return e.storeFindings()
+			return e.readFailures("ls", recs)
 		}
-		for _, l := range out {
-			fmt.Fprintf(e.stdout, "%-18s %s%s\n", l.ID, l.Summary, l.Error)
+		for i, l := range out {
+			if !recs[i].unread {
+				fmt.Fprintf(e.stdout, "%-18s %s%s\n", l.ID, l.Summary, l.Error)
+			}
 		}
-		return e.storeFindings()
+		return e.readFailures("ls", recs)
 	}
 }
 
@@ -210,12 +233,17 @@ func setupDump(fs *flag.FlagSet) func(*env, []string) error {
 			if err := printJSON(e.stdout, map[string]any{"records": out}); err != nil {
 				return err
 			}
-			return e.storeFindings()
+			return e.readFailures("dump", recs)
 		}
-		for i, r := range recs {
-			if i > 0 {
+		first := true
+		for _, r := range recs {
+			if r.unread {
+				continue
+			}
+			if !first {
 				fmt.Fprintln(e.stdout)
 			}
+			first = false
 			if r.err != nil {
 				fmt.Fprintf(e.stdout, "record %s: %v\n", hex64(r.id), r.err)
 				continue
@@ -224,7 +252,7 @@ func setupDump(fs *flag.FlagSet) func(*env, []string) error {
 				return err
 			}
 		}
-		return e.storeFindings()
+		return e.readFailures("dump", recs)
 	}
 }
 
@@ -304,12 +332,12 @@ func setupClear(fs *flag.FlagSet) func(*env, []string) error {
 // --- new
 
 func setupNew(fs *flag.FlagSet) func(*env, []string) error {
-	id := fs.String("id", "", "record id, decimal or 0x-hex (default: Linux-style, the time in seconds << 32)")
+	id := fs.String("id", "", "record id, decimal or 0x-hex (default: Linux-style, the time in seconds << 32 plus the nanoseconds, so ids made one after another differ and sort in order)")
 	sev := fs.String("severity", "fatal", "record and section severity: fatal, recoverable, corrected, informational")
 	notify := fs.String("notify", "MCE", "notification type: a name (MCE, CMC, NMI, PCIe, BOOT, ...) or a GUID")
 	creator := fs.String("creator", "LinuxPstore", "creator: a name or a GUID (LinuxPstore: time, revision and flags as Linux's erst_writer sets them)")
 	section := fs.String("section", "DMESG", "section type: a name or a GUID")
-	payload := fs.String("payload", "", "section body from this `file` (default: a one-line text)")
+	payload := fs.String("payload", "", "section body from this `file` (default: a one-line text for DMESG, a zeroed structure with no field valid for ProcessorGeneric, PlatformMemory, PlatformMemory2, PCIe and PCIXBus; other types need -payload or -text)")
 	text := fs.String("text", "", "section body text (instead of -payload)")
 	out := fs.String("o", "", "write the record to this `file` instead of stdout")
 	compress := fs.Bool("compress", false, "deflate the body into a DMESG_Z section, as Linux's pstore does by default (the section type must be DMESG;\nLinux 6.1 inflates at most 17760 bytes of text from an 8 KiB ERST range)")
@@ -323,7 +351,7 @@ func setupNew(fs *flag.FlagSet) func(*env, []string) error {
 		b := cper.Builder{}
 		var err error
 		if *id == "" {
-			b.RecordID = uint64(time.Now().Unix()) << 32
+			b.RecordID = defaultRecordID(time.Now())
 		} else if b.RecordID, err = parseID(*id); err != nil {
 			return usageErr(err)
 		}
@@ -346,6 +374,9 @@ func setupNew(fs *flag.FlagSet) func(*env, []string) error {
 		if err != nil {
 			return usageErr(err)
 		}
+		if *compress && st != cper.SectionTypeDmesg {
+			return usagef("-compress makes a DMESG_Z section from a DMESG one; -section is %v", st)
+		}
 		body := []byte(*text)
 		switch {
 		case *payload != "" && *text != "":
@@ -354,13 +385,18 @@ func setupNew(fs *flag.FlagSet) func(*env, []string) error {
 			if body, err = os.ReadFile(*payload); err != nil {
 				return usageErr(err)
 			}
-		case *text == "":
+		case *text != "":
+		case st == cper.SectionTypeDmesg:
 			body = []byte("erst new: test record\n")
+		default:
+			// A binary structure gets zeroes (no field valid), never text
+			// read as validation bits.
+			var ok bool
+			if body, ok = cper.ZeroBody(st); !ok {
+				return usagef("-section %v: no default body for this section type; give -payload FILE or -text", st)
+			}
 		}
 		if *compress {
-			if st != cper.SectionTypeDmesg {
-				return usagef("-compress makes a DMESG_Z section from a DMESG one; -section is %v", st)
-			}
 			st, body = cper.SectionTypeDmesgZ, cper.DeflateDmesg(body)
 		}
 		b.Sections = []cper.SectionSpec{{Type: st, Severity: b.Severity, Flags: cper.SectionPrimary, Body: body}}

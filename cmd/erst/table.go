@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"os"
 
 	"github.com/goerst/erst/acpi"
 	"github.com/goerst/erst/erst/sim"
@@ -53,9 +54,22 @@ func (e *env) commandTableWith(args []string, decode func([]byte) (*acpi.ERST, e
 	if err != nil {
 		return nil, nil, name, err
 	}
+	e.noteTables(name)
 	t, err := decode(raw)
 	if err != nil {
 		return nil, raw, name, usageErr(fmt.Errorf("%s: %w", name, err))
 	}
 	return t, raw, name, nil
+}
+
+// noteTables prints a note on stderr when the acpidump text in file holds
+// more than one ERST table: the command shows the first.
+func (e *env) noteTables(file string) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return
+	}
+	if n := acpi.CountAcpidump(b, acpi.SignatureERST); n > 1 {
+		fmt.Fprintf(e.stderr, "erst: note: %s holds %d ERST tables; this is the first of them\n", file, n)
+	}
 }

@@ -45,8 +45,13 @@ func setupTorture(fs *flag.FlagSet) func(*env, []string) error {
 		if len(args) > 0 {
 			return usagef("torture takes no arguments")
 		}
-		if *n < 0 || *start > torture.MaxIndex || *keep < 0 {
-			return usagef("-n %d / -start %d / -keep %d out of range", *n, *start, *keep)
+		switch {
+		case *n < 0:
+			return usagef("-n %d: want a count of records, 0 or more", *n)
+		case *start > torture.MaxIndex:
+			return usagef("-start %d: want a counter from 1 to %d, or 0 for one past the highest in the store", *start, torture.MaxIndex)
+		case *keep < 0:
+			return usagef("-keep %d: want a count of records, 0 or more (0: clear only when the store is full)", *keep)
 		}
 		d, g, err := e.tortureGen(*seed, true)
 		if err != nil {

@@ -34,17 +34,24 @@ type pendingRecord struct {
 }
 
 func setupWrite(fs *flag.FlagSet) func(*env, []string) error {
-	asJSON := fs.Bool("json", false, "print {\"id\", \"length\"} for each record instead of the id")
+	asJSON := fs.Bool("json", false, "print one JSON document, {\"records\": [{\"id\", \"length\"}...]}, the records written, instead of the ids")
 	return func(e *env, args []string) error {
 		if len(args) == 0 {
 			args = []string{"-"}
 		}
 		recs := make([]*pendingRecord, len(args))
+		first := map[uint64]*pendingRecord{}
 		for i, name := range args {
 			p, err := openRecordArg(e, name)
 			if err != nil {
 				return err
 			}
+			// The device keeps one record per id: the second would
+			// silently replace the first.
+			if q := first[p.id]; q != nil {
+				return fmt.Errorf("%s: record id %s is also the id of %s; one write stores each id once, nothing written", p.name, hex64(p.id), q.name)
+			}
+			first[p.id] = p
 			recs[i] = p
 		}
 		// Opening a missing -store creates it: check the records first,
@@ -76,14 +83,30 @@ func setupWrite(fs *flag.FlagSet) func(*env, []string) error {
 		if err := checkFreeSlots(d, recs); err != nil {
 			return err
 		}
-		return e.storeFault(writeAll(d, recs, func(p *pendingRecord) error {
-			if *asJSON {
-				return printJSON(e.stdout, map[string]any{"id": hex64(p.id), "length": len(p.rec)})
-			}
-			_, err := fmt.Fprintln(e.stdout, hex64(p.id))
-			return err
-		}))
+		if !*asJSON {
+			return e.storeFault(writeAll(d, recs, func(p *pendingRecord) error {
+				_, err := fmt.Fprintln(e.stdout, hex64(p.id))
+				return err
+			}))
+		}
+		// One JSON document, the records written, even when the device
+		// failed part-way (the error then says which were not).
+		written := []writeJSON{}
+		err = writeAll(d, recs, func(p *pendingRecord) error {
+			written = append(written, writeJSON{ID: hex64(p.id), Length: len(p.rec)})
+			return nil
+		})
+		if perr := printJSON(e.stdout, map[string]any{"records": written}); perr != nil && err == nil {
+			err = perr
+		}
+		return e.storeFault(err)
 	}
+}
+
+// writeJSON is one record written, in write -json's output.
+type writeJSON struct {
+	ID     string `json:"id"`
+	Length int    `json:"length"`
 }
 
 // openRecordArg opens one record (a file, or stdin for "-") and reads and

@@ -61,9 +61,9 @@ func TestWriteAllOrNothing(t *testing.T) {
 	}
 
 	// An id already stored is overwritten in place and needs no free slot;
-	// an id named twice takes one slot.
-	if out := mustRun(t, nil, "-store", path, "write", rec("1"), a, a, b); string(out) != "0x1\n0xa\n0xa\n0xb\n" {
-		t.Errorf("write 1 a a b printed %q", out)
+	// an id named twice is refused (TestWriteRefusesDuplicateIDs).
+	if out := mustRun(t, nil, "-store", path, "write", rec("1"), a, b); string(out) != "0x1\n0xa\n0xb\n" {
+		t.Errorf("write 1 a b printed %q", out)
 	}
 }
 

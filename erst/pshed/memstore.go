@@ -10,12 +10,13 @@ import (
 	"github.com/goerst/erst/erst/cper"
 )
 
-// MemStore is an in-memory Store that behaves like an ERST driver over
-// the QEMU acpi-erst device: a fixed number of record slots, a maximum
-// record size (the error log address range length), upsert on an existing
-// id, and the erst sentinel errors. New records go after the existing
-// ones in store order (QEMU reuses the first free slot instead). It is
-// safe for concurrent use.
+// MemStore is an in-memory Store that behaves like an ERST driver
+// (*erst.Device) over the QEMU acpi-erst device: a fixed number of record
+// slots, a maximum record size (the error log address range length),
+// upsert on an existing id, and the same erst sentinel error for every
+// call the driver refuses (one behavioural suite runs over both). New
+// records go after the existing ones in store order (QEMU reuses the
+// first free slot instead). It is safe for concurrent use.
 type MemStore struct {
 	mu          sync.Mutex
 	capacity    int
@@ -39,8 +40,8 @@ func NewMemStore(capacity, rangeLength int) *MemStore {
 
 // Write stores a copy of record under the id in its header. The record
 // must be a CPER record ("CPER" signature, header RecordLength equal to
-// len(record)): erst.ErrBadRecord; no longer than the range:
-// erst.ErrOutOfRange; with an id other than 0 and ~0: erst.ErrInvalidID.
+// len(record)) no longer than the range: erst.ErrBadRecord, as the
+// driver's Write; with an id other than 0 and ~0: erst.ErrInvalidID.
 // A new id in a full store gives erst.ErrNotEnoughSpace.
 func (m *MemStore) Write(record []byte) error {
 	if len(record) < cper.HeaderSize {
@@ -53,7 +54,7 @@ func (m *MemStore) Write(record []byte) error {
 		return fmt.Errorf("pshed: memstore write: %w: RecordLength %d, %d bytes given", erst.ErrBadRecord, n, len(record))
 	}
 	if len(record) > m.rangeLength {
-		return fmt.Errorf("pshed: memstore write: %w: %d-byte record, %d-byte range", erst.ErrOutOfRange, len(record), m.rangeLength)
+		return fmt.Errorf("pshed: memstore write: %w: %d-byte record, %d-byte range", erst.ErrBadRecord, len(record), m.rangeLength)
 	}
 	id := binary.LittleEndian.Uint64(record[cper.OffRecordID:])
 	if id == 0 || id == erst.InvalidID {
@@ -74,7 +75,7 @@ func (m *MemStore) Write(record []byte) error {
 // Read returns a copy of the record with identifier id, the first record
 // for id 0. An empty store gives erst.ErrStoreEmpty (as QEMU does, even
 // for a non-zero id); a missing id erst.ErrRecordNotFound; ~0
-// erst.ErrInvalidID.
+// erst.ErrFailed (QEMU's device answers FAILED).
 func (m *MemStore) Read(id uint64) ([]byte, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -82,7 +83,7 @@ func (m *MemStore) Read(id uint64) ([]byte, error) {
 		return nil, fmt.Errorf("pshed: memstore read %#x: %w", id, erst.ErrStoreEmpty)
 	}
 	if id == erst.InvalidID {
-		return nil, fmt.Errorf("pshed: memstore read: %w: %#x", erst.ErrInvalidID, id)
+		return nil, fmt.Errorf("pshed: memstore read %#x: %w", id, erst.ErrFailed)
 	}
 	if id == 0 {
 		id = m.order[0]
@@ -95,10 +96,11 @@ func (m *MemStore) Read(id uint64) ([]byte, error) {
 }
 
 // Clear removes the record with identifier id: erst.ErrRecordNotFound if
-// there is none, erst.ErrInvalidID for 0 and ~0.
+// there is none, erst.ErrFailed for 0 and ~0 (QEMU's device answers
+// FAILED, and the driver passes that on).
 func (m *MemStore) Clear(id uint64) error {
 	if id == 0 || id == erst.InvalidID {
-		return fmt.Errorf("pshed: memstore clear: %w: %#x", erst.ErrInvalidID, id)
+		return fmt.Errorf("pshed: memstore clear %#x: %w", id, erst.ErrFailed)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -160,12 +160,23 @@ type Report struct {
 	Faults     []Fault  // this seed's records that could not be read or differ
 	OtherSeeds int      // torture records of other seeds, not read
 	Others     int      // other records, not read
+	// Missing are records of the seed that should be in the store and
+	// are not, ascending: with Verify, the counters absent between the
+	// lowest and the highest of the seed in the store (Torture only ever
+	// clears its oldest, so the counters it leaves are contiguous); with
+	// VerifyAcked, the acknowledged records not cleared since.
+	Missing []uint64
 }
 
-// OK reports whether every record of the seed was intact.
-func (r *Report) OK() bool { return len(r.Faults) == 0 }
+// OK reports whether every record of the seed that should be there was
+// there and intact.
+func (r *Report) OK() bool { return len(r.Faults) == 0 && len(r.Missing) == 0 }
 
-// Verify reads every record of g's seed in d and checks every byte. It
+// Found is how many records of the seed the store holds.
+func (r *Report) Found() int { return len(r.Intact) + len(r.Faults) }
+
+// Verify reads every record of g's seed in d and checks every byte, and
+// reports the counters missing between the lowest and the highest. It
 // tells records apart by identifier alone, so a record of the seed whose
 // CreatorID (or anything else) was damaged is still checked; records of
 // other seeds and other creators are counted and not read. The error is
@@ -196,5 +207,6 @@ func (g *Gen) Verify(d Device) (*Report, error) {
 		}
 		r.Intact = append(r.Intact, id)
 	}
+	r.Missing = g.gaps(r)
 	return r, nil
 }

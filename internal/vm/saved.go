@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/goerst/erst/erst/store"
 	"github.com/goerst/erst/images/guestproto"
 )
 
@@ -262,15 +263,18 @@ func StartSaved(ctx, life context.Context, c *Config, path string, cache bool, l
 		r.Resume = path
 		return StartExec(life, &r)
 	}
+	// A store locked by another process is no fault of the saved guest:
+	// saving again or booting instead would wait for the lock again, each
+	// up to store.LockWait. One wait, as documented, then the error.
 	v, conn, err := resume()
-	if err == nil || !cache || ctx.Err() != nil {
+	if err == nil || !cache || ctx.Err() != nil || errors.Is(err, store.ErrLocked) {
 		return v, conn, err
 	}
 	if saved {
 		logf("resuming %s failed (%v); booting to save it again", path, err)
 		os.Remove(path)
 		os.Remove(path + ".json")
-		if v, conn, err = resume(); err == nil || ctx.Err() != nil {
+		if v, conn, err = resume(); err == nil || ctx.Err() != nil || errors.Is(err, store.ErrLocked) {
 			return v, conn, err
 		}
 	}

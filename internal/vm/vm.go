@@ -306,6 +306,10 @@ type VM struct {
 	mon    *monitor      // with Config.Monitor or Resume
 }
 
+// lockStore takes the store file's lock for QEMU (store.Lock, which waits
+// up to store.LockWait); a test counts the attempts through it.
+var lockStore = store.Lock
+
 // Start starts QEMU for c, holding the store file's lock (store.Lock)
 // until QEMU has exited. The process is killed when ctx is done. The
 // caller must wait for it (Wait or Done) or kill it. With c.Resume, Start
@@ -330,7 +334,7 @@ func Start(ctx context.Context, c *Config) (*VM, error) {
 	// meanwhile.
 	var lock io.Closer = io.NopCloser(nil)
 	if c.Store != "" {
-		l, err := store.Lock(c.Store)
+		l, err := lockStore(c.Store)
 		if err != nil {
 			return nil, err
 		}

@@ -46,9 +46,11 @@ type Options struct {
 	// (erst.WithNVRAMSlotSize).
 	RecordLength int
 	// Free is how many records of RecordLength the store has room for,
-	// when the caller knows (a simulated store); 0 means unknown, and the
-	// FullStore check finds out by filling the store, up to MaxFill.
-	Free int
+	// when FreeKnown (the caller knows: a simulated store), 0 for a full
+	// one. Unknown (FreeKnown false, Free 0), the FullStore check finds
+	// out by filling the store, up to MaxFill.
+	Free      int
+	FreeKnown bool
 	// Samples is how many dummy writes the Timings check times; 0 means
 	// 50.
 	Samples int
@@ -59,9 +61,10 @@ type Options struct {
 // Report is the outcome of a run.
 type Report struct {
 	Range        erst.Range
-	RecordLength int // the longest record the checks wrote
-	Free         int // room in records of RecordLength: Options.Free or what FullStore found; 0 unknown
-	Foreign      int // other records in the store, left alone
+	RecordLength int  // the longest record the checks wrote
+	Free         int  // room in records of RecordLength: Options.Free or what FullStore found
+	FreeKnown    bool // Free is known; false: neither given nor found
+	Foreign      int  // other records in the store, left alone
 	Results      []pshedtest.Result
 }
 
@@ -103,7 +106,7 @@ func Run(d *erst.Device, o Options) (*Report, error) {
 	if o.RecordLength <= 0 || uint64(o.RecordLength) > d.Range().Length {
 		o.RecordLength = int(d.Range().Length)
 	}
-	r := &run{d: d, o: o, rep: &Report{Range: d.Range(), RecordLength: o.RecordLength, Free: o.Free}, foreign: map[uint64][]byte{}, wrote: map[uint64]bool{}}
+	r := &run{d: d, o: o, rep: &Report{Range: d.Range(), RecordLength: o.RecordLength, Free: o.Free, FreeKnown: o.FreeKnown}, foreign: map[uint64][]byte{}, wrote: map[uint64]bool{}}
 	ids, err := d.IDs()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrCannotRun, err)
@@ -120,7 +123,10 @@ func Run(d *erst.Device, o Options) (*Report, error) {
 		return nil, fmt.Errorf("%w: the store holds %d records with the ids conform reserves (%#x..., left by an interrupted run?); clear them first", ErrCannotRun, len(mine), mine[0])
 	}
 	r.rep.Foreign = len(r.order)
-	if o.Free > 0 && o.Free < pshedtest.Room {
+	if o.Free != 0 && !o.FreeKnown {
+		return nil, fmt.Errorf("%w: Options.Free is %d with FreeKnown false: set FreeKnown, or leave Free 0 for unknown", ErrCannotRun, o.Free)
+	}
+	if o.FreeKnown && o.Free < pshedtest.Room {
 		return nil, fmt.Errorf("%w: it needs room for %d records of %d bytes; the store has room for %d", ErrCannotRun, pshedtest.Room, o.RecordLength, o.Free)
 	}
 	for _, c := range r.checks() {
@@ -130,9 +136,10 @@ func Run(d *erst.Device, o Options) (*Report, error) {
 	}
 	for _, c := range pshedtest.Checks() {
 		tg := pshedtest.Target{
-			Persistence: pshed.NewAdapter(reservedStore{d, r.wrote}),
-			RangeLength: o.RecordLength,
-			Capacity:    r.rep.Free,
+			Persistence:   pshed.NewAdapter(reservedStore{d, r.wrote}),
+			RangeLength:   o.RecordLength,
+			Capacity:      r.rep.Free,
+			CapacityKnown: r.rep.FreeKnown,
 		}
 		c.Run = r.tidied(c.Run)
 		res := pshedtest.Run(c, tg)
@@ -291,7 +298,7 @@ func (r *run) checkTimings(t pshedtest.TB, _ pshedtest.Target) {
 func (r *run) checkFullStore(t pshedtest.TB, _ pshedtest.Target) {
 	size := r.o.RecordLength
 	limit := MaxFill
-	if r.o.Free > 0 {
+	if r.o.FreeKnown {
 		limit = r.o.Free + 1
 	}
 	before, err := r.d.Count()
@@ -312,11 +319,11 @@ func (r *run) checkFullStore(t pshedtest.TB, _ pshedtest.Target) {
 		t.Fatalf("the store took %d records of %d bytes and never reported NOT_ENOUGH_SPACE", taken, size)
 	case !errors.Is(refusal, erst.ErrNotEnoughSpace):
 		t.Fatalf("write %d of %d-byte records: %v, want command status NOT_ENOUGH_SPACE when full", taken+1, size, refusal)
-	case r.o.Free > 0 && taken != r.o.Free:
+	case r.o.FreeKnown && taken != r.o.Free:
 		t.Fatalf("the store took %d records of %d bytes before NOT_ENOUGH_SPACE; it has room for %d", taken, size, r.o.Free)
 	}
-	if r.o.Free == 0 {
-		r.rep.Free = taken
+	if !r.o.FreeKnown {
+		r.rep.Free, r.rep.FreeKnown = taken, true
 	}
 	if n, err := r.d.Count(); err != nil || n != before+uint64(taken) {
 		t.Errorf("GET_RECORD_COUNT of the full store = %d, %v; want %d (%d before, %d written, the refused one not counted)", n, err, before+uint64(taken), before, taken)

@@ -24,12 +24,12 @@ func Example() {
 	}
 	_ = d.Write(pshedtest.NewRecord(300, 0x42)) // someone else's record
 
-	rep, err := conform.Run(d, conform.Options{Free: 6, Samples: 25})
+	rep, err := conform.Run(d, conform.Options{Free: 6, FreeKnown: true, Samples: 25})
 	fmt.Println(len(rep.Results), "checks,", len(rep.Failed()), "failed,", err)
 	fmt.Printf("ids left: %#x\n", st.IDs())
 
 	dev.SetFull(true)
-	rep, _ = conform.Run(d, conform.Options{Free: 6, Samples: 25})
+	rep, _ = conform.Run(d, conform.Options{Free: 6, FreeKnown: true, Samples: 25})
 	fmt.Println(rep.Failed()[:3])
 	// Output:
 	// 23 checks, 0 failed, <nil>

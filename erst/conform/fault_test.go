@@ -138,7 +138,7 @@ func faultRun(t *testing.T, breakIt func(f *faulty, st *store.Store, fc *hw.Fake
 		t.Fatal(err)
 	}
 	breakIt(f, st, fc)
-	rep, err := conform.Run(d, conform.Options{Samples: 25, RecordLength: 8192, Free: st.Capacity() - int(st.Count()), Clock: fc.Now})
+	rep, err := conform.Run(d, conform.Options{Samples: 25, RecordLength: 8192, Free: st.Capacity() - int(st.Count()), FreeKnown: true, Clock: fc.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

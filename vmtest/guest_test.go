@@ -78,7 +78,11 @@ func TestGuest(t *testing.T) {
 		args := []string{"-machine", tc.machine, "-timeout", "8m"}
 		// In the command's environment, not on the kernel command line,
 		// so that the guest is erstvm's usual one, which it resumes.
-		env := fmt.Sprintf("%s=1 %s=results %s=%d", guesttest.InGuestVar, guesttest.ResultsVar, guesttest.CapacityVar, guestCapacity)
+		kernelERST := 0
+		if tc.linuxERST {
+			kernelERST = 1
+		}
+		env := fmt.Sprintf("%s=1 %s=results %s=%d %s=%d", guesttest.InGuestVar, guesttest.ResultsVar, guesttest.CapacityVar, guestCapacity, guesttest.KernelERSTVar, kernelERST)
 		if tc.linuxERST {
 			name += "-linux-erst"
 			runs = []run{{linuxhwRun.bin, linuxhwTests}}

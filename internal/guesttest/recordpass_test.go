@@ -71,3 +71,13 @@ func TestRecordPassFailingChild(t *testing.T) {
 	RecordPass(t)
 	t.Error("failed on purpose: RecordPass must leave no marker")
 }
+
+// KernelERST reads what the host said, and says when it said nothing.
+func TestKernelERST(t *testing.T) {
+	for v, want := range map[string][2]bool{"1": {true, true}, "0": {false, true}, "": {false, false}, "yes": {false, false}} {
+		t.Setenv(KernelERSTVar, v)
+		if owns, ok := KernelERST(); owns != want[0] || ok != want[1] {
+			t.Errorf("%s=%q: KernelERST() = %v, %v; want %v, %v", KernelERSTVar, v, owns, ok, want[0], want[1])
+		}
+	}
+}

@@ -155,6 +155,8 @@ func TestBrokenDevices(t *testing.T) {
 		breakIt func(f *faulty, st *store.Store, fc *hw.FakeClock)
 		opts    []sim.Option
 		want    []string
+		// says: for some failed checks, words their messages must hold
+		says map[string]string
 	}{
 		{name: "healthy", breakIt: func(*faulty, *store.Store, *hw.FakeClock) {}},
 		{
@@ -173,6 +175,7 @@ func TestBrokenDevices(t *testing.T) {
 				}
 			},
 			want: []string{"NothingLeft"},
+			says: map[string]string{"NothingLeft": "Overwrite left 1 records behind"},
 		},
 		{
 			// The first two clears of a record that was overwritten
@@ -189,6 +192,25 @@ func TestBrokenDevices(t *testing.T) {
 				}
 			},
 			want: []string{"NothingLeft", "Overwrite"},
+			says: map[string]string{"NothingLeft": "the sweep after Overwrite could not clear record 0x707368e564000004"},
+		},
+		{
+			// No clear of a record that was overwritten does anything,
+			// though each reports success: the record is there to the
+			// end, in the way of the PSHED checks.
+			name: "record-outlives-the-run",
+			breakIt: func(f *faulty, _ *store.Store, _ *hw.FakeClock) {
+				armed := false
+				f.exec = func(op acpi.Action, id uint64, rec []byte) {
+					armed = armed || op == acpi.BeginWriteOperation && overwrite(rec)
+					if op == acpi.BeginClearOperation && id == own(4) && armed {
+						f.dev.ForceStatus(acpi.StatusSuccess, 1, false)
+					}
+				}
+			},
+			want: []string{"NothingLeft", "pshed/BufferTooSmall", "pshed/Clear", "pshed/ClearMissing", "pshed/DummyWrite", "pshed/Empty",
+				"pshed/Iteration", "pshed/NotFound", "pshed/Overwrite", "pshed/RoundTrip", "pshed/Sizes", "pshed/StoreFull", "pshed/TooLong"},
+			says: map[string]string{"NothingLeft": "record 0x707368e564000004, written by the run, is still in the store"},
 		},
 		{
 			// While the run writes, one byte of the record already in
@@ -276,6 +298,11 @@ func TestBrokenDevices(t *testing.T) {
 					}
 				}
 				t.Errorf("failed checks %q, want %q\n%s", failed, tc.want, strings.Join(msgs, "\n"))
+			}
+			for _, r := range rep.Results {
+				if w, ok := tc.says[r.Name]; ok && !slices.ContainsFunc(r.Messages, func(m string) bool { return strings.Contains(m, w) }) {
+					t.Errorf("%s: messages %q lack %q", r.Name, r.Messages, w)
+				}
 			}
 		})
 	}

@@ -667,10 +667,10 @@ func TestConformanceExchangeBuffer(t *testing.T) {
 				d := k.open(t)
 				a := pshed.NewAdapter(d.drv)
 				g := a.Geometry()
-				if g.Capacity == 0 {
-					g.Capacity = d.capacity // a real device cannot tell; the test knows its store
+				if !g.CapacityKnown {
+					g.Capacity, g.CapacityKnown = d.capacity, true // a real device cannot tell; the test knows its store
 				}
-				return pshedtest.Target{Persistence: a, RangeLength: g.RangeLength, Capacity: g.Capacity}
+				return pshedtest.Target{Persistence: a, RangeLength: g.RangeLength, Capacity: g.Capacity, CapacityKnown: true}
 			})
 		})
 	}
@@ -680,7 +680,7 @@ func TestConformanceNVRAM(t *testing.T) {
 	pshedtest.TestPersistence(t, func(t *testing.T) pshedtest.Target {
 		a := pshed.NewAdapter(newBench(t, 64<<10, sim.WithNVRAM()).drv)
 		g := a.Geometry()
-		return pshedtest.Target{Persistence: a, RangeLength: g.RangeLength, Capacity: g.Capacity}
+		return pshedtest.Target{Persistence: a, RangeLength: g.RangeLength, Capacity: g.Capacity, CapacityKnown: g.CapacityKnown}
 	})
 }
 

@@ -48,3 +48,37 @@ func TestRecordReplay(t *testing.T) {
 		t.Error("replaying the read brought back other bytes")
 	}
 }
+
+// Replay writes the record it is given, not what the range held: a write
+// recorded with one record and replayed with another, longer and with
+// other bytes, stores the other whole; a read replayed into a range
+// zeroed by in brings back the whole stored record.
+func TestReplayUsesItsRecords(t *testing.T) {
+	b := newBench(t, 64<<10)
+	var wr, rd []erst.Access
+	if err := b.drv.Record(&wr, func() error { return b.drv.Write(record(1024, 0x51)) }); err != nil {
+		t.Fatal(err)
+	}
+	other := record(2000, 0x51)
+	for i := 200; i < len(other); i++ {
+		other[i] = byte(i * 7)
+	}
+	if err := b.drv.Replay(wr, other, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := b.st.Get(0x51); err != nil || !bytes.Equal(got, other) {
+		t.Fatalf("after replaying the write with another record the store holds %d bytes, %v; want the other record, all %d bytes", len(got), err, len(other))
+	}
+
+	buf := make([]byte, 2000)
+	if err := b.drv.Record(&rd, func() error { _, err := b.drv.ReadInto(0x51, buf); return err }); err != nil {
+		t.Fatal(err)
+	}
+	out := make([]byte, 2000)
+	if err := b.drv.Replay(rd, make([]byte, 2000), out); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(out, other) {
+		t.Error("replaying the read into a zeroed range brought back other bytes than the stored record")
+	}
+}

@@ -116,6 +116,9 @@ type Guest struct {
 	closed   bool
 	capacity int
 
+	// capacityKnown: capacity was read from the store file.
+	capacityKnown bool
+
 	errMu   sync.Mutex
 	lastErr error
 }
@@ -264,8 +267,8 @@ func (g *Guest) boot(ctx context.Context) error {
 		return fail(fmt.Errorf("erst serve did not answer: %w", err))
 	}
 	g.v, g.client, g.info = v, client, info
-	if g.capacity == 0 {
-		g.capacity = storeCapacity(g.cfg.Store)
+	if !g.capacityKnown {
+		g.capacity, g.capacityKnown = storeCapacity(g.cfg.Store)
 	}
 	g.logf("vmtest: boot %d (%s, %s) answered in %.1fs; stages: %s", g.boots, g.o.Machine, filepath.Base(g.cfg.Store),
 		time.Since(v.Started()).Seconds(), v.Serial.Timings())
@@ -291,23 +294,23 @@ func (g *Guest) resume(ctx context.Context) (*vm.VM, error) {
 }
 
 // storeCapacity is how many records the store file holds, from its
-// header (erst/store's format); 0 when it cannot be read.
-func storeCapacity(path string) int {
+// header (erst/store's format); ok is false when it cannot be read.
+func storeCapacity(path string) (n int, ok bool) {
 	f, err := os.Open(path)
 	if err != nil {
-		return 0
+		return 0, false
 	}
 	defer f.Close()
 	b := make([]byte, store.HeaderSize)
 	if _, err := io.ReadFull(f, b); err != nil {
-		return 0
+		return 0, false
 	}
 	h, err := store.DecodeHeader(b)
 	fi, serr := f.Stat()
 	if err != nil || serr != nil || h.RecordSize == 0 || uint64(h.StorageOffset) > uint64(fi.Size()) {
-		return 0
+		return 0, false
 	}
-	return int((uint64(fi.Size()) - uint64(h.StorageOffset)) / uint64(h.RecordSize))
+	return int((uint64(fi.Size()) - uint64(h.StorageOffset)) / uint64(h.RecordSize)), true
 }
 
 // running returns the current client, or ErrNotRunning.
@@ -349,11 +352,11 @@ func (g *Guest) Info(ctx context.Context) (remote.Info, error) {
 }
 
 // Capacity is how many records the store holds, from the store file's
-// header (which QEMU wrote at the first boot), or 0 when unknown.
-func (g *Guest) Capacity() int {
+// header (which QEMU wrote at the first boot); ok is false when unknown.
+func (g *Guest) Capacity() (n int, ok bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return g.capacity
+	return g.capacity, g.capacityKnown
 }
 
 // IDs returns every record identifier stored, in store order.

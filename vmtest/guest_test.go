@@ -11,7 +11,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/goerst/erst/erst/pshed/pshedtest"
 	"github.com/goerst/erst/internal/guesttest"
 )
 
@@ -30,25 +29,6 @@ var (
 	linuxhwTests      = []string{"TestGuestRegisters", "TestGuestPorts"}
 	linuxhwTestsAlone = []string{"TestGuestRefusesSystemRAM"}
 )
-
-// liveTests are erst's tests that run on every device (forEachDevice in
-// erst/device_test.go), and the PSHED suite on the device: each check.
-func liveTests() []string {
-	names := []string{
-		"TestWriteReadClearRoundTrip/qemu",
-		"TestWriteStampsPersistenceSignature/qemu",
-		"TestOverwriteKeepsOneRecord/qemu",
-		"TestIDsSurviveAStaleCursor/qemu",
-		"TestMissingRecordStatuses/qemu",
-		"TestFullStore/qemu",
-		"TestDummyWrite/qemu",
-		"TestTraceNamesActions/qemu",
-	}
-	for _, c := range pshedtest.Checks() {
-		names = append(names, "TestConformanceExchangeBuffer/qemu/"+c.Name)
-	}
-	return names
-}
 
 // The guest's store: QEMU's documented 64 KiB backend of 8 KiB records,
 // one slot of which holds the header.
@@ -81,7 +61,7 @@ func TestGuest(t *testing.T) {
 		tests []string
 	}
 	linuxhwRun := run{"linuxhw.test", slices.Concat(linuxhwTests, linuxhwTestsAlone)}
-	erstRun := run{"erst.test", liveTests()}
+	erstRun := run{"erst.test", liveTests(t)}
 
 	for _, tc := range []struct {
 		machine   string
@@ -98,7 +78,11 @@ func TestGuest(t *testing.T) {
 		args := []string{"-machine", tc.machine, "-timeout", "8m"}
 		// In the command's environment, not on the kernel command line,
 		// so that the guest is erstvm's usual one, which it resumes.
-		env := fmt.Sprintf("%s=1 %s=results %s=%d", guesttest.InGuestVar, guesttest.ResultsVar, guesttest.CapacityVar, guestCapacity)
+		kernelERST := 0
+		if tc.linuxERST {
+			kernelERST = 1
+		}
+		env := fmt.Sprintf("%s=1 %s=results %s=%d %s=%d", guesttest.InGuestVar, guesttest.ResultsVar, guesttest.CapacityVar, guestCapacity, guesttest.KernelERSTVar, kernelERST)
 		if tc.linuxERST {
 			name += "-linux-erst"
 			runs = []run{{linuxhwRun.bin, linuxhwTests}}

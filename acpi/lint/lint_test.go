@@ -18,7 +18,22 @@ import (
 )
 
 // corpusCodes is what Check must find in each corpus table: the exact set
-// of codes (a code found several times is listed once).
+// of codes (a code found several times is listed once). Where each
+// expectation comes from:
+//   - checksum, entry-count, filler-action, missing-timings, gas-address,
+//     gas-access-size, mask-wider-than-register: a plain reading of the
+//     table's bytes against ACPI 6.5 §18.5 and §5.2.3.2 agrees
+//     (TestCorpusCodesDerived, independent of Check);
+//   - missing-action: the actions Linux's erst.c runs unconditionally
+//     (erst_get_erange's GET_ERROR_LOG_ADDRESS_*, erst_get_record_count,
+//     the SET_*/EXECUTE/CHECK_BUSY/GET_COMMAND_STATUS of each operation);
+//   - gas-access-fixup: Linux's apei_check_gar, which raises a 32- or
+//     64-bit register declared with a narrower Access Size;
+//   - register-mixed-width: QEMU's build_erst (hw/acpi/erst.c), which reads
+//     VALUE both as 32 and as 64 bits;
+//   - reserved-nonzero, unknown-instruction: fwts's deliberately broken
+//     input, whose reserved fields and instruction code ACPI Table 18.28
+//     leaves undefined.
 var corpusCodes = map[string][]string{
 	// Real firmware.
 	"0101102f41e61b88": {"filler-action", "missing-timings"},

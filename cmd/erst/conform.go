@@ -57,7 +57,7 @@ func setupConform(fs *flag.FlagSet) func(*env, []string) error {
 			o.RecordLength = store.DefaultRecordSize // the driver's NVRAM slot: erst.WithNVRAMSlotSize's default
 		}
 		if d.st != nil {
-			o.Free = d.st.Capacity() - int(d.st.Count())
+			o.Free, o.FreeKnown = d.st.Capacity()-int(d.st.Count()), true
 		}
 		if !*asJSON {
 			fmt.Fprintf(e.stdout, "conform: %s: needs room for %d records of %d bytes; uses only ids %#x to %#x\n",
@@ -75,7 +75,7 @@ func setupConform(fs *flag.FlagSet) func(*env, []string) error {
 			j.Failed = []string{}
 		}
 		j.Passed = len(j.Failed) == 0
-		if rep.Free > 0 {
+		if rep.FreeKnown {
 			j.Room = &rep.Free
 		}
 		for _, r := range rep.Results {

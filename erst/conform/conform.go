@@ -5,10 +5,12 @@
 // announces) and the PSHED persistence contract (package pshedtest), on a
 // store that may hold other records.
 //
-// Run uses only the identifiers pshedtest reserves (pshedtest.Reserved),
-// clears every record it wrote after each check, and checks at the end
-// that every other record reads back byte for byte as before. It needs
-// room for pshedtest.Room records of the range length.
+// Run uses only the identifiers pshedtest reserves (pshedtest.Reserved).
+// Each check clears the records it wrote; after each, Run enumerates the
+// store, notes any reserved record still there (NothingLeft reports it)
+// and clears it, so that the next check starts clean. At the end it
+// checks that every other record reads back byte for byte as before. It
+// needs room for pshedtest.Room records of the range length.
 package conform
 
 import (
@@ -16,6 +18,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -43,9 +46,11 @@ type Options struct {
 	// (erst.WithNVRAMSlotSize).
 	RecordLength int
 	// Free is how many records of RecordLength the store has room for,
-	// when the caller knows (a simulated store); 0 means unknown, and the
-	// FullStore check finds out by filling the store, up to MaxFill.
-	Free int
+	// when FreeKnown (the caller knows: a simulated store), 0 for a full
+	// one. Unknown (FreeKnown false, Free 0), the FullStore check finds
+	// out by filling the store, up to MaxFill.
+	Free      int
+	FreeKnown bool
 	// Samples is how many dummy writes the Timings check times; 0 means
 	// 50.
 	Samples int
@@ -56,9 +61,10 @@ type Options struct {
 // Report is the outcome of a run.
 type Report struct {
 	Range        erst.Range
-	RecordLength int // the longest record the checks wrote
-	Free         int // room in records of RecordLength: Options.Free or what FullStore found; 0 unknown
-	Foreign      int // other records in the store, left alone
+	RecordLength int  // the longest record the checks wrote
+	Free         int  // room in records of RecordLength: Options.Free or what FullStore found
+	FreeKnown    bool // Free is known; false: neither given nor found
+	Foreign      int  // other records in the store, left alone
 	Results      []pshedtest.Result
 }
 
@@ -84,6 +90,8 @@ type run struct {
 	rep     *Report
 	foreign map[uint64][]byte // other records as read before the checks
 	order   []uint64          // their ids in store order
+	wrote   map[uint64]bool   // ids the running check wrote, for tidy
+	left    []string          // what the sweeps found: NothingLeft's findings
 }
 
 // Run checks d. The error, wrapping ErrCannotRun, is for a run that could
@@ -98,7 +106,7 @@ func Run(d *erst.Device, o Options) (*Report, error) {
 	if o.RecordLength <= 0 || uint64(o.RecordLength) > d.Range().Length {
 		o.RecordLength = int(d.Range().Length)
 	}
-	r := &run{d: d, o: o, rep: &Report{Range: d.Range(), RecordLength: o.RecordLength, Free: o.Free}, foreign: map[uint64][]byte{}}
+	r := &run{d: d, o: o, rep: &Report{Range: d.Range(), RecordLength: o.RecordLength, Free: o.Free, FreeKnown: o.FreeKnown}, foreign: map[uint64][]byte{}, wrote: map[uint64]bool{}}
 	ids, err := d.IDs()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrCannotRun, err)
@@ -115,23 +123,29 @@ func Run(d *erst.Device, o Options) (*Report, error) {
 		return nil, fmt.Errorf("%w: the store holds %d records with the ids conform reserves (%#x..., left by an interrupted run?); clear them first", ErrCannotRun, len(mine), mine[0])
 	}
 	r.rep.Foreign = len(r.order)
-	if o.Free > 0 && o.Free < pshedtest.Room {
+	if o.Free != 0 && !o.FreeKnown {
+		return nil, fmt.Errorf("%w: Options.Free is %d with FreeKnown false: set FreeKnown, or leave Free 0 for unknown", ErrCannotRun, o.Free)
+	}
+	if o.FreeKnown && o.Free < pshedtest.Room {
 		return nil, fmt.Errorf("%w: it needs room for %d records of %d bytes; the store has room for %d", ErrCannotRun, pshedtest.Room, o.RecordLength, o.Free)
 	}
 	for _, c := range r.checks() {
+		c.Run = r.tidied(c.Run)
 		r.rep.Results = append(r.rep.Results, pshedtest.Run(c, pshedtest.Target{}))
-		r.sweep()
+		r.sweep(c.Name)
 	}
 	for _, c := range pshedtest.Checks() {
 		tg := pshedtest.Target{
-			Persistence: pshed.NewAdapter(reservedStore{d}),
-			RangeLength: o.RecordLength,
-			Capacity:    r.rep.Free,
+			Persistence:   pshed.NewAdapter(reservedStore{d, r.wrote}),
+			RangeLength:   o.RecordLength,
+			Capacity:      r.rep.Free,
+			CapacityKnown: r.rep.FreeKnown,
 		}
+		c.Run = r.tidied(c.Run)
 		res := pshedtest.Run(c, tg)
 		res.Name = "pshed/" + res.Name
 		r.rep.Results = append(r.rep.Results, res)
-		r.sweep()
+		r.sweep(res.Name)
 	}
 	for _, c := range []pshedtest.Check{{Name: "ForeignUntouched", Run: r.checkForeignUntouched}, {Name: "NothingLeft", Run: r.checkNothingLeft}} {
 		r.rep.Results = append(r.rep.Results, pshedtest.Run(c, pshedtest.Target{}))
@@ -154,18 +168,53 @@ func (r *run) checks() []pshedtest.Check {
 	}
 }
 
-// sweep clears every reserved record, so that a failed check leaves
-// nothing behind for the next. Failures show in NothingLeft.
-func (r *run) sweep() {
-	ids, err := r.d.IDs()
-	if err != nil {
-		return
+// tidied has check f clear, when it ends (failed, skipped or passed),
+// every record it wrote, as a caller of the driver would: a clear that
+// fails fails the check. A device that acknowledges a clear and keeps the
+// record is left to the sweep to find.
+func (r *run) tidied(f func(pshedtest.TB, pshedtest.Target)) func(pshedtest.TB, pshedtest.Target) {
+	return func(t pshedtest.TB, tg pshedtest.Target) {
+		defer r.tidy(t)
+		f(t, tg)
 	}
+}
+
+func (r *run) tidy(t pshedtest.TB) {
+	ids := slices.Sorted(maps.Keys(r.wrote))
+	clear(r.wrote)
 	for _, id := range ids {
-		if pshedtest.Reserved(id) {
-			_ = r.d.Clear(id)
+		if err := r.d.Clear(id); err != nil && !errors.Is(err, erst.ErrRecordNotFound) && !errors.Is(err, erst.ErrStoreEmpty) {
+			t.Errorf("clear of record %#x, which the check wrote: %v", id, err)
 		}
 	}
+}
+
+// sweep runs after the check named after: any reserved record still in
+// the store is one the check left behind although it cleared what it
+// wrote. It is noted for NothingLeft and cleared, so that the next check
+// starts clean; a sweep that cannot enumerate or clear is noted too.
+func (r *run) sweep(after string) {
+	ids, err := r.d.IDs()
+	if err != nil {
+		r.left = append(r.left, fmt.Sprintf("after %s, the store could not be enumerated: %v", after, err))
+		return
+	}
+	left := slices.DeleteFunc(ids, func(id uint64) bool { return !pshedtest.Reserved(id) })
+	if len(left) == 0 {
+		return
+	}
+	r.left = append(r.left, fmt.Sprintf("%s left %d records behind after clearing what it wrote: %#x", after, len(left), left[:min(len(left), 8)]))
+	for _, id := range left {
+		if err := r.d.Clear(id); err != nil {
+			r.left = append(r.left, fmt.Sprintf("the sweep after %s could not clear record %#x: %v", after, id, err))
+		}
+	}
+}
+
+// write writes rec and notes its id for tidy.
+func (r *run) write(rec []byte) error {
+	r.wrote[erst.RecordID(rec)] = true
+	return r.d.Write(rec)
 }
 
 func (r *run) record(size int, n int) []byte { return pshedtest.NewRecord(size, own(n)) }
@@ -219,7 +268,7 @@ func (r *run) checkTimings(t pshedtest.TB, _ pshedtest.Target) {
 	op := r.d.DummyWrite
 	what := "dummy write"
 	if err := op(); errors.Is(err, erst.ErrMissingAction) {
-		op, what = func() error { return r.d.Write(r.record(cper.HeaderSize, 1)) }, "128-byte write"
+		op, what = func() error { return r.write(r.record(cper.HeaderSize, 1)) }, "128-byte write"
 	}
 	samples := make([]time.Duration, 0, r.o.Samples)
 	for range r.o.Samples {
@@ -249,7 +298,7 @@ func (r *run) checkTimings(t pshedtest.TB, _ pshedtest.Target) {
 func (r *run) checkFullStore(t pshedtest.TB, _ pshedtest.Target) {
 	size := r.o.RecordLength
 	limit := MaxFill
-	if r.o.Free > 0 {
+	if r.o.FreeKnown {
 		limit = r.o.Free + 1
 	}
 	before, err := r.d.Count()
@@ -259,7 +308,7 @@ func (r *run) checkFullStore(t pshedtest.TB, _ pshedtest.Target) {
 	taken := 0
 	var refusal error
 	for n := 1; n <= limit; n++ {
-		if err := r.d.Write(r.record(size, n)); err != nil {
+		if err := r.write(r.record(size, n)); err != nil {
 			refusal = err
 			break
 		}
@@ -270,11 +319,11 @@ func (r *run) checkFullStore(t pshedtest.TB, _ pshedtest.Target) {
 		t.Fatalf("the store took %d records of %d bytes and never reported NOT_ENOUGH_SPACE", taken, size)
 	case !errors.Is(refusal, erst.ErrNotEnoughSpace):
 		t.Fatalf("write %d of %d-byte records: %v, want command status NOT_ENOUGH_SPACE when full", taken+1, size, refusal)
-	case r.o.Free > 0 && taken != r.o.Free:
+	case r.o.FreeKnown && taken != r.o.Free:
 		t.Fatalf("the store took %d records of %d bytes before NOT_ENOUGH_SPACE; it has room for %d", taken, size, r.o.Free)
 	}
-	if r.o.Free == 0 {
-		r.rep.Free = taken
+	if !r.o.FreeKnown {
+		r.rep.Free, r.rep.FreeKnown = taken, true
 	}
 	if n, err := r.d.Count(); err != nil || n != before+uint64(taken) {
 		t.Errorf("GET_RECORD_COUNT of the full store = %d, %v; want %d (%d before, %d written, the refused one not counted)", n, err, before+uint64(taken), before, taken)
@@ -290,7 +339,7 @@ func (r *run) checkFullStore(t pshedtest.TB, _ pshedtest.Target) {
 	if err := r.d.Clear(own(1)); err != nil {
 		t.Fatalf("clear in a full store: %v", err)
 	}
-	if err := r.d.Write(r.record(size, limit+1)); err != nil {
+	if err := r.write(r.record(size, limit+1)); err != nil {
 		t.Errorf("write after clearing one record of a full store: %v", err)
 	}
 	t.Logf("room for %d records of %d bytes", taken, size)
@@ -306,7 +355,7 @@ func (r *run) checkWriteReadClear(t pshedtest.TB, _ pshedtest.Target) {
 	}
 	recs := [][]byte{r.record(cper.HeaderSize, 1), r.record(r.o.RecordLength, 2)}
 	for _, rec := range recs {
-		if err := r.d.Write(rec); err != nil {
+		if err := r.write(rec); err != nil {
 			t.Fatalf("write of a %d-byte record: %v", len(rec), err)
 		}
 	}
@@ -336,7 +385,7 @@ func (r *run) checkPersistenceSignature(t pshedtest.TB, _ pshedtest.Target) {
 	rec := r.record(256, 3)
 	const off = cper.OffPersistence
 	rec[off], rec[off+1] = 0, 0
-	if err := r.d.Write(rec); err != nil {
+	if err := r.write(rec); err != nil {
 		t.Fatalf("write: %v", err)
 	}
 	got, err := r.d.Read(own(3))
@@ -351,7 +400,7 @@ func (r *run) checkPersistenceSignature(t pshedtest.TB, _ pshedtest.Target) {
 // Overwrite: a write with a stored id replaces the record and keeps the
 // count (QEMU's acpi-erst; Linux relies on it for its pstore ids).
 func (r *run) checkOverwrite(t pshedtest.TB, _ pshedtest.Target) {
-	if err := r.d.Write(r.record(300, 4)); err != nil {
+	if err := r.write(r.record(300, 4)); err != nil {
 		t.Fatalf("write: %v", err)
 	}
 	n1, err := r.d.Count()
@@ -359,7 +408,7 @@ func (r *run) checkOverwrite(t pshedtest.TB, _ pshedtest.Target) {
 		t.Fatalf("GET_RECORD_COUNT: %v", err)
 	}
 	newer := r.record(400, 4)
-	if err := r.d.Write(newer); err != nil {
+	if err := r.write(newer); err != nil {
 		t.Fatalf("write with the same id: %v", err)
 	}
 	if got, err := r.d.Read(own(4)); err != nil || !bytes.Equal(got, newer) {
@@ -434,8 +483,12 @@ func (r *run) checkForeignUntouched(t pshedtest.TB, _ pshedtest.Target) {
 	t.Logf("%d records already in the store read back byte for byte", len(r.order))
 }
 
-// NothingLeft: the run cleared every record it wrote.
+// NothingLeft: every record a check wrote was gone once the check had
+// cleared it (what the sweeps found), and none is left at the end.
 func (r *run) checkNothingLeft(t pshedtest.TB, _ pshedtest.Target) {
+	for _, f := range r.left {
+		t.Errorf("%s", f)
+	}
 	ids, err := r.d.IDs()
 	if err != nil {
 		t.Fatalf("enumerate: %v", err)
@@ -450,12 +503,18 @@ func (r *run) checkNothingLeft(t pshedtest.TB, _ pshedtest.Target) {
 // reservedStore is a pshed.Store that sees only the reserved identifiers
 // of d: to the PSHED checks the store is empty, whatever else it holds,
 // and they can touch nothing else.
-type reservedStore struct{ d *erst.Device }
+// It notes the ids written in wrote, for tidy.
+type reservedStore struct {
+	d     *erst.Device
+	wrote map[uint64]bool
+}
 
 func (s reservedStore) Write(rec []byte) error {
-	if id := erst.RecordID(rec); !pshedtest.Reserved(id) {
+	id := erst.RecordID(rec)
+	if !pshedtest.Reserved(id) {
 		return fmt.Errorf("conform: write of record %#x outside the reserved ids refused: %w", id, erst.ErrBadRecord)
 	}
+	s.wrote[id] = true
 	return s.d.Write(rec)
 }
 

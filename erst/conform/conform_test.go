@@ -8,6 +8,7 @@ import (
 	"github.com/goerst/erst/acpi"
 	"github.com/goerst/erst/erst"
 	"github.com/goerst/erst/erst/conform"
+	"github.com/goerst/erst/erst/hw"
 	"github.com/goerst/erst/erst/pshed/pshedtest"
 	"github.com/goerst/erst/erst/sim"
 	"github.com/goerst/erst/erst/store"
@@ -57,9 +58,11 @@ func TestHealthyDevicePasses(t *testing.T) {
 			if err := d.Write(foreign); err != nil {
 				t.Fatal(err)
 			}
-			o := conform.Options{Samples: 25, RecordLength: 8192}
+			// A clock that stands still: the Timings check passes however
+			// slow the machine running the test is.
+			o := conform.Options{Samples: 25, RecordLength: 8192, Clock: hw.NewFakeClock().Now}
 			if tc.known {
-				o.Free = st.Capacity() - int(st.Count())
+				o.Free, o.FreeKnown = st.Capacity()-int(st.Count()), true
 			}
 			rep, err := conform.Run(d, o)
 			if err != nil {
@@ -85,7 +88,7 @@ func TestHealthyDevicePasses(t *testing.T) {
 func TestLyingDeviceFails(t *testing.T) {
 	_, dev, d := newDevice(t, 64<<10)
 	dev.ForceStatus(acpi.StatusSuccess, -1, false)
-	rep, err := conform.Run(d, conform.Options{Free: 7, Samples: 3})
+	rep, err := conform.Run(d, conform.Options{Free: 7, FreeKnown: true, Samples: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,13 +105,18 @@ func TestLyingDeviceFails(t *testing.T) {
 
 func TestCannotRun(t *testing.T) {
 	_, _, d := newDevice(t, 64<<10)
-	if _, err := conform.Run(d, conform.Options{Free: 4}); !errors.Is(err, conform.ErrCannotRun) {
-		t.Errorf("Run with room for 4: %v, want ErrCannotRun", err)
+	for _, free := range []int{4, 1, 0} {
+		if _, err := conform.Run(d, conform.Options{Free: free, FreeKnown: true}); !errors.Is(err, conform.ErrCannotRun) {
+			t.Errorf("Run with room for %d: %v, want ErrCannotRun", free, err)
+		}
+	}
+	if _, err := conform.Run(d, conform.Options{Free: 6}); !errors.Is(err, conform.ErrCannotRun) {
+		t.Errorf("Run with Free 6 and FreeKnown false: %v, want ErrCannotRun", err)
 	}
 	if err := d.Write(pshedtest.NewRecord(128, pshedtest.IDBase+7)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := conform.Run(d, conform.Options{Free: 6}); !errors.Is(err, conform.ErrCannotRun) {
+	if _, err := conform.Run(d, conform.Options{Free: 6, FreeKnown: true}); !errors.Is(err, conform.ErrCannotRun) {
 		t.Errorf("Run with a reserved id in the store: %v, want ErrCannotRun", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/goerst/erst/erst"
 	"github.com/goerst/erst/erst/conform"
+	"github.com/goerst/erst/erst/hw"
 	"github.com/goerst/erst/erst/pshed/pshedtest"
 	"github.com/goerst/erst/erst/sim"
 	"github.com/goerst/erst/erst/store"
@@ -24,12 +25,16 @@ func Example() {
 	}
 	_ = d.Write(pshedtest.NewRecord(300, 0x42)) // someone else's record
 
-	rep, err := conform.Run(d, conform.Options{Free: 6, Samples: 25})
+	// A clock that stands still (hw.NewFakeClock) keeps the Timings
+	// check's verdict independent of the machine running the example; on
+	// a platform, leave Clock nil for the system clock.
+	clock := hw.NewFakeClock().Now
+	rep, err := conform.Run(d, conform.Options{Free: 6, FreeKnown: true, Samples: 25, Clock: clock})
 	fmt.Println(len(rep.Results), "checks,", len(rep.Failed()), "failed,", err)
 	fmt.Printf("ids left: %#x\n", st.IDs())
 
 	dev.SetFull(true)
-	rep, _ = conform.Run(d, conform.Options{Free: 6, Samples: 25})
+	rep, _ = conform.Run(d, conform.Options{Free: 6, FreeKnown: true, Samples: 25, Clock: clock})
 	fmt.Println(rep.Failed()[:3])
 	// Output:
 	// 23 checks, 0 failed, <nil>

@@ -94,9 +94,11 @@ type Geometry struct {
 	// address range length (ACPI 6.5 §18.5.2.1), or the NVRAM slot size.
 	// 0 when the store does not say.
 	RangeLength int
-	// Capacity is how many records the store holds at most; 0 when
-	// unknown (a real ERST device cannot tell).
-	Capacity int
+	// Capacity is how many records the store holds at most, when
+	// CapacityKnown; a real ERST device cannot tell, and then both are
+	// zero. A known Capacity may be 0: a store with no room.
+	Capacity      int
+	CapacityKnown bool
 }
 
 // Geometry returns the store's geometry, as far as it reports it: a
@@ -109,8 +111,9 @@ func (a *Adapter) Geometry() Geometry {
 		g.RangeLength = s.MaxRecordSize()
 	}
 	if s, ok := a.store.(interface{ Capacity() (int, bool) }); ok {
-		if c, known := s.Capacity(); known {
-			g.Capacity = c
+		g.Capacity, g.CapacityKnown = s.Capacity()
+		if !g.CapacityKnown {
+			g.Capacity = 0
 		}
 	}
 	return g

@@ -18,7 +18,7 @@ const (
 // target is the suite's view of a, with the geometry a reports.
 func target(a *pshed.Adapter) pshedtest.Target {
 	g := a.Geometry()
-	return pshedtest.Target{Persistence: a, RangeLength: g.RangeLength, Capacity: g.Capacity}
+	return pshedtest.Target{Persistence: a, RangeLength: g.RangeLength, Capacity: g.Capacity, CapacityKnown: g.CapacityKnown}
 }
 
 // The reference store through the adapter, with the documented status
@@ -48,7 +48,7 @@ func TestConformanceRegisteredPlugin(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Register(NewPacket(...)) = %v", err)
 		}
-		return pshedtest.Target{Persistence: pl, RangeLength: qemuRecordSize, Capacity: qemuCapacity}
+		return pshedtest.Target{Persistence: pl, RangeLength: qemuRecordSize, Capacity: qemuCapacity, CapacityKnown: true}
 	})
 }
 
@@ -58,23 +58,25 @@ func TestConformanceGeometries(t *testing.T) {
 	for _, tc := range []struct {
 		name                         string
 		capacity, rangeLen, declared int
+		known                        bool // declared is the capacity
 		// inapplicable: the checks this geometry cannot exercise, which
 		// must say so (Outcome Skip with a reason) instead of passing.
 		inapplicable []string
 	}{
-		{"Range128", 3, 128, 3, nil},
-		{"Range1000", 5, 1000, 5, nil},
-		{"CapacityUnknown", 50, 4096, 0, []string{"StoreFull"}},
-		{"OneRecord", 1, 4096, 1, []string{"Clear"}},
+		{"Range128", 3, 128, 3, true, nil},
+		{"Range1000", 5, 1000, 5, true, nil},
+		{"CapacityUnknown", 50, 4096, 0, false, []string{"StoreFull"}},
+		{"OneRecord", 1, 4096, 1, true, []string{"Clear"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			// pshedtest.Run, not TestPersistence: a check that does not
 			// apply here is asserted to say so, and is no skipped test.
 			for _, c := range pshedtest.Checks() {
 				r := pshedtest.Run(c, pshedtest.Target{
-					Persistence: pshed.NewAdapter(pshed.NewMemStore(tc.capacity, tc.rangeLen)),
-					RangeLength: tc.rangeLen,
-					Capacity:    tc.declared,
+					Persistence:   pshed.NewAdapter(pshed.NewMemStore(tc.capacity, tc.rangeLen)),
+					RangeLength:   tc.rangeLen,
+					Capacity:      tc.declared,
+					CapacityKnown: tc.known,
 				})
 				want := pshedtest.Pass
 				if slices.Contains(tc.inapplicable, c.Name) {

@@ -51,7 +51,7 @@ func Example() {
 	fmt.Println("read of an id not stored:", status)
 	fmt.Println("clear:", p.ClearErrorRecord(0, 0x1234))
 	// Output:
-	// {RangeLength:8192 Capacity:7}
+	// {RangeLength:8192 Capacity:7 CapacityKnown:true}
 	// write: STATUS_SUCCESS
 	// read: STATUS_SUCCESS, 300 bytes, next 0x1234
 	// read of an id not stored: STATUS_NOT_FOUND

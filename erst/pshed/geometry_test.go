@@ -13,7 +13,7 @@ import (
 // The adapter reports the store's geometry, so that nobody hard-codes
 // QEMU's 8192 and 7.
 func TestAdapterGeometry(t *testing.T) {
-	if g := pshed.NewAdapter(pshed.NewMemStore(5, 1000)).Geometry(); g != (pshed.Geometry{RangeLength: 1000, Capacity: 5}) {
+	if g := pshed.NewAdapter(pshed.NewMemStore(5, 1000)).Geometry(); g != (pshed.Geometry{RangeLength: 1000, Capacity: 5, CapacityKnown: true}) {
 		t.Errorf("MemStore(5, 1000): %+v", g)
 	}
 	if g := pshed.NewAdapter(&fakeStore{t: t}).Geometry(); g != (pshed.Geometry{}) {
@@ -26,9 +26,9 @@ func TestAdapterGeometry(t *testing.T) {
 		opts []sim.Option
 		want pshed.Geometry
 	}{
-		{"qemu", 64 << 10, 8192, nil, pshed.Geometry{RangeLength: 8192, Capacity: 7}},
-		{"4KiB", 1 << 20, 4096, nil, pshed.Geometry{RangeLength: 4096, Capacity: 255}},
-		{"nvram", 64 << 10, 8192, []sim.Option{sim.WithNVRAM()}, pshed.Geometry{RangeLength: 8192, Capacity: 7}},
+		{"qemu", 64 << 10, 8192, nil, pshed.Geometry{RangeLength: 8192, Capacity: 7, CapacityKnown: true}},
+		{"4KiB", 1 << 20, 4096, nil, pshed.Geometry{RangeLength: 4096, Capacity: 255, CapacityKnown: true}},
+		{"nvram", 64 << 10, 8192, []sim.Option{sim.WithNVRAM()}, pshed.Geometry{RangeLength: 8192, Capacity: 7, CapacityKnown: true}},
 	} {
 		im, err := store.NewImage(tc.size, tc.rs)
 		if err != nil {

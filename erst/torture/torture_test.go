@@ -197,8 +197,33 @@ func TestVerifyFindsEveryFlippedByte(t *testing.T) {
 			continue
 		}
 		var d *torture.Damage
-		if errors.As(rep.Faults[0].Err, &d) && d.Offset != off && off != 20 {
+		if !errors.As(rep.Faults[0].Err, &d) {
+			t.Errorf("byte %d flipped: fault %v, want a *torture.Damage", off, rep.Faults[0].Err)
+		} else if d.Offset != off {
 			t.Errorf("byte %d flipped: damage reported at %d", off, d.Offset)
+		}
+	}
+}
+
+// A record read back one byte short or one byte long, every byte it has
+// in common with the record right, is damage of its length alone
+// (Offset -1).
+func TestCheckFindsLengthAlone(t *testing.T) {
+	g := newGen(t, 7)
+	id := g.ID(3)
+	want := g.Record(id)
+	if err := g.Check(id, want); err != nil {
+		t.Fatalf("the record itself: %v", err)
+	}
+	for _, rec := range [][]byte{want[:len(want)-1], append(slices.Clone(want), 0)} {
+		err := g.Check(id, rec)
+		var d *torture.Damage
+		if !errors.As(err, &d) || !errors.Is(err, torture.ErrCorrupt) {
+			t.Errorf("%d bytes of a %d-byte record: %v, want a *torture.Damage wrapping ErrCorrupt", len(rec), len(want), err)
+			continue
+		}
+		if *d != (torture.Damage{ID: id, Offset: -1, Len: len(rec), WantLen: len(want)}) {
+			t.Errorf("%d bytes of a %d-byte record: %+v, want the length alone named", len(rec), len(want), *d)
 		}
 	}
 }

@@ -36,6 +36,24 @@ const InGuestVar = "VMTEST_IN_GUEST"
 // device's backing store holds: the device itself cannot say.
 const CapacityVar = "ERSTTEST_CAPACITY"
 
+// KernelERSTVar is the environment variable (set by the host in the guest
+// command's environment) saying whether the guest's kernel was booted to
+// own the ERST device ("1") or with erst_disable ("0"), so that a test
+// with a branch for each can check it took the one the host meant.
+const KernelERSTVar = "ERSTTEST_KERNEL_ERST"
+
+// KernelERST returns what KernelERSTVar says: whether the kernel owns the
+// ERST device, and ok false when the host said nothing (or nonsense).
+func KernelERST() (owns, ok bool) {
+	switch os.Getenv(KernelERSTVar) {
+	case "1":
+		return true, true
+	case "0":
+		return false, true
+	}
+	return false, false
+}
+
 // InGuest reports whether the test runs in a guest.
 func InGuest() bool { return os.Getenv(InGuestVar) == "1" }
 

@@ -13,9 +13,10 @@ import (
 func ExampleRun() {
 	for _, c := range pshedtest.Checks()[:3] {
 		r := pshedtest.Run(c, pshedtest.Target{
-			Persistence: pshed.NewAdapter(pshed.NewMemStore(7, 8192)),
-			RangeLength: 8192,
-			Capacity:    7,
+			Persistence:   pshed.NewAdapter(pshed.NewMemStore(7, 8192)),
+			RangeLength:   8192,
+			Capacity:      7,
+			CapacityKnown: true,
 		})
 		fmt.Println(r.Name, r.Outcome)
 	}

@@ -52,15 +52,17 @@ type Target struct {
 	// RangeLength is the length of the error log address range
 	// (GET_ERROR_LOG_ADDRESS_LENGTH): the longest record the
 	// implementation must accept, at least cper.HeaderSize. 0 takes
-	// both RangeLength and Capacity from the Persistence's Geometry
-	// method when it has one, as *pshed.Adapter does.
+	// RangeLength, Capacity and CapacityKnown from the Persistence's
+	// Geometry method when it has one, as *pshed.Adapter does.
 	RangeLength int
-	// Capacity is how many RangeLength-byte records the store holds, or
-	// 0 when unknown. With 0 the StoreFull check is skipped and the
-	// other checks assume room for 5 records. With less than 5, the
+	// Capacity is how many RangeLength-byte records the store holds,
+	// when CapacityKnown. Unknown (CapacityKnown false, Capacity 0), the
+	// StoreFull check is skipped and the other checks assume room for 5
+	// records. Known and less than 5 (0 included: a full store), the
 	// Iteration check stores fewer records and checks that need more
 	// room than Capacity are skipped.
-	Capacity int
+	Capacity      int
+	CapacityKnown bool
 	// NewRecord builds a valid CPER record of exactly size bytes with
 	// record identifier id. Nil means the package's NewRecord.
 	NewRecord func(size int, id uint64) []byte
@@ -108,7 +110,7 @@ func withGeometry(f func(TB, Target)) func(TB, Target) {
 	return func(t TB, tg Target) {
 		if g, ok := tg.Persistence.(interface{ Geometry() pshed.Geometry }); ok && tg.RangeLength == 0 {
 			geo := g.Geometry()
-			tg.RangeLength, tg.Capacity = geo.RangeLength, geo.Capacity
+			tg.RangeLength, tg.Capacity, tg.CapacityKnown = geo.RangeLength, geo.Capacity, geo.CapacityKnown
 		}
 		f(t, tg)
 	}
@@ -145,7 +147,10 @@ func setup(t TB, tg Target) *env {
 		t.Fatalf("Target.RangeLength is %d, want at least %d", tg.RangeLength, cper.HeaderSize)
 	}
 	if tg.Capacity < 0 {
-		t.Fatalf("Target.Capacity is %d, want 0 (unknown) or more", tg.Capacity)
+		t.Fatalf("Target.Capacity is %d, want 0 or more", tg.Capacity)
+	}
+	if tg.Capacity != 0 && !tg.CapacityKnown {
+		t.Fatalf("Target.Capacity is %d with CapacityKnown false: set CapacityKnown, or leave Capacity 0 for unknown", tg.Capacity)
 	}
 	e := &env{t: t, tg: tg, p: tg.Persistence}
 	_, _, st := e.p.ReadErrorRecord(0, 0, make([]byte, tg.RangeLength))
@@ -163,14 +168,14 @@ func setup(t TB, tg Target) *env {
 // need skips the check when the target cannot hold n records.
 func (e *env) need(n int) {
 	e.t.Helper()
-	if e.tg.Capacity > 0 && e.tg.Capacity < n {
+	if e.tg.CapacityKnown && e.tg.Capacity < n {
 		e.t.Skipf("needs room for %d records; Target.Capacity is %d", n, e.tg.Capacity)
 	}
 }
 
 // room is how many records the check may store at once.
 func (e *env) room() int {
-	if e.tg.Capacity > 0 && e.tg.Capacity < Room {
+	if e.tg.CapacityKnown && e.tg.Capacity < Room {
 		return e.tg.Capacity
 	}
 	return Room
@@ -281,7 +286,7 @@ func (e *env) iterate() (ids []uint64, recs map[uint64][]byte, ok bool) {
 	e.t.Helper()
 	recs = make(map[uint64][]byte)
 	limit := 200
-	if e.tg.Capacity > 0 {
+	if e.tg.CapacityKnown {
 		limit = e.tg.Capacity + 1
 	}
 	var rid uint64
@@ -607,8 +612,8 @@ func checkOverwrite(t TB, tg Target) {
 // room again.
 func checkStoreFull(t TB, tg Target) {
 	e := setup(t, tg)
-	if tg.Capacity == 0 {
-		t.Skipf("Target.Capacity is 0 (unknown)")
+	if !tg.CapacityKnown {
+		t.Skipf("Target.CapacityKnown is false: the capacity is unknown")
 	}
 	want := make(map[uint64][]byte)
 	for k := 1; k <= tg.Capacity; k++ {
@@ -626,6 +631,9 @@ func checkStoreFull(t TB, tg Target) {
 	}
 	e.expectNotFound(id(tg.Capacity + 1))
 	e.expectStore(want)
+	if tg.Capacity == 0 {
+		return // no room at all: nothing to clear to make some
+	}
 
 	e.mustClear(id(1))
 	delete(want, id(1))

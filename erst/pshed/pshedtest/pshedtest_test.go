@@ -90,7 +90,7 @@ func failedChecks(res map[string]*recorder) []string {
 func goodStore() *pshed.MemStore { return pshed.NewMemStore(capacity, rangeLen) }
 
 func target(p pshed.Persistence) pshedtest.Target {
-	return pshedtest.Target{Persistence: p, RangeLength: rangeLen, Capacity: capacity}
+	return pshedtest.Target{Persistence: p, RangeLength: rangeLen, Capacity: capacity, CapacityKnown: true}
 }
 
 // The recorder path agrees with TestPersistence on a correct

@@ -35,9 +35,29 @@ func TestRunReportsOutcomes(t *testing.T) {
 			continue
 		}
 		tg := target(pshed.NewAdapter(goodStore()))
-		tg.Capacity = 0
+		tg.Capacity, tg.CapacityKnown = 0, false
 		if r := pshedtest.Run(c, tg); r.Outcome != pshedtest.Skip || r.Reason() == "" {
 			t.Errorf("Run(StoreFull) with an unknown capacity = %v %q, want a skip with a reason", r.Outcome, r.Reason())
+		}
+		// A capacity of 0 that is known is a full store: the first
+		// write must be refused; zero is not "unknown".
+		noRoom := func() pshedtest.Target {
+			return pshedtest.Target{Persistence: pshed.NewAdapter(pshed.NewMemStore(0, rangeLen)), RangeLength: rangeLen, CapacityKnown: true}
+		}
+		if r := pshedtest.Run(c, noRoom()); r.Outcome != pshedtest.Pass {
+			t.Errorf("Run(StoreFull) on a store with no room, declared so = %v %q, want pass", r.Outcome, r.Reason())
+		}
+		tg = noRoom()
+		tg.Persistence = pshed.NewAdapter(pshed.NewMemStore(1, rangeLen))
+		if r := pshedtest.Run(c, tg); r.Outcome != pshedtest.Fail {
+			t.Errorf("Run(StoreFull) on a store with room for one, declared with none = %v %q, want fail", r.Outcome, r.Reason())
+		}
+		// A non-zero capacity without CapacityKnown is a caller's
+		// mistake, not an unknown capacity.
+		tg = target(pshed.NewAdapter(goodStore()))
+		tg.CapacityKnown = false
+		if r := pshedtest.Run(c, tg); r.Outcome != pshedtest.Fail || !strings.Contains(r.Reason(), "CapacityKnown") {
+			t.Errorf("Run(StoreFull) with Capacity %d and CapacityKnown false = %v %q, want a fail naming CapacityKnown", tg.Capacity, r.Outcome, r.Reason())
 		}
 	}
 }

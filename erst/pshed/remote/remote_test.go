@@ -73,7 +73,9 @@ func TestConformanceThroughServer(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return pshedtest.Target{Persistence: c.Persistence(), RangeLength: int(info.RangeLength), Capacity: int(info.Capacity)}
+		// The protocol's Info says 0 for a capacity the device cannot
+		// tell; this one can.
+		return pshedtest.Target{Persistence: c.Persistence(), RangeLength: int(info.RangeLength), Capacity: int(info.Capacity), CapacityKnown: info.Capacity > 0}
 	})
 }
 

@@ -102,8 +102,8 @@ func (g *Guest) bootLinuxERST(ctx context.Context) error {
 	}
 	go func() { <-v.Done(); conn.Close() }()
 	g.v, g.client, g.exec = v, nil, conn
-	if g.capacity == 0 {
-		g.capacity = storeCapacity(g.cfg.Store)
+	if !g.capacityKnown {
+		g.capacity, g.capacityKnown = storeCapacity(g.cfg.Store)
 	}
 	g.logf("vmtest: boot %d (%s, %s, Linux's ERST driver) up in %.1fs; stages: %s", g.boots, g.o.Machine, filepath.Base(g.cfg.Store),
 		time.Since(v.Started()).Seconds(), v.Serial.Timings())

@@ -32,7 +32,7 @@ var layers = [][]string{
 	{"erst/conform", "images"},                     // a platform's checks, the guest image
 	{"internal/vm", "images/guestinit"},            // QEMU, the guest's agent
 	{"vmtest"},                                     // harness
-	{"cmd/erst", "cmd/erstvm", "images/cmd/mkinitramfs", "images/cmd/testlog"}, // commands
+	{"cmd/erst", "cmd/erstvm", "images/cmd/mkinitramfs", "images/cmd/testlog", "mk/mutate"}, // commands
 }
 
 // TestLayers holds the module's imports to the layer table: data flows

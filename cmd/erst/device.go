@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"runtime"
 
 	"github.com/goerst/erst/acpi"
@@ -184,22 +182,4 @@ func (e *env) output(path string, b []byte) error {
 	}
 	_, err := e.stdout.Write(b)
 	return err
-}
-
-// writeFileAtomic writes b to path through a temporary file and rename, so
-// a failed write never leaves half a file.
-func writeFileAtomic(path string, b []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".erst-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

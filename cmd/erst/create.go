@@ -6,7 +6,7 @@ import (
 )
 
 func init() {
-	register(&command{name: "create", summary: "Create the -store file in QEMU's format (-store-size, -record-size), or check that an existing one opens.\nA missing or empty file is made -store-size bytes; a zero-filled one is formatted at its own size, as QEMU does.\nAn existing store whose size or record size differs from a -store-size or -record-size given is an error (exit 1).\nwrite also creates a missing store; no other command does.", setup: setupCreate})
+	register(&command{name: "create", summary: "Create the -store file in QEMU's format (-store-size, -record-size), or check that an existing one opens.\nA missing or empty file is made -store-size bytes; a zero-filled one is formatted at its own size, as QEMU does.\nAn existing store whose size or record size differs from a -store-size or -record-size given is an error (exit 1).", setup: setupCreate})
 }
 
 func setupCreate(fs *flag.FlagSet) func(*env, []string) error {

@@ -17,6 +17,9 @@ func setupCreate(fs *flag.FlagSet) func(*env, []string) error {
 		if e.g.store == "" {
 			return usagef("create needs -store FILE")
 		}
+		if err := e.g.checkStoreFlags(); err != nil { // a bad value is bad whether or not the store exists
+			return err
+		}
 		d, err := e.openDeviceCreate()
 		if err != nil {
 			return err

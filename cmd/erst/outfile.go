@@ -39,8 +39,13 @@ func writeFileAtomic(path string, b []byte) error {
 	}
 	perm, keep := fs.FileMode(0o644), false
 	if fi, err := os.Stat(target); err == nil {
-		if !fi.Mode().IsRegular() {
-			return fmt.Errorf("-o %s: not a regular file (%v)", path, fi.Mode().Type())
+		switch {
+		case fi.IsDir():
+			return fmt.Errorf("-o %s: is a directory", path)
+		case !fi.Mode().IsRegular():
+			// A device or FIFO (/dev/stdout, a pipe): written in
+			// place, never replaced.
+			return writeInPlace(target, b, fail)
 		}
 		perm, keep = fi.Mode().Perm(), true
 	}
@@ -68,6 +73,22 @@ func writeFileAtomic(path string, b []byte) error {
 		return fail(err)
 	}
 	if err := os.Rename(tmp, target); err != nil {
+		return fail(err)
+	}
+	return nil
+}
+
+// writeInPlace writes b to target, a file that is not a regular file.
+func writeInPlace(target string, b []byte, fail func(error) error) error {
+	f, err := os.OpenFile(target, os.O_WRONLY, 0)
+	if err != nil {
+		return fail(err)
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return fail(err)
+	}
+	if err := f.Close(); err != nil {
 		return fail(err)
 	}
 	return nil

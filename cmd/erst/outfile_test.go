@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 )
 
@@ -19,8 +18,7 @@ func TestOutputFileMode(t *testing.T) {
 	rec := mustRun(t, nil, "new", "-id", "0x42")
 	mustRun(t, rec, "-store", path, "write")
 
-	umask := syscall.Umask(0)
-	syscall.Umask(umask)
+	umask := currentUmask()
 	fresh := filepath.Join(dir, "fresh.bin")
 	existing := filepath.Join(dir, "existing.bin")
 	if err := os.WriteFile(existing, []byte("old"), 0o600); err != nil {
@@ -42,7 +40,7 @@ func TestOutputFileMode(t *testing.T) {
 			out  string
 			mode fs.FileMode
 		}{
-			{fresh, 0o644 &^ fs.FileMode(umask)},
+			{fresh, 0o644 &^ umask},
 			{existing, 0o664},
 			{link, 0o640},
 		} {

@@ -163,6 +163,22 @@ func TestCreateOnDifferentGeometry(t *testing.T) {
 	// The same geometry, or none given, checks the store and succeeds.
 	mustRun(t, nil, "-store", path, "-store-size", "64K", "-record-size", "8K", "create")
 	mustRun(t, nil, "-store", path, "create")
+
+	// A store without a record slot, as QEMU accepts and erst once made,
+	// is found wanting.
+	im, err := store.NewImage(8192, 8192)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, im, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"-store", path, "create"}
+	code, _, errs := runCmd(t, nil, args...)
+	oneLineErr(t, args, code, errs, exitFailure, path, "no room for a record")
+	if b, _ := os.ReadFile(path); !bytes.Equal(b, im) {
+		t.Error("create changed the store without record slots")
+	}
 }
 
 // One exit-code policy for a store that cannot be used: 2, whatever the

@@ -212,7 +212,7 @@ func setupBench(fs *flag.FlagSet) func(*env, []string) error {
 		if recSize != 0 && recSize < cper.PstoreHeaderSize {
 			return usagef("-size %d: a record with one section takes at least %d bytes", recSize, cper.PstoreHeaderSize)
 		}
-		d, err := e.openDeviceCreate()
+		d, err := e.openDeviceWrite()
 		if err != nil {
 			return err
 		}

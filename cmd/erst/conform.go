@@ -48,7 +48,7 @@ func setupConform(fs *flag.FlagSet) func(*env, []string) error {
 		if *samples < 1 {
 			return usagef("-samples %d: want at least 1", *samples)
 		}
-		d, err := e.openDevice()
+		d, err := e.openDeviceWrite()
 		if err != nil {
 			return usageErr(err)
 		}

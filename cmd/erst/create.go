@@ -3,10 +3,12 @@ package main
 import (
 	"flag"
 	"fmt"
+
+	"github.com/goerst/erst/erst/store"
 )
 
 func init() {
-	register(&command{name: "create", summary: "Create the -store file in QEMU's format (-store-size, -record-size), or check that an existing one opens.\nwrite also creates a missing store; no other command does.", setup: setupCreate})
+	register(&command{name: "create", summary: "Create the -store file in QEMU's format (-store-size, -record-size), or check that an existing one opens.\nA missing or empty file is made -store-size bytes; a zero-filled one is formatted at its own size, as QEMU does.\nAn existing store whose size or record size differs from a -store-size or -record-size given, or one without\nroom for a record, is an error (exit 1).", setup: setupCreate})
 }
 
 func setupCreate(fs *flag.FlagSet) func(*env, []string) error {
@@ -17,9 +19,20 @@ func setupCreate(fs *flag.FlagSet) func(*env, []string) error {
 		if e.g.store == "" {
 			return usagef("create needs -store FILE")
 		}
+		if err := e.g.checkStoreFlags(); err != nil { // a bad value is bad whether or not the store exists
+			return err
+		}
 		d, err := e.openDeviceCreate()
 		if err != nil {
 			return err
+		}
+		if err := e.g.checkGeometry(d.st); err != nil {
+			return err
+		}
+		// The rule a new store follows, which an old one (made by
+		// QEMU, or by an erst that allowed it) may not.
+		if err := store.CheckGeometry(uint64(d.st.Size()), uint64(d.st.RecordSize())); err != nil {
+			return fmt.Errorf("store %s: %w", e.g.store, err)
 		}
 		fmt.Fprintf(e.stdout, "%s: %d record slots of %d bytes (%d-byte store)\n", e.g.store, d.st.Capacity(), d.st.RecordSize(), d.st.Size())
 		return nil

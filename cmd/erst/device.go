@@ -1,11 +1,7 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"runtime"
 
 	"github.com/goerst/erst/acpi"
@@ -27,16 +23,20 @@ type device struct {
 	where string // "simulated store FILE" or "live device"
 }
 
-// openDevice opens the simulated device over an existing -store file, or
-// the live device. It never creates a store: a read-only or clearing
-// command on a mistyped path says the file is missing.
-func (e *env) openDevice() (*device, error) { return e.openDeviceWith(nil, false) }
+// openDevice opens the simulated device over an existing -store file,
+// read-only (for the commands that only read), or the live device.
+func (e *env) openDevice() (*device, error) { return e.openDeviceWith(nil, readStore) }
 
-// openDeviceCreate is openDevice for the commands that store records
-// (write): a missing -store file is created in QEMU's format.
-func (e *env) openDeviceCreate() (*device, error) { return e.openDeviceWith(nil, true) }
+// openDeviceWrite is openDevice for the commands that change records on
+// an existing store (clear, torture, bench, serve, conform).
+func (e *env) openDeviceWrite() (*device, error) { return e.openDeviceWith(nil, writeStore) }
 
-func (e *env) openDeviceWith(n *int64, create bool) (*device, error) {
+// openDeviceCreate is openDevice for create and write, the only commands
+// that make a store: a missing, empty or zero-filled -store file is made
+// a store in QEMU's format.
+func (e *env) openDeviceCreate() (*device, error) { return e.openDeviceWith(nil, createStore) }
+
+func (e *env) openDeviceWith(n *int64, access storeAccess) (*device, error) {
 	var trace func(erst.TraceEvent)
 	if e.g.trace {
 		trace = e.traceFunc()
@@ -50,7 +50,7 @@ func (e *env) openDeviceWith(n *int64, create bool) (*device, error) {
 	}
 	opts := []erst.Option{erst.WithTrace(trace)}
 	if e.g.store != "" {
-		return e.openSimulated(opts, create)
+		return e.openSimulated(opts, access)
 	}
 	if len(e.g.faults) > 0 {
 		return nil, usagef("-fault %s needs -store: faults are injected into the simulated device", e.g.faults.String())
@@ -87,34 +87,17 @@ func (e *env) openDeviceWith(n *int64, create bool) (*device, error) {
 	return &device{Device: d, table: t, where: "live device"}, nil
 }
 
-// openSimulated opens the -store file (with create, creating it in QEMU's
-// format when missing) and puts a simulated acpi-erst device over it,
-// driven through QEMU's own table. The store holds the file's lock until
-// the command ends: other erst and erstvm processes on the file wait.
-func (e *env) openSimulated(opts []erst.Option, create bool) (*device, error) {
+// openSimulated opens the -store file for access (see storeAccess) and
+// puts a simulated acpi-erst device over it, driven through QEMU's own
+// table. The store holds the file's lock until the command ends: other
+// erst and erstvm processes wait (readers share it).
+func (e *env) openSimulated(opts []erst.Option, access storeAccess) (*device, error) {
 	path := e.g.store
-	var (
-		st  *store.Store
-		err error
-	)
 	if e.g.sizeErr != nil { // a size flag that does not parse is wrong whatever the command
 		return nil, e.g.sizeErr
 	}
-	st, err = store.Open(path)
-	if create && errors.Is(err, fs.ErrNotExist) {
-		// Not Create on an existing file: QEMU would then use only
-		// the first -store-size bytes of it.
-		if err := e.g.checkStoreFlags(); err != nil {
-			return nil, err
-		}
-		st, err = store.Create(path, int64(e.g.storeSize), uint32(e.g.recordSize))
-	}
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return nil, usagef("store %s does not exist (only write and create make a store; check the -store path)", path)
-	case errors.Is(err, store.ErrNotStore), errors.Is(err, store.ErrUnformatted):
-		return nil, usageErr(err) // the message starts with the path
-	case err != nil:
+	st, err := e.openStore(access)
+	if err != nil {
 		return nil, err
 	}
 	e.g.onClose(st.Close)
@@ -184,22 +167,4 @@ func (e *env) output(path string, b []byte) error {
 	}
 	_, err := e.stdout.Write(b)
 	return err
-}
-
-// writeFileAtomic writes b to path through a temporary file and rename, so
-// a failed write never leaves half a file.
-func writeFileAtomic(path string, b []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".erst-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 
 	"github.com/goerst/erst/erst/store"
 )
@@ -37,11 +35,8 @@ func setupFsck(flags *flag.FlagSet) func(*env, []string) error {
 			return usagef("fsck needs -store FILE: it checks a backing file, not the live device")
 		}
 		found, err := store.Check(path)
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			return usagef("store %s does not exist (check the -store path)", path)
-		case err != nil:
-			return usageErr(err)
+		if err != nil {
+			return storeError(path, err)
 		}
 		if *asJSON {
 			j := struct {

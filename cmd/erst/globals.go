@@ -21,6 +21,10 @@ type globalFlags struct {
 
 	closers []func() error
 	opened  *store.Store // the -store file once a command opened it
+
+	// storeSizeSet and recordSizeSet: the flag was given (create checks
+	// an existing store against it).
+	storeSizeSet, recordSizeSet bool
 }
 
 // Defaults of a new -store file: the 64 KiB of QEMU's
@@ -39,6 +43,7 @@ type lazySize struct {
 	f    *size.Flag
 	name string
 	err  *error
+	set  *bool
 }
 
 func (l lazySize) String() string {
@@ -49,6 +54,7 @@ func (l lazySize) String() string {
 }
 
 func (l lazySize) Set(v string) error {
+	*l.set = true
 	if err := l.f.Set(v); err != nil {
 		*l.err = usagef("-%s %s: not a size: want bytes with an optional K, M or G suffix, at most 4 GiB - 1 (QEMU keeps storage_size in 32 bits)", l.name, v)
 	}
@@ -56,17 +62,15 @@ func (l lazySize) Set(v string) error {
 }
 
 // checkStoreFlags reports a bad -store-size or -record-size, stating the
-// limits, for a command about to create a store.
+// limits, for a command about to create a store. The rule is
+// store.CheckGeometry's, which store.Create follows: QEMU's, and room for
+// at least one record.
 func (g *globalFlags) checkStoreFlags() error {
-	switch {
-	case g.sizeErr != nil:
+	if g.sizeErr != nil {
 		return g.sizeErr
-	case g.storeSize == 0 || g.storeSize > store.MaxSize:
-		return usagef("-store-size %d: a store is 1 byte to 4 GiB - 1 (%d bytes; QEMU keeps storage_size in 32 bits), a multiple of -record-size", g.storeSize, uint64(store.MaxSize))
-	case g.recordSize < store.MinRecordSize || g.recordSize > 1<<31 || g.recordSize&(g.recordSize-1) != 0:
-		return usagef("-record-size %d: a record slot is a power of two from %d to 2 GiB (QEMU's record_size)", g.recordSize, store.MinRecordSize)
-	case g.storeSize%g.recordSize != 0:
-		return usagef("-store-size %d is not a multiple of -record-size %d (QEMU requires it)", g.storeSize, g.recordSize)
+	}
+	if err := store.CheckGeometry(uint64(g.storeSize), uint64(g.recordSize)); err != nil {
+		return usagef("-store-size %d -record-size %d: %w", uint64(g.storeSize), uint64(g.recordSize), err)
 	}
 	return nil
 }
@@ -74,9 +78,9 @@ func (g *globalFlags) checkStoreFlags() error {
 func (g *globalFlags) register(fs *flag.FlagSet) {
 	g.storeSize = defaultStoreSize
 	g.recordSize = defaultRecordSize
-	fs.StringVar(&g.store, "store", "", "use a simulated QEMU acpi-erst device over this backing `file` (write, torture and create make it in QEMU's format when missing; other commands need it to exist) instead of the live device")
-	fs.Var(lazySize{&g.storeSize, "store-size", &g.sizeErr}, "store-size", "size of a new -store file (QEMU rules: a multiple of -record-size, under 4 GiB; K/M/G suffixes; the default is QEMU's documented example)")
-	fs.Var(lazySize{&g.recordSize, "record-size", &g.sizeErr}, "record-size", "record slot size of a new -store file (a power of two >= 4096; QEMU's record_size)")
+	fs.StringVar(&g.store, "store", "", "use a simulated QEMU acpi-erst device over this backing `file` instead of the live device. Only create and write make\na store (of a missing, empty or zero-filled file, as QEMU does); other commands need an existing one, and\ninfo, ls, dump, read and verify open it read-only")
+	fs.Var(lazySize{&g.storeSize, "store-size", &g.sizeErr, &g.storeSizeSet}, "store-size", "size of a new -store file (QEMU rules: a multiple of -record-size, under 4 GiB, with room for a record; K/M/G suffixes;\nthe default is QEMU's documented example)")
+	fs.Var(lazySize{&g.recordSize, "record-size", &g.sizeErr, &g.recordSizeSet}, "record-size", "record slot size of a new -store file (a power of two >= 4096; QEMU's record_size)")
 	fs.BoolVar(&g.trace, "trace", false, "print every register access with its action and instruction to stderr")
 	fs.StringVar(&g.tablePath, "table", "", "ERST table `file` (binary or acpidump text) to use instead of the live one")
 	fs.Var(&g.faults, "fault", faultHelp)

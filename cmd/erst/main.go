@@ -5,8 +5,11 @@
 //
 //	erst [global flags] <subcommand> [flags] [args]
 //
-// Exit status: 0 success; 1 the operation failed or found errors; 2 bad
-// usage or input that cannot be read.
+// Exit status, for every subcommand: 0 success; 1 the device or a check
+// failed (an operation the device refused, fsck or verify findings, a
+// store still locked after the wait); 2 bad usage, or input that cannot be
+// read or used (a missing or unreadable file, one that is not a store, a
+// bad flag value).
 package main
 
 import (
@@ -235,6 +238,7 @@ subcommands:
 	fs.SetOutput(w)
 	fs.PrintDefaults()
 	fmt.Fprintf(w, "\nRun 'erst <subcommand> -h' for a subcommand's flags.\n")
+	fmt.Fprintf(w, "\nExit status: 0 success; 1 the device or a check failed; 2 bad usage, or input that\ncannot be read or used (a missing or unreadable file, one that is not a store).\n")
 }
 
 // firstSentence is the summary's first sentence, on one line, for the

@@ -289,7 +289,7 @@ func setupRead(fs *flag.FlagSet) func(*env, []string) error {
 // --- clear
 
 func setupClear(fs *flag.FlagSet) func(*env, []string) error {
-	all := fs.Bool("all", false, "clear every record")
+	all := fs.Bool("all", false, "clear every record; on a -store file erst fsck finds inconsistent, clear nothing and exit 1")
 	return func(e *env, args []string) error {
 		if *all == (len(args) > 0) {
 			return usagef("clear takes record IDs or -all, not both or neither")
@@ -305,17 +305,19 @@ func setupClear(fs *flag.FlagSet) func(*env, []string) error {
 			}
 			ids = append(ids, id)
 		}
-		d, err := e.openDevice()
+		d, err := e.openDeviceWrite()
 		if err != nil {
 			return err
 		}
 		var errs []error
 		if *all {
+			// On an inconsistent store, clearing every record would
+			// stop part-way or miss some: clear nothing.
 			if err := e.storeFindings(); err != nil {
-				errs = append(errs, err) // clear anyway, and say why it may stop
+				return fmt.Errorf("%w; nothing cleared", err)
 			}
 			if ids, err = d.IDs(); err != nil {
-				return errors.Join(append(errs, err)...)
+				return err
 			}
 		}
 		for _, id := range ids {

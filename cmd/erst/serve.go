@@ -36,7 +36,7 @@ func setupServe(fs *flag.FlagSet) func(*env, []string) error {
 		if n != 1 {
 			return usagef("serve wants exactly one of -port, -dev and -stdio")
 		}
-		d, err := e.openDeviceCreate() // a write may make a -store file, as erst write does
+		d, err := e.openDeviceWrite()
 		if err != nil {
 			return err
 		}

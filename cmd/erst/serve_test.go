@@ -16,6 +16,7 @@ import (
 // rejects a malformed one and goes on, and ends at the end of stdin.
 func TestServeStdio(t *testing.T) {
 	s := filepath.Join(t.TempDir(), "s.img")
+	mustRun(t, nil, "-store", s, "create")
 	rec := pshedtest.NewRecord(400, 0x42)
 	var in bytes.Buffer
 	in.Write(remote.Frame(remote.OpInfo, 1, nil))

@@ -22,9 +22,14 @@ func seedFlag(fs *flag.FlagSet) *uint64 {
 }
 
 // tortureGen opens the device and the generator of seed for its range;
-// with create (torture, which writes) a missing -store is created.
-func (e *env) tortureGen(seed uint64, create bool) (*device, *torture.Gen, error) {
-	d, err := e.openDeviceWith(nil, create)
+// with write (torture) a -store file is opened for writing, else
+// (verify) read-only. Neither creates one.
+func (e *env) tortureGen(seed uint64, write bool) (*device, *torture.Gen, error) {
+	access := readStore
+	if write {
+		access = writeStore
+	}
+	d, err := e.openDeviceWith(nil, access)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -66,6 +66,7 @@ func TestVerifyNamesTheDamagedRecord(t *testing.T) {
 	for _, off := range []int{0, 64, 96, 110, 127, 128, 160, 199, 200, 999} {
 		t.Run(fmt.Sprintf("%s@%d", torture.Part(off, g.Size(id)), off), func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "s.img")
+			mustRun(t, nil, "-store", path, "create")
 			mustRun(t, nil, "-store", path, "torture", "-seed", "3", "-n", "1", "-start", fmt.Sprint(uint32(id)))
 			mustRun(t, nil, "-store", path, "torture", "-seed", "3", "-n", "2")
 			img, err := os.ReadFile(path)

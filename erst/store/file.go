@@ -50,8 +50,11 @@ import (
 //     zeros; an existing file shorter than size is an error (ErrSize), as
 //     in QEMU's qemu_ram_alloc_from_fd; of a longer file only the first
 //     size bytes are used.
-//   - If the header's magic is 0 the header is written as
-//     make_erst_storage_header writes it, for recordSize; a formatted file
+//   - If the header's magic is 0 (a new, empty or zero-filled file, such
+//     as truncate(1) makes) the file is formatted as QEMU formats it: the
+//     header is written as make_erst_storage_header writes it, for
+//     recordSize. Only a geometry CheckGeometry accepts is formatted, so
+//     that every store Create makes can hold a record. A formatted file
 //     keeps its own record_size and recordSize is ignored. Any other
 //     magic is ErrNotStore.
 //   - Then check_erst_backend_storage's checks: record size, header,
@@ -59,7 +62,7 @@ import (
 //     would silently wrap.
 //
 // On any error the file is left as it was (a file that did not exist
-// still does not).
+// still does not). Open, by contrast, never formats.
 func Create(path string, size int64, recordSize uint32) (*Store, error) {
 	if size <= 0 || size > MaxSize {
 		return nil, fmt.Errorf("%s: %w: %d bytes (must be 1..%d)", path, ErrSize, size, int64(MaxSize))
@@ -106,6 +109,11 @@ func create(f *os.File, path string, size int64, recordSize uint32) (*Store, err
 	h, _ := DecodeHeader(hb)
 	if h.Magic != 0 && h.Magic != Magic {
 		return nil, badMagic(path, h.Magic)
+	}
+	if h.Magic == 0 {
+		if err := CheckGeometry(uint64(size), uint64(recordSize)); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
 	}
 	nh, formatted, err := realize(h, uint64(size), recordSize, true)
 	if err != nil {
@@ -192,7 +200,7 @@ func readHeader(f *os.File, path string) (int64, Header, error) {
 	h, _ := DecodeHeader(hb)
 	switch {
 	case h.Magic == 0:
-		return 0, Header{}, fmt.Errorf("%s: %w (magic 0: QEMU, or erst write, would format it)", path, ErrUnformatted)
+		return 0, Header{}, fmt.Errorf("%s: %w (magic 0: Create formats it, as QEMU does)", path, ErrUnformatted)
 	case h.Magic != Magic:
 		return 0, Header{}, badMagic(path, h.Magic)
 	case size > MaxSize:

@@ -18,7 +18,7 @@ import (
 // library user) takes turns. Check takes a shared lock: several checkers
 // may read at once, never while a Store is open. QEMU itself does not
 // take the lock; a program that runs QEMU on the file holds it for QEMU
-// with Lock.
+// with Lock. OpenReadOnly, like Check, takes a shared lock.
 //
 // A process that finds the file locked waits up to LockWait, then fails
 // with ErrLocked naming the holder when the system can tell (on Linux,
@@ -49,8 +49,9 @@ var ErrLocked = errors.New("ERST backing store is in use by another process")
 //	defer l.Close()
 //	// run QEMU with mem-path=path
 //
-// A missing file is created empty, as QEMU creates it (an empty file is
-// one QEMU and Create size and format).
+// A missing file is created empty, as QEMU creates it. Lock itself never
+// formats: QEMU (or Create) sizes and formats an empty or zero-filled
+// file when it opens it.
 func Lock(path string) (io.Closer, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {

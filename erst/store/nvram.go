@@ -37,6 +37,9 @@ func (s *Store) CommitAt(slot int) (err error) {
 	if s.img == nil {
 		return ErrClosed
 	}
+	if s.readOnly {
+		return ErrReadOnly
+	}
 	if slot < s.first || slot >= s.last {
 		return fmt.Errorf("%w: slot %d is not a record slot", ErrBadRecord, slot)
 	}
@@ -66,12 +69,13 @@ func (s *Store) CommitAt(slot int) (err error) {
 
 // WipeSlot fills the first CPER header's worth of a record slot with 0xFF,
 // so that a reader scanning the slots in place (NVRAM mode) sees it free.
+// On a read-only Store it does nothing.
 func (s *Store) WipeSlot(slot int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	defer s.catch(nil)
 	defer guard()()
-	if s.img != nil && slot >= s.first && slot < s.last {
+	if s.img != nil && !s.readOnly && slot >= s.first && slot < s.last {
 		fillFF(s.slot(slot)[:cper.HeaderSize])
 		var err error
 		s.wrote(&err, slot*s.rs, cper.HeaderSize)

@@ -43,6 +43,8 @@ type Store struct {
 	// Close (an NVRAM-mode device's range); Close must leave the memory
 	// readable.
 	aliased bool
+	// readOnly: made by OpenReadOnly; every change is ErrReadOnly.
+	readOnly bool
 }
 
 // guard makes a fault on the mapping (SIGBUS: the file system cannot
@@ -318,6 +320,9 @@ func (s *Store) WriteWith(rec []byte, o WriteOptions) (slot int, err error) {
 	if s.img == nil {
 		return 0, ErrClosed
 	}
+	if s.readOnly {
+		return 0, ErrReadOnly
+	}
 	if len(rec) < cper.OffRecordLength+4 {
 		return 0, fmt.Errorf("%w: %d bytes cannot hold a CPER header", ErrBadRecord, len(rec))
 	}
@@ -420,6 +425,9 @@ func (s *Store) Clear(id uint64) (err error) {
 	defer guard()()
 	if s.img == nil {
 		return ErrClosed
+	}
+	if s.readOnly {
+		return ErrReadOnly
 	}
 	if !validID(id) {
 		return fmt.Errorf("%w: %#x", ErrInvalidID, id)

@@ -1,0 +1,8 @@
+//go:build !unix
+
+package main
+
+import "io/fs"
+
+// currentUmask: no umask here.
+func currentUmask() fs.FileMode { return 0 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/goerst/erst/erst/conform"
+	"github.com/goerst/erst/erst/hw"
 	"github.com/goerst/erst/erst/pshed/pshedtest"
 	"github.com/goerst/erst/erst/store"
 )
@@ -17,7 +18,8 @@ persistence contract (pshedtest), one line per check with pass, fail or skip and
 It uses only the record ids pshedtest reserves (0x7073686564000000 and the 2^41 after), needs
 room for 5 records of the error log range length, clears what it wrote after each check and
 checks that every other record reads back byte for byte. Its checks include the execute time
-it measures against the one the table announces, and a full store.
+it measures against the one the table announces (on a -store file, the simulator's modelled
+time: none, or what -fault slow=D adds), and a full store.
 Exit status: 0 every check passed (or was skipped with a reason), 1 a check failed, 2 the run
 could not start (bad usage, no device, too little room, reserved ids already in the store).`, setup: setupConform})
 }
@@ -48,11 +50,20 @@ func setupConform(fs *flag.FlagSet) func(*env, []string) error {
 		if *samples < 1 {
 			return usagef("-samples %d: want at least 1", *samples)
 		}
+		if e.g.store != "" {
+			// A simulated device's execute time is the simulator's, not
+			// the host's: Timings then checks what the device models
+			// (-fault slow=D takes D), whatever the host's speed.
+			e.g.simClock = hw.NewFakeClock()
+		}
 		d, err := e.openDeviceWrite()
 		if err != nil {
 			return usageErr(err)
 		}
 		o := conform.Options{Samples: *samples, RecordLength: int(d.Range().Length)}
+		if c := e.g.simClock; c != nil {
+			o.Clock = c.Now
+		}
 		if d.Range().NVRAM() {
 			o.RecordLength = store.DefaultRecordSize // the driver's NVRAM slot: erst.WithNVRAMSlotSize's default
 		}

@@ -96,3 +96,24 @@ func TestConformCannotRun(t *testing.T) {
 		t.Errorf("conform extra: exit %d, want 2", code)
 	}
 }
+
+// On a -store file, Timings checks the simulator's modelled time, not the
+// host's: a device that takes 300 µs per operation (within the driver's
+// 1 ms timeout, above the 100 µs QEMU's table announces) fails Timings and
+// nothing else, and a healthy one passes it on a host of any speed.
+func TestConformTimingsOnModelTime(t *testing.T) {
+	path, _ := conformStore(t)
+	code, out, errs := runCmd(t, nil, "-store", path, "-fault", "slow=300us", "conform", "-json", "-samples", "3")
+	var j conformJSON
+	if err := json.Unmarshal(out, &j); err != nil {
+		t.Fatalf("conform -json: %v\n%s", err, out)
+	}
+	if code != 1 || len(j.Failed) != 1 || j.Failed[0] != "Timings" {
+		t.Errorf("conform -fault slow=300us: exit %d, failed %q, stderr %q; want 1 and Timings alone", code, j.Failed, errs)
+	}
+	for _, c := range j.Checks {
+		if c.Name == "Timings" && !strings.Contains(c.Reason, "300µs") {
+			t.Errorf("Timings: %q; want the modelled 300µs median", c.Reason)
+		}
+	}
+}

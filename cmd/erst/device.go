@@ -102,7 +102,12 @@ func (e *env) openSimulated(opts []erst.Option, access storeAccess) (*device, er
 	}
 	e.g.onClose(st.Close)
 	e.g.opened = st
-	dev, err := sim.New(st)
+	var simOpts []sim.Option
+	if c := e.g.simClock; c != nil {
+		simOpts = append(simOpts, sim.WithClock(c))
+		opts = append(opts, erst.WithClock(c))
+	}
+	dev, err := sim.New(st, simOpts...)
 	if err != nil {
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/goerst/erst/acpi"
+	"github.com/goerst/erst/erst/hw"
 	"github.com/goerst/erst/erst/store"
 	"github.com/goerst/erst/internal/size"
 )
@@ -21,6 +22,11 @@ type globalFlags struct {
 
 	closers []func() error
 	opened  *store.Store // the -store file once a command opened it
+	// simClock, when set before a -store file is opened, is the clock of
+	// the simulated device and of the driver over it: the device's time as
+	// the simulator models it (an operation takes no time unless a fault
+	// says so), not the host's.
+	simClock *hw.FakeClock
 
 	// storeSizeSet and recordSizeSet: the flag was given (create checks
 	// an existing store against it).

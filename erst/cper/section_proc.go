@@ -287,8 +287,13 @@ var armHead = &layout{
 	},
 }
 
-// §N.2.4.4.1 Table N-18 ARM Processor Error Information Structure. Type
-// is read as libcper reads it, a bit per kind of error (UEFI 2.10 errata).
+// §N.2.4.4.1 Table N-18 ARM Processor Error Information Structure.
+//
+// Type: UEFI 2.9A and 2.10 list it as a value (0 cache, 1 TLB, 2 bus,
+// 3 micro-architectural); UEFI 2.11 makes it a bit set (bit 0 cache,
+// bit 1 TLB, bit 2 bus, bit 3 micro-architectural), so that one structure
+// can report several kinds. This follows 2.11, as libcper does: a record
+// from a 2.10 producer with Type 1 (TLB) reads as a cache error here.
 var armErrInfo = &layout{
 	name: "ARM Processor Error Information", size: 32, validOff: 2, validSize: 2,
 	fields: []field{
@@ -312,12 +317,16 @@ var (
 )
 
 // armCheck builds the ARM cache, TLB and bus error structures
-// (§N.2.4.4.1 Tables N-19, N-20, N-21).
+// (§N.2.4.4.1 Tables N-19, N-20, N-21). Validation bits 0..6 are common;
+// only the bus structure defines bits 7..11 (reserved in the other two).
 func armCheck(name string, ops map[uint64]string, bus bool) *layout {
+	valid := []string{"Transaction Type", "Operation", "Level", "Processor Context Corrupt",
+		"Corrected", "Precise PC", "Restartable PC"}
+	if bus {
+		valid = append(valid, "Participation Type", "Time Out", "Address Space", "Memory Attributes", "Access Mode")
+	}
 	l := &layout{name: name, size: 8, validSize: 2, fields: []field{
-		f("Validation Bits", 0, 2).flags("Transaction Type", "Operation", "Level", "Processor Context Corrupt",
-			"Corrected", "Precise PC", "Restartable PC", "Participation Type", "Time Out", "Address Space",
-			"Memory Attributes", "Access Mode"),
+		f("Validation Bits", 0, 2).flags(valid...),
 		f("Transaction Type", 0, 8).bits(16, 2).v(0).enum(enumList("Instruction", "Data Access", "Generic")),
 		f("Operation", 0, 8).bits(18, 4).v(1).enum(ops),
 		f("Level", 0, 8).bits(22, 3).v(2),

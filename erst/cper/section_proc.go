@@ -404,8 +404,15 @@ func decodeARM(b []byte) (Fields, error) {
 	nErr := int(binary.LittleEndian.Uint16(b[4:]))
 	nCtx := int(binary.LittleEndian.Uint16(b[6:]))
 	end := len(b)
-	if sl := int(binary.LittleEndian.Uint32(b[8:])); sl >= 40 && sl < end {
+	sl := int(binary.LittleEndian.Uint32(b[8:]))
+	if sl >= 40 && sl < end {
 		end = sl // Section Length bounds what follows
+	}
+	// The section's own length should be the descriptor's; when the
+	// structures decode whole, a difference is still reported.
+	var lenErr error
+	if sl != len(b) {
+		lenErr = fmt.Errorf("%w: ARM Section Length %d, the descriptor's SectionLength %d", ErrSectionLength, sl, len(b))
 	}
 	b = b[:end]
 
@@ -447,5 +454,5 @@ func decodeARM(b []byte) (Fields, error) {
 		vs := binary.LittleEndian.Uint32(b)&(1<<3) != 0 // Vendor Specific Info Valid
 		fs = append(fs, Field{Name: "Vendor Specific Error Info", Valid: vs, kind: kBytes, Bytes: b[off:], Text: fmt.Sprintf("%x", b[off:])})
 	}
-	return fs, nil
+	return fs, lenErr
 }

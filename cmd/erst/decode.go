@@ -32,8 +32,13 @@ type decodedFile struct {
 }
 
 func setupDecode(fs *flag.FlagSet) func(*env, []string) error {
-	asJSON := fs.Bool("json", false, "print JSON: the header, every section descriptor and every decoded field")
+	asJSON := fs.Bool("json", false, "print JSON: the header, every section descriptor and every decoded field (-format json)")
+	format := fs.String("format", "text", "output `format`: text, json, or redfish (a JSON array of Redfish LogEntry v1.15.0, the record base64 in DiagnosticData)")
 	return func(e *env, args []string) error {
+		if err := outputFormat(format, asJSON); err != nil {
+			return err
+		}
+		redfish := *format == "redfish"
 		if len(args) == 0 {
 			args = []string{"-"}
 		}
@@ -48,12 +53,13 @@ func setupDecode(fs *flag.FlagSet) func(*env, []string) error {
 			inputs[i] = b
 		}
 		var out []decodedFile
+		entries := []cper.RedfishLogEntry{}
 		failed, withFindings := 0, 0
 		for i, name := range args {
 			if name == "-" {
 				name = "stdin"
 			}
-			r, findings, err := decodeRecord(inputs[i])
+			r, raw, findings, err := decodeRecord(inputs[i])
 			d := decodedFile{File: name, Findings: findings}
 			if err != nil {
 				failed++
@@ -69,7 +75,15 @@ func setupDecode(fs *flag.FlagSet) func(*env, []string) error {
 				withFindings++
 			}
 			out = append(out, d)
-			if *asJSON || err != nil {
+			if redfish && err == nil {
+				entries = append(entries, cper.NewRedfishLogEntry(r, raw))
+			}
+			if redfish {
+				for _, f := range findings {
+					fmt.Fprintf(e.stderr, "erst decode: %s: %s\n", name, f)
+				}
+			}
+			if *asJSON || redfish || err != nil {
 				continue
 			}
 			if len(args) > 1 {
@@ -84,6 +98,11 @@ func setupDecode(fs *flag.FlagSet) func(*env, []string) error {
 		}
 		if *asJSON {
 			if err := printJSON(e.stdout, map[string]any{"records": out}); err != nil {
+				return err
+			}
+		}
+		if redfish {
+			if err := printJSON(e.stdout, entries); err != nil {
 				return err
 			}
 		}
@@ -131,9 +150,10 @@ var errNotRecord = fmt.Errorf("neither a CPER record (no %q signature) nor base6
 // whitespace allowed. It returns the record and what is wrong with it
 // (findings: bytes after RecordLength, a record cut short whose sections
 // all fit, SectionCount 0, malformed section bodies), or an error when
-// the input is not a record at all.
-func decodeRecord(b []byte) (*cper.Record, []string, error) {
-	raw := b
+// the input is not a record at all. raw is the record's bytes: the input
+// decoded from its text form, without any bytes after RecordLength.
+func decodeRecord(b []byte) (r *cper.Record, raw []byte, findings []string, err error) {
+	raw = b
 	if !bytes.HasPrefix(b, []byte(cper.Signature)) {
 		text := strings.Join(strings.Fields(string(b)), "")
 		if h, ok := strings.CutPrefix(strings.ToLower(text), "0x"); ok && isHex(h) {
@@ -141,37 +161,37 @@ func decodeRecord(b []byte) (*cper.Record, []string, error) {
 		}
 		switch {
 		case text == "":
-			return nil, nil, fmt.Errorf("empty input")
+			return nil, nil, nil, fmt.Errorf("empty input")
 		case isHex(text):
 			var err error
 			if raw, err = hex.DecodeString(text); err != nil {
-				return nil, nil, fmt.Errorf("hex: %w", err)
+				return nil, nil, nil, fmt.Errorf("hex: %w", err)
 			}
 		default:
 			var err error
 			if raw, err = base64.StdEncoding.DecodeString(text); err != nil {
 				if raw, err = base64.RawStdEncoding.DecodeString(strings.TrimRight(text, "=")); err != nil {
-					return nil, nil, errNotRecord
+					return nil, nil, nil, errNotRecord
 				}
 			}
 			if !bytes.HasPrefix(raw, []byte(cper.Signature)) {
 				// Text that happens to be valid base64 but does not
 				// hold a record: say what the input is not.
-				return nil, nil, errNotRecord
+				return nil, nil, nil, errNotRecord
 			}
 		}
 	}
-	var findings []string
-	r, err := cper.Parse(raw)
+	r, err = cper.Parse(raw)
 	switch {
 	case errors.Is(err, cper.ErrTrailingBytes):
 		t, terr := cper.Trim(raw)
 		if terr != nil {
-			return nil, nil, fmt.Errorf("not a valid CPER record: %w", terr)
+			return nil, nil, nil, fmt.Errorf("not a valid CPER record: %w", terr)
 		}
 		if r, err = cper.Parse(t); err == nil {
 			findings = append(findings, fmt.Sprintf("%d bytes after the record (RecordLength %d, the input holds %d): ignored",
 				len(raw)-len(t), len(t), len(raw)))
+			raw = t
 		}
 	case errors.Is(err, cper.ErrRecordTruncated):
 		if tr, terr := cper.ParseTruncated(raw); terr == nil {
@@ -181,12 +201,12 @@ func decodeRecord(b []byte) (*cper.Record, []string, error) {
 		}
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("not a valid CPER record: %w", err)
+		return nil, nil, nil, fmt.Errorf("not a valid CPER record: %w", err)
 	}
 	for _, f := range cper.Findings(r) {
 		findings = append(findings, f.Error())
 	}
-	return r, findings, nil
+	return r, raw, findings, nil
 }
 
 // isHex reports whether s is an even number of hex digits starting with

@@ -354,3 +354,17 @@ func TestMemoryExtendedRow(t *testing.T) {
 		wantFields(t, got, map[string]string{"Row": tc.want})
 	}
 }
+
+// The AER Root Error Status's bits 27..31 (PCIe Base §7.8.4.10) are the
+// Advanced Error Interrupt Message Number, shown as a field, not as flags.
+func TestAERRootErrorStatusMessageNumber(t *testing.T) {
+	body := pcieSectionWithCap(0, 0, 0, 0, 0)
+	body[0] |= 1 << 7                  // 0   Validation Bits: AER Info too
+	put32(body, 112, 0x0001|2<<16)     // 112 AER extended capability header: AER, version 2
+	put32(body, 112+48, 1<<2|0x15<<27) // 160 Root Error Status: ERR_FATAL/NONFATAL Received, message number 21
+	got, _ := decodeFlat(t, SectionTypePCIe, body)
+	wantFields(t, got, map[string]string{
+		"AER Info/Root Error Status":                       "0xa8000004 (ERR_FATAL/NONFATAL Received)",
+		"AER Info/Advanced Error Interrupt Message Number": "21",
+	})
+}

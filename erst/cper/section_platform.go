@@ -274,7 +274,8 @@ var aerCapability = &layout{name: "AER Extended Capability", size: 96, fields: [
 	f("Root Error Command", 44, 4).flags("Correctable Error Reporting Enable", "Non-Fatal Error Reporting Enable", "Fatal Error Reporting Enable"),
 	f("Root Error Status", 48, 4).flags("ERR_COR Received", "Multiple ERR_COR Received", "ERR_FATAL/NONFATAL Received",
 		"Multiple ERR_FATAL/NONFATAL Received", "First Uncorrectable Fatal", "Non-Fatal Error Messages Received",
-		"Fatal Error Messages Received"),
+		"Fatal Error Messages Received", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "",
+		"-", "-", "-", "-", "-"), // bits 27..31: the message number below
 	f("Advanced Error Interrupt Message Number", 48, 4).bits(27, 5),
 	f("Error Source Identification ERR_COR", 52, 2).hex(),
 	f("Error Source Identification ERR_FATAL/NONFATAL", 54, 2).hex(),

@@ -289,11 +289,13 @@ var armHead = &layout{
 
 // §N.2.4.4.1 Table N-18 ARM Processor Error Information Structure.
 //
-// Type: UEFI 2.9A and 2.10 list it as a value (0 cache, 1 TLB, 2 bus,
-// 3 micro-architectural); UEFI 2.11 makes it a bit set (bit 0 cache,
-// bit 1 TLB, bit 2 bus, bit 3 micro-architectural), so that one structure
-// can report several kinds. This follows 2.11, as libcper does: a record
-// from a 2.10 producer with Type 1 (TLB) reads as a cache error here.
+// Type is a bit set, encoded two ways. The UEFI 2.9A errata and 2.10 put
+// cache at bit 1, TLB at bit 2, bus at bit 3 and micro-architectural at
+// bit 4, bit 0 reserved (Linux's cper-arm.c since 2024 and QEMU's GHES
+// error injection write this); UEFI 2.11 and libcper count from bit 0
+// (cache 0, TLB 1, bus 2, micro-architectural 3). This follows the 2.11
+// encoding, as libcper's examples do: a 2.10 record's cache error (0x02)
+// reads here as a TLB error. The raw Type is always shown beside the name.
 var armErrInfo = &layout{
 	name: "ARM Processor Error Information", size: 32, validOff: 2, validSize: 2,
 	fields: []field{

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -14,23 +15,30 @@ import (
 )
 
 func init() {
-	register(&command{name: "decode", args: "[FILE|-]...", summary: "Decode CPER record files without a store: binary, base64 (Redfish LogEntry DiagnosticData) or hex.\nEvery section is decoded field by field where its type is standard; \"-\" or no FILE reads stdin.", setup: setupDecode})
+	register(&command{name: "decode", args: "[FILE|-]...", summary: "Decode CPER record files without a store: binary, base64 (Redfish LogEntry DiagnosticData) or hex.\nEvery section is decoded field by field where its type is standard; \"-\" or no FILE reads stdin.\nA record that decodes with findings (a malformed section, bytes after it, cut short) exits 1.", setup: setupDecode})
 }
 
 // maxInput bounds what decode reads from one file: a CPER record's length
 // is a u32, but no real one comes near 64 MiB (base64 a third more).
 const maxInput = 64 << 20
 
-// decodedFile is one FILE's outcome in decode -json.
+// decodedFile is one FILE's outcome in decode -json: the record as far
+// as it decoded, what is wrong with it, or why it is not a record at all.
 type decodedFile struct {
-	File   string           `json:"file"`
-	Record *cper.RecordJSON `json:"record,omitempty"`
-	Error  string           `json:"error,omitempty"`
+	File     string           `json:"file"`
+	Record   *cper.RecordJSON `json:"record,omitempty"`
+	Findings []string         `json:"findings,omitempty"`
+	Error    string           `json:"error,omitempty"`
 }
 
 func setupDecode(fs *flag.FlagSet) func(*env, []string) error {
-	asJSON := fs.Bool("json", false, "print JSON: the header, every section descriptor and every decoded field")
+	asJSON := fs.Bool("json", false, "print JSON: the header, every section descriptor and every decoded field (-format json)")
+	format := fs.String("format", "text", "output `format`: text, json, or redfish (a JSON array of Redfish LogEntry v1.15.0, the record base64 in DiagnosticData)")
 	return func(e *env, args []string) error {
+		if err := outputFormat(format, asJSON); err != nil {
+			return err
+		}
+		redfish := *format == "redfish"
 		if len(args) == 0 {
 			args = []string{"-"}
 		}
@@ -45,13 +53,14 @@ func setupDecode(fs *flag.FlagSet) func(*env, []string) error {
 			inputs[i] = b
 		}
 		var out []decodedFile
-		failed := 0
+		entries := []cper.RedfishLogEntry{}
+		failed, withFindings := 0, 0
 		for i, name := range args {
 			if name == "-" {
 				name = "stdin"
 			}
-			r, err := decodeRecord(inputs[i])
-			d := decodedFile{File: name}
+			r, raw, findings, err := decodeRecord(inputs[i])
+			d := decodedFile{File: name, Findings: findings}
 			if err != nil {
 				failed++
 				d.Error = err.Error()
@@ -62,8 +71,19 @@ func setupDecode(fs *flag.FlagSet) func(*env, []string) error {
 				j := r.JSON()
 				d.Record = &j
 			}
+			if len(findings) > 0 {
+				withFindings++
+			}
 			out = append(out, d)
-			if *asJSON || err != nil {
+			if redfish && err == nil {
+				entries = append(entries, cper.NewRedfishLogEntry(r, raw))
+			}
+			if redfish {
+				for _, f := range findings {
+					fmt.Fprintf(e.stderr, "erst decode: %s: %s\n", name, f)
+				}
+			}
+			if *asJSON || redfish || err != nil {
 				continue
 			}
 			if len(args) > 1 {
@@ -72,17 +92,29 @@ func setupDecode(fs *flag.FlagSet) func(*env, []string) error {
 			if err := cper.WriteText(e.stdout, r); err != nil {
 				return err
 			}
+			for _, f := range findings {
+				fmt.Fprintf(e.stderr, "erst decode: %s: %s\n", name, f)
+			}
 		}
 		if *asJSON {
 			if err := printJSON(e.stdout, map[string]any{"records": out}); err != nil {
 				return err
 			}
 		}
-		if failed > 0 {
-			if *asJSON {
-				return fmt.Errorf("%d of %d inputs are not CPER records", failed, len(args))
+		if redfish {
+			if err := printJSON(e.stdout, entries); err != nil {
+				return err
 			}
+		}
+		switch {
+		case !*asJSON && failed+withFindings > 0:
 			return silentExit(exitFailure)
+		case failed > 0 && withFindings > 0:
+			return fmt.Errorf("%d of %d inputs are not CPER records, %d have findings", failed, len(args), withFindings)
+		case failed > 0:
+			return fmt.Errorf("%d of %d inputs are not CPER records", failed, len(args))
+		case withFindings > 0:
+			return fmt.Errorf("%d of %d records have findings", withFindings, len(args))
 		}
 		return nil
 	}
@@ -110,39 +142,71 @@ func readInput(e *env, name string) ([]byte, error) {
 	return b, nil
 }
 
-// decodeRecord reads one record from a file's bytes: the record itself
-// (bytes after RecordLength, such as an ERST slot's padding, are ignored),
-// or its base64 or hex text form, whitespace allowed.
-func decodeRecord(b []byte) (*cper.Record, error) {
-	raw := b
+// errNotRecord is the message for input in none of the three forms.
+var errNotRecord = fmt.Errorf("neither a CPER record (no %q signature) nor base64 or hex text of one", cper.Signature)
+
+// decodeRecord reads one record from a file's bytes: the record itself,
+// or its base64 or hex text form (hex with or without a leading 0x),
+// whitespace allowed. It returns the record and what is wrong with it
+// (findings: bytes after RecordLength, a record cut short whose sections
+// all fit, SectionCount 0, malformed section bodies), or an error when
+// the input is not a record at all. raw is the record's bytes: the input
+// decoded from its text form, without any bytes after RecordLength.
+func decodeRecord(b []byte) (r *cper.Record, raw []byte, findings []string, err error) {
+	raw = b
 	if !bytes.HasPrefix(b, []byte(cper.Signature)) {
 		text := strings.Join(strings.Fields(string(b)), "")
+		if h, ok := strings.CutPrefix(strings.ToLower(text), "0x"); ok && isHex(h) {
+			text = h
+		}
 		switch {
 		case text == "":
-			return nil, fmt.Errorf("empty input")
+			return nil, nil, nil, fmt.Errorf("empty input")
 		case isHex(text):
 			var err error
 			if raw, err = hex.DecodeString(text); err != nil {
-				return nil, fmt.Errorf("hex: %w", err)
+				return nil, nil, nil, fmt.Errorf("hex: %w", err)
 			}
 		default:
 			var err error
 			if raw, err = base64.StdEncoding.DecodeString(text); err != nil {
 				if raw, err = base64.RawStdEncoding.DecodeString(strings.TrimRight(text, "=")); err != nil {
-					return nil, fmt.Errorf("neither a CPER record (no %q signature) nor base64 or hex text", cper.Signature)
+					return nil, nil, nil, errNotRecord
 				}
+			}
+			if !bytes.HasPrefix(raw, []byte(cper.Signature)) {
+				// Text that happens to be valid base64 but does not
+				// hold a record: say what the input is not.
+				return nil, nil, nil, errNotRecord
 			}
 		}
 	}
-	t, err := cper.Trim(raw)
-	if err != nil {
-		return nil, fmt.Errorf("not a valid CPER record: %w", err)
+	r, err = cper.Parse(raw)
+	switch {
+	case errors.Is(err, cper.ErrTrailingBytes):
+		t, terr := cper.Trim(raw)
+		if terr != nil {
+			return nil, nil, nil, fmt.Errorf("not a valid CPER record: %w", terr)
+		}
+		if r, err = cper.Parse(t); err == nil {
+			findings = append(findings, fmt.Sprintf("%d bytes after the record (RecordLength %d, the input holds %d): ignored",
+				len(raw)-len(t), len(t), len(raw)))
+			raw = t
+		}
+	case errors.Is(err, cper.ErrRecordTruncated):
+		if tr, terr := cper.ParseTruncated(raw); terr == nil {
+			r, err = tr, nil
+			findings = append(findings, fmt.Sprintf("record cut short: RecordLength %d, the input holds %d bytes; every section is within them and decoded",
+				tr.RecordLength, len(raw)))
+		}
 	}
-	r, err := cper.Parse(t)
 	if err != nil {
-		return nil, fmt.Errorf("not a valid CPER record: %w", err)
+		return nil, nil, nil, fmt.Errorf("not a valid CPER record: %w", err)
 	}
-	return r, nil
+	for _, f := range cper.Findings(r) {
+		findings = append(findings, f.Error())
+	}
+	return r, raw, findings, nil
 }
 
 // isHex reports whether s is an even number of hex digits starting with

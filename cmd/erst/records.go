@@ -209,10 +209,17 @@ func setupLs(fs *flag.FlagSet) func(*env, []string) error {
 
 func setupDump(fs *flag.FlagSet) func(*env, []string) error {
 	asJSON := fs.Bool("json", false, "print JSON")
+	format := fs.String("format", "text", "output `format`: text, json, or redfish (as erst decode -format redfish)")
 	return func(e *env, args []string) error {
+		if err := outputFormat(format, asJSON); err != nil {
+			return err
+		}
 		recs, err := e.storedRecords("dump", args)
 		if err != nil {
 			return err
+		}
+		if *format == "redfish" {
+			return e.dumpRedfish(recs)
 		}
 		type dumpEntry struct {
 			ID     string           `json:"id"`

@@ -79,7 +79,6 @@ var memorySpots = []spot{
 	{"Bank Address", 38, 2, 0, 8, 20},
 	{"Bank Group", 38, 2, 8, 8, 19},
 	{"Device", 40, 2, 0, 0, 7},
-	{"Row", 42, 2, 0, 0, 8},
 	{"Column", 44, 2, 0, 0, 9},
 	{"Bit Position", 46, 2, 0, 0, 10},
 	{"Requestor ID", 48, 8, 0, 0, 11},
@@ -94,7 +93,11 @@ var memorySpots = []spot{
 }
 
 // Every field of the memory section reads from its own bytes, and each
-// validation bit, cleared alone, invalidates its field and no other.
+// validation bit, cleared alone, invalidates its field and no other. The
+// row is apart: bits 0-15 at 42 with Row Valid (bit 8), bits 16-17 in
+// Extended bits 0-1 at 73 with Extended Row Valid (bit 18), the whole row
+// valid when either is set (Linux's cper_mem_err_location), so clearing
+// one of the two leaves it valid.
 func TestPlatformMemoryEveryField(t *testing.T) {
 	const all = 1<<22 - 1
 	for clear := -1; clear < 22; clear++ {
@@ -106,6 +109,13 @@ func TestPlatformMemoryEveryField(t *testing.T) {
 		binary.LittleEndian.PutUint64(body, bits)
 		fs := decodeBody(t, cper.SectionTypePlatformMemory, body)
 		checkSpots(t, fs, body, memorySpots, func(s spot) bool { return s.valid != clear })
+		row := uint64(binary.LittleEndian.Uint16(body[42:]))
+		if clear != 18 {
+			row |= uint64(body[73]&3) << 16
+		}
+		if f, ok := fs.Get("Row"); !ok || !f.Valid || f.Value != row {
+			t.Errorf("validation bit %d cleared: Row %+v, want valid %#x", clear, f, row)
+		}
 	}
 }
 

@@ -42,6 +42,7 @@ type field struct {
 	name      string
 	off, size int   // bytes from the structure's start
 	lo, width uint8 // a bit range of the little-endian integer; width 0: all of it
+	inPlace   bool  // keep the bit range where it is rather than shifting it down
 	valid     int   // validation bit that says the field holds a value; -1: always
 	kind      kind
 	names     map[uint64]string // kEnum
@@ -72,6 +73,11 @@ func (x field) v(n int) field { x.valid = n; return x }
 // bits restricts the field to bits lo..lo+width-1 of its integer.
 func (x field) bits(lo, width uint8) field { x.lo, x.width = lo, width; return x }
 
+// masked restricts the field to bits lo..lo+width-1 of its integer and
+// leaves them in place, the others cleared: for an address whose low bits
+// hold something else.
+func (x field) masked(lo, width uint8) field { x.lo, x.width, x.inPlace = lo, width, true; return x }
+
 func (x field) hex() field   { x.kind = kHex; return x }
 func (x field) guid() field  { x.kind = kGUID; return x }
 func (x field) raw() field   { x.kind = kBytes; return x }
@@ -80,6 +86,9 @@ func (x field) bool() field  { x.kind = kBool; return x }
 
 func (x field) enum(names map[uint64]string) field { x.kind, x.names = kEnum, names; return x }
 
+// flags makes the field a bit set; names[i] names bit i. A name "-"
+// marks a bit that belongs to a multi-bit field decoded on its own (a
+// link width, a payload size): it is not listed as a flag.
 func (x field) flags(names ...string) field { x.kind, x.bitNames = kFlags, names; return x }
 
 // of decodes the field's bytes as the structure l.
@@ -166,6 +175,15 @@ func (fs Fields) MarshalJSON() ([]byte, error) {
 			return nil, err
 		}
 		b.Write(v)
+		// A named GUID: the bare GUID above, its name beside it.
+		if x.kind == kGUID && x.Valid && len(x.names) > 0 {
+			k, _ := json.Marshal(jsonKey(x.Name) + "_name")
+			b.WriteByte(',')
+			b.Write(k)
+			b.WriteByte(':')
+			n, _ := json.Marshal(x.names[0])
+			b.Write(n)
+		}
 	}
 	b.WriteByte('}')
 	return b.Bytes(), nil
@@ -183,6 +201,9 @@ func (x Field) MarshalJSON() ([]byte, error) {
 		return json.Marshal(x.Items)
 	}
 	num := func() any {
+		if len(x.Bytes) > 8 {
+			return x.Text // a register wider than 64 bits: "0x..." in full
+		}
 		if x.width <= 32 {
 			return x.Value
 		}
@@ -206,6 +227,8 @@ func (x Field) MarshalJSON() ([]byte, error) {
 		v = x.Value != 0
 	case kBytes:
 		v = hex.EncodeToString(x.Bytes)
+	case kGUID:
+		v = GUID(x.Bytes).String()
 	default:
 		v = x.Text
 	}
@@ -288,6 +311,7 @@ func (x *field) decode(b []byte, valid bool) Field {
 		out.Bytes, out.Text = b, g.String()
 		if n, ok := guidNames[g]; ok {
 			out.Text += " (" + n + ")"
+			out.names = []string{n}
 		}
 		return out
 	case kBytes:
@@ -305,11 +329,22 @@ func (x *field) decode(b []byte, valid bool) Field {
 		out.Bytes, out.Text = b, strings.ToValidUTF8(string(t), "?")
 		return out
 	}
+	if len(b) > 8 && (x.kind == kHex || x.kind == kDec) {
+		// Wider than 64 bits (GDTR, IDTR of §N.2.4.2.7): the whole
+		// little-endian value in hex; Value holds its low 64 bits.
+		out.Bytes, out.Value, out.width = b, readUint(b), 64
+		out.Text = wideHex(b)
+		return out
+	}
 	v := readUint(b)
 	out.width = uint8(8 * len(b))
 	if x.width > 0 {
 		v = v >> x.lo & (1<<x.width - 1)
 		out.width = x.width
+		if x.inPlace {
+			v <<= x.lo
+			out.width = x.lo + x.width
+		}
 	}
 	out.Value = v
 	switch x.kind {
@@ -330,6 +365,9 @@ func (x *field) decode(b []byte, valid bool) Field {
 				continue
 			}
 			n := fmt.Sprintf("bit%d", i)
+			if i < len(x.bitNames) && x.bitNames[i] == "-" {
+				continue // part of a multi-bit field
+			}
 			if i < len(x.bitNames) && x.bitNames[i] != "" {
 				n = x.bitNames[i]
 			}
@@ -350,6 +388,19 @@ func (x *field) decode(b []byte, valid bool) Field {
 		out.Fields, _ = x.sub.decode(sb) // sub-structures are the field's size
 	}
 	return out
+}
+
+// wideHex formats the little-endian integer b, of any length, in hex.
+func wideHex(b []byte) string {
+	be := make([]byte, len(b))
+	for i, c := range b {
+		be[len(b)-1-i] = c
+	}
+	h := strings.TrimLeft(hex.EncodeToString(be), "0")
+	if h == "" {
+		h = "0"
+	}
+	return "0x" + h
 }
 
 // guidNames names the GUIDs that appear inside section bodies.

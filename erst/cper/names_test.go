@@ -171,7 +171,9 @@ func TestEnumStrings(t *testing.T) {
 		{SectionPrimary | SectionContainmentWarning | SectionReset | SectionErrorThresholdExceeded,
 			"Primary|ContainmentWarning|Reset|ErrorThresholdExceeded"},
 		{SectionResourceNotAccessible | SectionLatentError | SectionPropagated, "ResourceNotAccessible|LatentError|Propagated"},
-		{SectionFlags(0x81), "Primary|0x80"},
+		// UEFI 2.10 §N.2.2 Table N-6: bit 7 is Overflow; bits 8..31 reserved.
+		{SectionFlags(0x81), "Primary|Overflow"},
+		{SectionFlags(0x100), "0x100"},
 		{ValidFRUID | ValidFRUText, "FRUID|FRUText"},
 		{RevisionLinux, "1.00"},
 		{RevisionUEFI, "1.01"},

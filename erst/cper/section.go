@@ -13,7 +13,8 @@ type SectionDecode struct {
 	Fields Fields
 	// Err says why decoding stopped before the end of the structure
 	// (ErrSectionShort: the body is shorter than the structure; the
-	// fields that fit are in Fields). Nil when the whole body decoded.
+	// fields that fit are in Fields), or what else is wrong with a body
+	// that decoded (ErrSectionLength). Nil when the whole body decoded.
 	Err error
 }
 

@@ -12,7 +12,7 @@ import (
 
 func init() {
 	for t, d := range map[SectionType]sectionDecoder{
-		SectionTypePlatformMemory:      {"Platform Memory Error Section", platformMemory.decode},
+		SectionTypePlatformMemory:      {"Platform Memory Error Section", decodeMemory},
 		SectionTypePlatformMemory2:     {"Platform Memory Error Section 2", platformMemory2.decode},
 		SectionTypePCIe:                {"PCI Express Error Section", pcieSection.decode},
 		SectionTypePCIXBus:             {"PCI/PCI-X Bus Error Section", pciBus.decode},
@@ -101,6 +101,30 @@ var platformMemory = &layout{
 	},
 }
 
+// decodeMemory decodes §N.2.5 and joins the row number: the Row field
+// holds bits 0..15 and Extended bits 0..1 hold bits 16..17. The row is
+// valid when either Row Valid (bit 8) or Extended Row Valid (bit 18) is
+// set, as Linux's cper.c reads it (cper_mem_err_location).
+func decodeMemory(b []byte) (Fields, error) {
+	fs, err := platformMemory.decode(b)
+	if len(b) < 8 {
+		return fs, err
+	}
+	vb := binary.LittleEndian.Uint64(b)
+	for i := range fs {
+		if fs[i].Name != "Row" {
+			continue
+		}
+		row := fs[i].Value
+		if vb&(1<<18) != 0 && len(b) > 73 {
+			row |= uint64(b[73]&3) << 16
+		}
+		fs[i].Valid = vb&(1<<8|1<<18) != 0
+		fs[i].Value, fs[i].width, fs[i].Text = row, 18, fmt.Sprint(row)
+	}
+	return fs, err
+}
+
 // §N.2.6 Table N-33 Platform Memory Error Section 2.
 var platformMemory2 = &layout{
 	name: "Platform Memory Error Section 2", size: 96, validSize: 8,
@@ -125,7 +149,9 @@ var platformMemory2 = &layout{
 		f("Bit Position", 56, 4).v(11),
 		f("Chip ID", 60, 1).v(12),
 		f("Memory Error Type", 61, 1).v(13).enum(memErrorTypes),
-		f("Status", 62, 1).v(14).hex(),
+		f("Status", 62, 1).v(14).hex().of(&layout{name: "Status", size: 1, fields: []field{
+			f("Error State", 0, 1).bits(0, 1).enum(enumList("Corrected", "Uncorrected")), // bit 0; 1..7 reserved
+		}}),
 		f("Reserved", 63, 1).hex(),
 		f("Requestor ID", 64, 8).v(15).hex(),
 		f("Responder ID", 72, 8).v(16).hex(),
@@ -141,6 +167,15 @@ var pciePortTypes = map[uint64]string{
 	9: "Root Complex Integrated Endpoint Device", 10: "Root Complex Event Collector",
 }
 
+var (
+	// PCIe Base 6.0 §7.5.3.4 Max_Payload_Size and Max_Read_Request_Size.
+	pciePayloadSizes = enumList("128 bytes", "256 bytes", "512 bytes", "1024 bytes", "2048 bytes", "4096 bytes")
+	// §7.5.3.6 and §7.5.3.8: a link speed is an index into the Supported
+	// Link Speeds Vector; these are the speeds its bits stand for.
+	pcieLinkSpeeds = map[uint64]string{1: "2.5 GT/s", 2: "5.0 GT/s", 3: "8.0 GT/s", 4: "16.0 GT/s", 5: "32.0 GT/s", 6: "64.0 GT/s"}
+	pcieLinkWidths = map[uint64]string{1: "x1", 2: "x2", 4: "x4", 8: "x8", 12: "x12", 16: "x16", 32: "x32"}
+)
+
 // PCI Express Capability Structure (PCIe Base 6.0 §7.5.3), the 60 bytes
 // from its capability header that §N.2.7 carries.
 var pcieCapability = &layout{name: "PCI Express Capability Structure", size: 60, fields: []field{
@@ -151,31 +186,46 @@ var pcieCapability = &layout{name: "PCI Express Capability Structure", size: 60,
 	f("Slot Implemented", 2, 2).bits(8, 1).bool(),
 	f("Interrupt Message Number", 2, 2).bits(9, 5),
 	f("Device Capabilities", 4, 4).hex(),
+	// §7.5.3.4: bits 5..7 Max_Payload_Size and 12..14 Max_Read_Request_Size
+	// are fields of their own, below.
 	f("Device Control", 8, 2).flags("Correctable Error Reporting Enable", "Non-Fatal Error Reporting Enable",
-		"Fatal Error Reporting Enable", "Unsupported Request Reporting Enable", "Enable Relaxed Ordering", "", "", "",
-		"Extended Tag Field Enable", "Phantom Functions Enable", "Aux Power PM Enable", "Enable No Snoop", "", "", "",
+		"Fatal Error Reporting Enable", "Unsupported Request Reporting Enable", "Enable Relaxed Ordering", "-", "-", "-",
+		"Extended Tag Field Enable", "Phantom Functions Enable", "Aux Power PM Enable", "Enable No Snoop", "-", "-", "-",
 		"Initiate Function Level Reset"),
-	f("Max Payload Size", 8, 2).bits(5, 3).enum(enumList("128 bytes", "256 bytes", "512 bytes", "1024 bytes", "2048 bytes", "4096 bytes")),
-	f("Max Read Request Size", 8, 2).bits(12, 3).enum(enumList("128 bytes", "256 bytes", "512 bytes", "1024 bytes", "2048 bytes", "4096 bytes")),
+	f("Max Payload Size", 8, 2).bits(5, 3).enum(pciePayloadSizes),
+	f("Max Read Request Size", 8, 2).bits(12, 3).enum(pciePayloadSizes),
 	f("Device Status", 10, 2).flags("Correctable Error Detected", "Non-Fatal Error Detected", "Fatal Error Detected",
 		"Unsupported Request Detected", "AUX Power Detected", "Transactions Pending", "Emergency Power Reduction Detected"),
 	f("Link Capabilities", 12, 4).hex(),
-	f("Max Link Speed", 12, 4).bits(0, 4),
-	f("Maximum Link Width", 12, 4).bits(4, 6),
+	f("Max Link Speed", 12, 4).bits(0, 4).enum(pcieLinkSpeeds),
+	f("Maximum Link Width", 12, 4).bits(4, 6).enum(pcieLinkWidths),
 	f("Port Number", 12, 4).bits(24, 8),
 	f("Link Control", 16, 2).hex(),
-	f("Link Status", 18, 2).flags("", "", "", "", "", "", "", "", "", "", "", "Link Training", "Slot Clock Configuration",
+	// §7.5.3.8: bits 0..3 Current Link Speed and 4..9 Negotiated Link
+	// Width are fields of their own, below; bit 10 is undefined.
+	f("Link Status", 18, 2).flags("-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "", "Link Training", "Slot Clock Configuration",
 		"Data Link Layer Link Active", "Link Bandwidth Management Status", "Link Autonomous Bandwidth Status"),
-	f("Current Link Speed", 18, 2).bits(0, 4),
-	f("Negotiated Link Width", 18, 2).bits(4, 6),
-	f("Slot Capabilities", 20, 4).hex(),
+	f("Current Link Speed", 18, 2).bits(0, 4).enum(pcieLinkSpeeds),
+	f("Negotiated Link Width", 18, 2).bits(4, 6).enum(pcieLinkWidths),
+	// §7.5.3.9 Slot Capabilities.
+	f("Slot Capabilities", 20, 4).flags("Attention Button Present", "Power Controller Present", "MRL Sensor Present",
+		"Attention Indicator Present", "Power Indicator Present", "Hot-Plug Surprise", "Hot-Plug Capable",
+		"-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "Electromechanical Interlock Present", "No Command Completed Support",
+		"-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-"),
+	f("Slot Power Limit Value", 20, 4).bits(7, 8),
+	f("Slot Power Limit Scale", 20, 4).bits(15, 2).enum(enumList("1.0x", "0.1x", "0.01x", "0.001x")),
+	f("Physical Slot Number", 20, 4).bits(19, 13),
 	f("Slot Control", 24, 2).hex(),
 	f("Slot Status", 26, 2).flags("Attention Button Pressed", "Power Fault Detected", "MRL Sensor Changed",
 		"Presence Detect Changed", "Command Completed", "MRL Sensor State", "Presence Detect State",
 		"Electromechanical Interlock Status", "Data Link Layer State Changed"),
 	f("Root Control", 28, 2).hex(),
 	f("Root Capabilities", 30, 2).hex(),
+	// §7.5.3.14 Root Status.
 	f("Root Status", 32, 4).hex(),
+	f("PME Requester ID", 32, 4).bits(0, 16).hex(),
+	f("PME Status", 32, 4).bits(16, 1).bool(),
+	f("PME Pending", 32, 4).bits(17, 1).bool(),
 	f("Device Capabilities 2", 36, 4).hex(),
 	f("Device Control 2", 40, 2).hex(),
 	f("Device Status 2", 42, 2).hex(),
@@ -224,7 +274,8 @@ var aerCapability = &layout{name: "AER Extended Capability", size: 96, fields: [
 	f("Root Error Command", 44, 4).flags("Correctable Error Reporting Enable", "Non-Fatal Error Reporting Enable", "Fatal Error Reporting Enable"),
 	f("Root Error Status", 48, 4).flags("ERR_COR Received", "Multiple ERR_COR Received", "ERR_FATAL/NONFATAL Received",
 		"Multiple ERR_FATAL/NONFATAL Received", "First Uncorrectable Fatal", "Non-Fatal Error Messages Received",
-		"Fatal Error Messages Received"),
+		"Fatal Error Messages Received", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "",
+		"-", "-", "-", "-", "-"), // bits 27..31: the message number below
 	f("Advanced Error Interrupt Message Number", 48, 4).bits(27, 5),
 	f("Error Source Identification ERR_COR", 52, 2).hex(),
 	f("Error Source Identification ERR_FATAL/NONFATAL", 54, 2).hex(),
@@ -339,12 +390,23 @@ var firmwareRef = &layout{
 	},
 }
 
-// decodeFirmware: the GUID extension holds a value only from revision 2
-// on, for Type2 records (§N.2.10).
+// decodeFirmware decodes §N.2.10, whose identifier depends on Revision.
+//
+// UEFI 2.10 Table N-37 says the 8-byte Record Identifier is ignored for
+// Revision 1 and later, and that the GUID extension holds the identifier
+// from Revision 2 on. The same table's Firmware Error Record Type row ties
+// the GUID to Type2 (SOC Firmware Error Record Type2) records, so the
+// text contradicts itself for other types at Revision 2. This follows the
+// revision alone, as Linux's cper_print_fw_err does: Record Identifier
+// valid at Revision 0, the GUID valid at Revision 2 and later, neither at
+// Revision 1 (Linux prints neither then either).
 func decodeFirmware(b []byte) (Fields, error) {
 	fs, err := firmwareRef.decode(b)
-	if len(fs) == 5 && (b[1] < 2 || b[0] != 2) {
-		fs[4].Valid = false
+	if len(fs) >= 4 {
+		fs[3].Valid = b[1] == 0
+	}
+	if len(fs) == 5 {
+		fs[4].Valid = b[1] >= 2
 	}
 	return fs, err
 }
@@ -378,7 +440,9 @@ var dmarGeneric = &layout{
 
 // VT-d Fault Recording Register (Intel VT-d 4.0 §11.4.14), 128 bits.
 var vtdFaultRecord = &layout{name: "Fault Record", size: 16, fields: []field{
-	f("Fault Information", 0, 8).bits(12, 52).hex(),
+	// FI, bits 12..63: the page address of the faulting request, shown
+	// as that address (its low 12 bits zero), not as a page number.
+	f("Fault Address", 0, 8).masked(12, 52).hex(),
 	f("Source Identifier", 8, 8).bits(0, 16).hex(),
 	f("Privilege Mode Requested", 8, 8).bits(29, 1).bool(),
 	f("Execute Permission Requested", 8, 8).bits(30, 1).bool(),
@@ -465,7 +529,11 @@ var cxlProtocol = &layout{
 	fields: []field{
 		f("Validation Bits", 0, 8).flags("CXL Agent Type", "CXL Agent Address", "Device ID", "Device Serial Number",
 			"Capability Structure", "CXL DVSEC", "CXL Error Log"),
-		f("CXL Agent Type", 8, 1).v(0).enum(enumList("CXL 1.1 Device", "CXL 1.1 Host Downstream Port")),
+		// §N.2.13 Table N-42 CXL Agent Type (UEFI 2.10; names as CXL 2.0 and
+		// Linux's cper_cxl.c give them).
+		f("CXL Agent Type", 8, 1).v(0).enum(enumList("CXL 1.1 Device", "CXL 1.1 Host Downstream Port", "CXL 2.0 Device",
+			"CXL 2.0 Logical Device", "CXL 2.0 Fabric Manager Managed Logical Device", "CXL 2.0 Root Port",
+			"CXL 2.0 Downstream Switch Port", "CXL 2.0 Upstream Switch Port")),
 		f("Reserved", 9, 7).raw(),
 		f("CXL Agent Address", 16, 8).v(1).hex(), // decoded by agent type in decodeCXLProtocol
 		f("Vendor ID", 24, 2).v(2).hex(),
@@ -494,10 +562,13 @@ func decodeCXLProtocol(b []byte) (Fields, error) {
 		return fs, err
 	}
 	vb := binary.LittleEndian.Uint64(b)
-	if b[8] == 0 && fs[3].Valid { // a device: segment/bus/device/function
-		fs[3].Fields, _ = cxlDeviceAddress.decode(b[16:24])
-	} else if fs[3].Valid {
+	// Table N-42 CXL Agent Address: the RCRB base address for a CXL 1.1
+	// host downstream port (type 1), the segment/bus/device/function of
+	// every other agent type (Linux's cper_cxl.c reads it so too).
+	if b[8] == 1 && fs[3].Valid {
 		fs[3].Name = "Port RCRB Base Address"
+	} else if fs[3].Valid {
+		fs[3].Fields, _ = cxlDeviceAddress.decode(b[16:24])
 	}
 	dvsec := int(binary.LittleEndian.Uint16(b[108:]))
 	elog := int(binary.LittleEndian.Uint16(b[110:]))

@@ -287,8 +287,15 @@ var armHead = &layout{
 	},
 }
 
-// §N.2.4.4.1 Table N-18 ARM Processor Error Information Structure. Type
-// is read as libcper reads it, a bit per kind of error (UEFI 2.10 errata).
+// §N.2.4.4.1 Table N-18 ARM Processor Error Information Structure.
+//
+// Type is a bit set, encoded two ways. The UEFI 2.9A errata and 2.10 put
+// cache at bit 1, TLB at bit 2, bus at bit 3 and micro-architectural at
+// bit 4, bit 0 reserved (Linux's cper-arm.c since 2024 and QEMU's GHES
+// error injection write this); UEFI 2.11 and libcper count from bit 0
+// (cache 0, TLB 1, bus 2, micro-architectural 3). This follows the 2.11
+// encoding, as libcper's examples do: a 2.10 record's cache error (0x02)
+// reads here as a TLB error. The raw Type is always shown beside the name.
 var armErrInfo = &layout{
 	name: "ARM Processor Error Information", size: 32, validOff: 2, validSize: 2,
 	fields: []field{
@@ -312,12 +319,16 @@ var (
 )
 
 // armCheck builds the ARM cache, TLB and bus error structures
-// (§N.2.4.4.1 Tables N-19, N-20, N-21).
+// (§N.2.4.4.1 Tables N-19, N-20, N-21). Validation bits 0..6 are common;
+// only the bus structure defines bits 7..11 (reserved in the other two).
 func armCheck(name string, ops map[uint64]string, bus bool) *layout {
+	valid := []string{"Transaction Type", "Operation", "Level", "Processor Context Corrupt",
+		"Corrected", "Precise PC", "Restartable PC"}
+	if bus {
+		valid = append(valid, "Participation Type", "Time Out", "Address Space", "Memory Attributes", "Access Mode")
+	}
 	l := &layout{name: name, size: 8, validSize: 2, fields: []field{
-		f("Validation Bits", 0, 2).flags("Transaction Type", "Operation", "Level", "Processor Context Corrupt",
-			"Corrected", "Precise PC", "Restartable PC", "Participation Type", "Time Out", "Address Space",
-			"Memory Attributes", "Access Mode"),
+		f("Validation Bits", 0, 2).flags(valid...),
 		f("Transaction Type", 0, 8).bits(16, 2).v(0).enum(enumList("Instruction", "Data Access", "Generic")),
 		f("Operation", 0, 8).bits(18, 4).v(1).enum(ops),
 		f("Level", 0, 8).bits(22, 3).v(2),
@@ -395,8 +406,15 @@ func decodeARM(b []byte) (Fields, error) {
 	nErr := int(binary.LittleEndian.Uint16(b[4:]))
 	nCtx := int(binary.LittleEndian.Uint16(b[6:]))
 	end := len(b)
-	if sl := int(binary.LittleEndian.Uint32(b[8:])); sl >= 40 && sl < end {
+	sl := int(binary.LittleEndian.Uint32(b[8:]))
+	if sl >= 40 && sl < end {
 		end = sl // Section Length bounds what follows
+	}
+	// The section's own length should be the descriptor's; when the
+	// structures decode whole, a difference is still reported.
+	var lenErr error
+	if sl != len(b) {
+		lenErr = fmt.Errorf("%w: ARM Section Length %d, the descriptor's SectionLength %d", ErrSectionLength, sl, len(b))
 	}
 	b = b[:end]
 
@@ -438,5 +456,5 @@ func decodeARM(b []byte) (Fields, error) {
 		vs := binary.LittleEndian.Uint32(b)&(1<<3) != 0 // Vendor Specific Info Valid
 		fs = append(fs, Field{Name: "Vendor Specific Error Info", Valid: vs, kind: kBytes, Bytes: b[off:], Text: fmt.Sprintf("%x", b[off:])})
 	}
-	return fs, nil
+	return fs, lenErr
 }

@@ -267,8 +267,8 @@ func sectionCases() []sectionCase {
 		"Device Serial Number":                         "0x123456789abcdef",
 		"Capability Structure/Device/Port Type":        "Root Port (4)",
 		"Capability Structure/Device Status":           "0x4 (Fatal Error Detected)",
-		"Capability Structure/Current Link Speed":      "3",
-		"Capability Structure/Negotiated Link Width":   "4",
+		"Capability Structure/Current Link Speed":      "8.0 GT/s (3)",
+		"Capability Structure/Negotiated Link Width":   "x4 (4)",
 		"AER Info/Capability ID":                       "0x1",
 		"AER Info/Uncorrectable Error Status":          "0x44000 (Completion Timeout|Malformed TLP)",
 		"AER Info/Uncorrectable Error Severity":        "0x40000 (Malformed TLP)",
@@ -320,7 +320,7 @@ func sectionCases() []sectionCase {
 	w.guid("11111111-2222-3333-4444-555555555555") // 16 Record identifier GUID
 	cases = append(cases, sectionCase{name: "firmware", typ: SectionTypeFirmwareErrorRecord, body: w.b, want: map[string]string{
 		"Firmware Error Record Type": "SOC Firmware Error Record (Type2) (2)", "Revision": "2",
-		"Record Identifier": "0x1122334455667788", "Record Identifier GUID Extension": "11111111-2222-3333-4444-555555555555",
+		"Record Identifier": "(not valid)", "Record Identifier GUID Extension": "11111111-2222-3333-4444-555555555555",
 	}})
 
 	// §N.2.11.1 DMAr Generic Error Section, Table N-38.
@@ -345,7 +345,7 @@ func sectionCases() []sectionCase {
 	w.fill(32, 0)                                                   // 64 Root Entry, Context Entry
 	w.u64(0).u64(0).u64(0x1003).u64(0x2003).u64(0x3003).u64(0x4003) // 96 PTEs L6..L1
 	cases = append(cases, sectionCase{name: "DMAr VT-d", typ: SectionTypeDMArVTd, body: w.b, want: map[string]string{
-		"Version": "1", "Fault Status": "0x2", "Fault Record/Fault Information": "0xabcde",
+		"Version": "1", "Fault Status": "0x2", "Fault Record/Fault Address": "0xabcde000",
 		"Fault Record/Source Identifier": "0x100", "Fault Record/Fault Reason": "0x6",
 		"Fault Record/Type": "Read/AtomicOp Request (1)", "Fault Record/Fault": "true", "Level 1 Page Table Entry": "0x4003",
 	}})

@@ -87,11 +87,11 @@ type SectionJSON struct {
 	ValidationBits string `json:"validation_bits"`
 	Flags          string `json:"flags"`
 	Type           string `json:"type"`
-	TypeName       string `json:"type_name,omitempty"`
+	TypeName       string `json:"type_name"` // "unknown" for a GUID not in the tables
 	FRUID          string `json:"fru_id"`
 	FRUText        string `json:"fru_text,omitempty"`
 	Severity       string `json:"severity"`
-	Body           []byte `json:"body"` // base64
+	Body           []byte `json:"body"` // base64, in full
 	// Dmesg is a Linux pstore section (DMESG, DMESG_Z) read as text.
 	Dmesg *DmesgJSON `json:"dmesg,omitempty"`
 	// Decoded is a standard section decoded field by field: the JSON of
@@ -180,6 +180,7 @@ func (r *Record) JSON() RecordJSON {
 			Severity:       d.Severity.String(),
 			Body:           r.Sections[i].Body,
 		}
+		s.TypeName = "unknown"
 		if d.Type.Known() {
 			s.TypeName = d.Type.String()
 		}

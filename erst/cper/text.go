@@ -68,6 +68,9 @@ func writeBodyText(w io.Writer, s *Section) {
 		dec.writeText(w, "    ")
 		return
 	}
+	if !s.Descriptor.Type.Known() {
+		fmt.Fprintf(w, "    unknown section type %v: %d bytes, not decoded\n", GUID(s.Descriptor.Type), len(s.Body))
+	}
 	if isText(s.Body) {
 		writeLines(w, s.Body)
 		return
@@ -91,7 +94,7 @@ func writeHex(w io.Writer, b []byte, n int) {
 		fmt.Fprintf(w, "    % x\n", b[i:min(n, i+32)])
 	}
 	if n < len(b) {
-		fmt.Fprintf(w, "    ... (%d more bytes)\n", len(b)-n)
+		fmt.Fprintf(w, "    ... (%d more bytes not shown)\n", len(b)-n)
 	}
 }
 

@@ -44,8 +44,9 @@ func (v ValidationBits) String() string {
 	return bitString(uint64(v), []string{"PlatformID", "Timestamp", "PartitionID"})
 }
 
-// HeaderFlags is the record header's Flags field (§N.2.1, bits 0..2;
-// Windows WHEA_ERROR_RECORD_HEADER_FLAGS adds bits 3..8).
+// HeaderFlags is the record header's Flags field (UEFI 2.10 §N.2.1
+// Table N-2: bits 0..2, HW_ERROR_FLAGS_RECOVERED, _PREVERR, _SIMULATED;
+// the rest reserved; Windows WHEA_ERROR_RECORD_HEADER_FLAGS adds bits 3..8).
 type HeaderFlags uint32
 
 // Header flags.
@@ -68,8 +69,10 @@ func (f HeaderFlags) String() string {
 		"CriticalEvent", "PersistPfn", "SectionsTruncated", "RecoveryInProgress", "Throttle"})
 }
 
-// SectionFlags is a section descriptor's Flags field (§N.2.2;
-// WHEA_ERROR_RECORD_SECTION_DESCRIPTOR_FLAGS adds Propagated).
+// SectionFlags is a section descriptor's Flags field (UEFI 2.10 §N.2.2
+// Table N-6, bits 0..7; the rest are reserved). Windows'
+// WHEA_ERROR_RECORD_SECTION_DESCRIPTOR_FLAGS names bit 6 Propagated too
+// but uses bit 7 for FruTextByPlugin; the UEFI name is shown.
 type SectionFlags uint32
 
 // Section flags.
@@ -80,14 +83,15 @@ const (
 	SectionErrorThresholdExceeded SectionFlags = 0x08 // the OS may stop using the resource
 	SectionResourceNotAccessible  SectionFlags = 0x10 // some section fields may be invalid
 	SectionLatentError            SectionFlags = 0x20 // contained but not yet consumed (e.g. poisoned)
-	SectionPropagated             SectionFlags = 0x40 // Windows: the error was propagated
+	SectionPropagated             SectionFlags = 0x40 // the error was propagated from elsewhere (UEFI 2.9 on)
+	SectionOverflow               SectionFlags = 0x80 // more errors occurred than the section records (UEFI 2.9 on)
 )
 
 // String lists the set flags by name, e.g. "Primary"; undefined bits print
 // in hex, no flags as "0".
 func (f SectionFlags) String() string {
 	return bitString(uint64(f), []string{"Primary", "ContainmentWarning", "Reset",
-		"ErrorThresholdExceeded", "ResourceNotAccessible", "LatentError", "Propagated"})
+		"ErrorThresholdExceeded", "ResourceNotAccessible", "LatentError", "Propagated", "Overflow"})
 }
 
 // SectionValidationBits says which optional descriptor fields are valid

@@ -1,0 +1,47 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/goerst/erst/erst/cper"
+)
+
+// outputFormat checks the -format of decode and dump and folds -json into it.
+func outputFormat(format *string, asJSON *bool) error {
+	switch {
+	case *format != "text" && *format != "json" && *format != "redfish":
+		return usagef("-format %q: want text, json or redfish", *format)
+	case *asJSON && *format == "redfish":
+		return usagef("-json and -format redfish: choose one")
+	case *asJSON:
+		*format = "json"
+	}
+	*asJSON = *format == "json"
+	return nil
+}
+
+// dumpRedfish prints every stored record as a Redfish LogEntry (a JSON
+// array, as erst decode -format redfish); a record that cannot be read or
+// is not CPER is left out and named on stderr, and the exit is 1.
+func (e *env) dumpRedfish(recs []stored) error {
+	entries := []cper.RedfishLogEntry{}
+	bad := 0
+	for _, r := range recs {
+		if r.err != nil {
+			bad++
+			fmt.Fprintf(e.stderr, "erst dump: record %s: %v\n", hex64(r.id), r.err)
+			continue
+		}
+		entries = append(entries, cper.NewRedfishLogEntry(r.rec, r.raw))
+	}
+	if err := printJSON(e.stdout, entries); err != nil {
+		return err
+	}
+	if err := e.storeFindings(); err != nil {
+		return err
+	}
+	if bad > 0 {
+		return silentExit(exitFailure)
+	}
+	return nil
+}

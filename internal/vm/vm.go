@@ -161,11 +161,19 @@ func optValue(s string) string { return strings.ReplaceAll(s, ",", ",,") }
 // protection against itself.
 const FastBoot = "cryptomgr.notests rodata=off"
 
+// NoTimerCheck keeps a guest's boot from depending on the host's speed:
+// early in boot Linux checks that the IO-APIC timer ticks within a few
+// of its own loops, and under TCG on a loaded host it may not, so the
+// kernel panics with "IO-APIC + timer doesn't work!". no_timer_check
+// skips it (kernel-parameters.txt: "Disables the code which tests for
+// broken timer IRQ sources"); QEMU's timer is not broken, only late.
+const NoTimerCheck = "no_timer_check"
+
 // KernelCmdline is the guest kernel's command line: the serial console,
-// FastBoot, and erst_disable unless the kernel's own ERST driver is
+// FastBoot, NoTimerCheck, and erst_disable unless the kernel's own ERST driver is
 // wanted.
 func KernelCmdline(linuxERST bool, extra ...string) string {
-	args := []string{"console=ttyS0", FastBoot}
+	args := []string{"console=ttyS0", FastBoot, NoTimerCheck}
 	if !linuxERST {
 		args = append(args, "erst_disable")
 	}

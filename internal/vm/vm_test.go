@@ -54,10 +54,10 @@ func TestStoreSize(t *testing.T) {
 }
 
 func TestKernelCmdline(t *testing.T) {
-	if got := KernelCmdline(false, ""); got != "console=ttyS0 cryptomgr.notests rodata=off erst_disable" {
+	if got := KernelCmdline(false, ""); got != "console=ttyS0 cryptomgr.notests rodata=off no_timer_check erst_disable" {
 		t.Errorf("default cmdline %q", got)
 	}
-	if got := KernelCmdline(true, " pstore.compress=none ", "erstvm.serve=p"); got != "console=ttyS0 cryptomgr.notests rodata=off pstore.compress=none erstvm.serve=p" {
+	if got := KernelCmdline(true, " pstore.compress=none ", "erstvm.serve=p"); got != "console=ttyS0 cryptomgr.notests rodata=off no_timer_check pstore.compress=none erstvm.serve=p" {
 		t.Errorf("-linux-erst cmdline %q", got)
 	}
 }

@@ -336,3 +336,64 @@ func TestBadRecords(t *testing.T) {
 		t.Errorf("Build with one id twice: %v, want ErrDuplicateID", err)
 	}
 }
+
+// FuzzBuild: Build never panics on any records; every record has its
+// entry, no two files share a name, index.json is the Index, and every
+// file an entry or a log names is in the export.
+func FuzzBuild(f *testing.F) {
+	z := func(text string) []byte {
+		var b bytes.Buffer
+		w, _ := flate.NewWriter(&b, flate.BestSpeed)
+		w.Write([]byte(text))
+		w.Close()
+		return b.Bytes()
+	}
+	f.Add(linuxRecord(5, guidDmesg, []byte("Panic#1 Part2\nolder\n")), linuxRecord(4, guidDmesgZ, z("Panic#1 Part1\nnewer\n")), uint8(0))
+	f.Add(linuxRecord(1, guidMCE, make([]byte, 88)), linuxRecord(9, guidDmesg, []byte("Oops#7 Part99999\n")), uint8(1))
+	f.Add([]byte("CPER"), linuxRecord(2, guidUnknown, nil), uint8(2))
+	f.Fuzz(func(t *testing.T, a, b []byte, idGap uint8) {
+		// The second record's id follows the first's by idGap; the
+		// ids are the records' own when they have one.
+		id := func(raw []byte, def uint64) uint64 {
+			if len(raw) >= 104 {
+				return binary.LittleEndian.Uint64(raw[96:])
+			}
+			return def
+		}
+		ia := id(a, 1)
+		ib := id(b, ia+uint64(idGap))
+		if ia == ib {
+			ib++
+		}
+		x, err := Build([]Input{{ID: ia, Raw: a}, {ID: ib, Raw: b}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(x.Index.Records) != 2 {
+			t.Fatalf("%d index entries for 2 records", len(x.Index.Records))
+		}
+		names := map[string]bool{}
+		for _, fl := range x.Files {
+			if names[fl.Name] {
+				t.Fatalf("two files named %s", fl.Name)
+			}
+			names[fl.Name] = true
+		}
+		for _, r := range x.Index.Records {
+			for _, n := range r.Files {
+				if !names[n] {
+					t.Fatalf("record %s names %s, which is not in the export", r.ID, n)
+				}
+			}
+		}
+		for _, l := range x.Index.Logs {
+			if !names[l.File] || len(l.Parts) == 0 {
+				t.Fatalf("log %+v: file missing or no parts", l)
+			}
+		}
+		var idx Index
+		if err := json.Unmarshal(x.Files[len(x.Files)-1].Data, &idx); err != nil || x.Files[len(x.Files)-1].Name != "index.json" {
+			t.Fatalf("the last file is %s, not index.json: %v", x.Files[len(x.Files)-1].Name, err)
+		}
+	})
+}

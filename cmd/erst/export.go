@@ -76,6 +76,10 @@ func setupExport(fs *flag.FlagSet) func(*env, []string) error {
 func checkExportDir(dir string, force bool) (fresh bool, err error) {
 	lst, err := os.Lstat(dir)
 	if errors.Is(err, fs.ErrNotExist) {
+		parent := filepath.Dir(filepath.Clean(dir))
+		if st, err := os.Stat(parent); err != nil || !st.IsDir() {
+			return false, usagef("-o %s: the directory it would go in, %s, does not exist", dir, parent)
+		}
 		return true, nil
 	}
 	link := err == nil && lst.Mode()&fs.ModeSymlink != 0

@@ -186,6 +186,10 @@ func TestExportOutputDir(t *testing.T) {
 	if code != exitUsage || !strings.Contains(errs, "not a directory") {
 		t.Errorf("-o the store file: exit %d, %q; want 2, not a directory", code, errs)
 	}
+	code, _, errs = runCmd(t, nil, "-store", store, "export", "-o", filepath.Join(dir, "no", "such"))
+	if code != exitUsage || !strings.Contains(errs, "does not exist") {
+		t.Errorf("-o in a missing directory: exit %d, %q; want 2, does not exist", code, errs)
+	}
 	// A missing store is not created, nor is -o.
 	code, _, errs = runCmd(t, nil, "-store", filepath.Join(dir, "typo.img"), "export", "-o", filepath.Join(dir, "none"))
 	if code != exitUsage || !strings.Contains(errs, "does not exist") {

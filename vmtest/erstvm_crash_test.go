@@ -12,7 +12,7 @@ import (
 // erst -store on the host then decodes what Linux wrote into the store:
 // the machine check as given (its address masked below MCi_MISC's least
 // significant valid bit, 12 here) and the panic log holding the panic
-// line.
+// line. erst export then writes that log out whole (checkExport).
 func TestErstvmCrash(t *testing.T) {
 	t.Parallel()
 	tl := newTools(t)
@@ -36,4 +36,5 @@ func TestErstvmCrash(t *testing.T) {
 			t.Errorf("erst -store dump lacks %q:\n%s", want, dump)
 		}
 	}
+	checkExport(t, tl, dir, "erst.backing", strings.TrimSpace(out))
 }

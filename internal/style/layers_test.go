@@ -23,6 +23,7 @@ const modulePath = "github.com/goerst/erst"
 var layers = [][]string{
 	{"internal/enum", "internal/size", "internal/virtioport", "internal/style", "images/guestproto"}, // support
 	{"erst/cper"},                                  // records
+	{"erst/pstore"},                                // crash logs
 	{"erst/store", "erst/store/storetest"},         // store
 	{"acpi", "acpi/acpitest"},                      // table
 	{"acpi/lint", "erst/hw", "internal/guesttest"}, // lint, register bus

@@ -1,0 +1,221 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/goerst/erst/erst/pstore"
+)
+
+func init() {
+	register(&command{name: "export", args: "[FILE...]", summary: "Write the stored records (or the record FILEs) into a directory the way people read them, as systemd-pstore does for /sys/fs/pstore.\n" +
+		"Each kernel log dump's parts are joined, oldest text first, into dmesg-<id of Part1>.txt (a missing part is a line in it);\n" +
+		"MCE records are decoded into mce-<id>.txt and .json; any other record is kept as <id>.cper with its decode in <id>.json;\n" +
+		"index.json says which record went where. The store is only read; the files are readable by their owner only.", setup: setupExport})
+}
+
+// defaultExportDir is export's -o when none is given.
+const defaultExportDir = "erst-export"
+
+func setupExport(fs *flag.FlagSet) func(*env, []string) error {
+	out := fs.String("o", defaultExportDir, "write the files into this `dir`, which must not exist or be empty (unless -force)")
+	force := fs.Bool("force", false, "write into -o even if it holds files: files of the same names are replaced, others left")
+	asJSON := fs.Bool("json", false, "print index.json to stdout too, instead of the list of files")
+	return func(e *env, args []string) error {
+		if *out == "" {
+			return usagef("-o: an empty directory name")
+		}
+		fresh, err := checkExportDir(*out, *force)
+		if err != nil {
+			return err
+		}
+		// Every record is read before the first file is written: bad
+		// input leaves nothing behind.
+		in, where, err := e.exportInputs(args)
+		if err != nil {
+			return err
+		}
+		x, err := pstore.Build(in)
+		if err != nil {
+			return usageErr(err)
+		}
+		if err := writeExport(*out, fresh, x.Files); err != nil {
+			return fmt.Errorf("-o %s: %w", *out, err)
+		}
+		if *asJSON {
+			if err := printJSON(e.stdout, x.Index); err != nil {
+				return err
+			}
+		} else {
+			printExport(e.stdout, x, *out, where)
+		}
+		var errs []error
+		for _, p := range x.Problems() {
+			fmt.Fprintf(e.stderr, "erst export: %s\n", oneLine(p))
+		}
+		if n := len(x.Problems()); n > 0 {
+			errs = append(errs, fmt.Errorf("%d finding(s) (above and in %s); every record was exported", n, filepath.Join(*out, "index.json")))
+		}
+		if len(args) == 0 {
+			errs = append(errs, e.storeFindings())
+		}
+		return errors.Join(errs...)
+	}
+}
+
+// checkExportDir refuses an -o that is not a directory, or one that holds
+// files without force. It reports whether dir is missing or an empty
+// directory (not a symbolic link to one): the export then appears there
+// whole, by one rename.
+func checkExportDir(dir string, force bool) (fresh bool, err error) {
+	lst, err := os.Lstat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		parent := filepath.Dir(filepath.Clean(dir))
+		if st, err := os.Stat(parent); err != nil || !st.IsDir() {
+			return false, usagef("-o %s: the directory it would go in, %s, does not exist", dir, parent)
+		}
+		return true, nil
+	}
+	link := err == nil && lst.Mode()&fs.ModeSymlink != 0
+	st, err := os.Stat(dir)
+	if err != nil {
+		return false, usagef("-o %s: %v", dir, err)
+	}
+	if !st.IsDir() {
+		return false, usagef("-o %s: not a directory", dir)
+	}
+	f, err := os.Open(dir)
+	if err != nil {
+		return false, usagef("-o %s: %v", dir, err)
+	}
+	defer f.Close()
+	names, err := f.Readdirnames(1)
+	if err != nil && err != io.EOF {
+		return false, usagef("-o %s: %v", dir, err)
+	}
+	if len(names) > 0 && !force {
+		return false, usagef("-o %s: the directory is not empty (it holds %s): give -force to write into it, or another -o", dir, names[0])
+	}
+	return len(names) == 0 && !link, nil
+}
+
+// exportInputs reads the records: from the record FILEs when there are
+// any, else every record of the store or the live device.
+func (e *env) exportInputs(args []string) ([]pstore.Input, string, error) {
+	if len(args) == 0 {
+		recs, err := e.storedRecords("export", nil)
+		if err != nil {
+			return nil, "", err
+		}
+		in := make([]pstore.Input, len(recs))
+		for i, r := range recs {
+			in[i] = pstore.Input{ID: r.id, Raw: r.raw}
+			if r.unread {
+				in[i].Err = r.err
+			}
+		}
+		where := "the live device"
+		if e.g.store != "" {
+			where = "store " + e.g.store
+		}
+		return in, where, nil
+	}
+	if e.g.store != "" {
+		return nil, "", usagef("give -store or record FILEs, not both")
+	}
+	in := make([]pstore.Input, len(args))
+	from := map[uint64]string{}
+	for i, name := range args {
+		b, err := readInput(e, name)
+		if err != nil {
+			return nil, "", err
+		}
+		if name == "-" {
+			name = "stdin"
+		}
+		r, raw, findings, err := decodeRecord(b)
+		if err != nil {
+			return nil, "", usagef("%s: %v", name, err)
+		}
+		for _, f := range findings {
+			fmt.Fprintf(e.stderr, "erst export: %s: %s (exported as it is)\n", name, f)
+		}
+		if other, ok := from[r.RecordID]; ok {
+			return nil, "", usagef("%s and %s are both record %s: export writes files by record id", other, name, hex64(r.RecordID))
+		}
+		from[r.RecordID] = name
+		in[i] = pstore.Input{ID: r.RecordID, Raw: raw}
+	}
+	return in, fmt.Sprintf("%d file(s)", len(args)), nil
+}
+
+// writeExport writes the files into dir. A fresh dir (missing or empty)
+// is filled as a temporary directory beside it and renamed into place, so
+// that a failed export leaves nothing; with -force into a directory
+// holding files, each file is replaced by a rename, index.json last.
+func writeExport(dir string, fresh bool, files []pstore.File) error {
+	target := dir
+	if fresh {
+		tmp, err := os.MkdirTemp(filepath.Dir(filepath.Clean(dir)), ".erst-export-*")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp) // gone once renamed
+		dir = tmp
+	}
+	for _, f := range files {
+		if err := writeFileAtomic(filepath.Join(dir, f.Name), f.Data); err != nil {
+			return err
+		}
+	}
+	if !fresh {
+		return nil
+	}
+	if err := os.Rename(dir, target); err != nil {
+		// An empty directory that rename cannot replace (not Linux):
+		// remove it and try again.
+		if os.Remove(target) == nil {
+			err = os.Rename(dir, target)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// printExport lists what went where, one line per file group.
+func printExport(w io.Writer, x *pstore.Export, dir, where string) {
+	for _, l := range x.Index.Logs {
+		var parts []string
+		for _, p := range l.Parts {
+			parts = append(parts, fmt.Sprintf("Part%d %s", p.Part, p.ID))
+		}
+		head := "log"
+		if l.Reason != "" {
+			head = fmt.Sprintf("%s#%d", l.Reason, l.Count)
+		}
+		fmt.Fprintf(w, "%s: %s from %s", l.File, head, strings.Join(parts, ", "))
+		for _, g := range l.Missing {
+			fmt.Fprintf(w, "; %s missing", g)
+		}
+		fmt.Fprintln(w)
+	}
+	for _, r := range x.Index.Records {
+		if r.Kind == pstore.KindDmesg && r.Part != "" {
+			continue // listed with its log
+		}
+		files := "no file"
+		if len(r.Files) > 0 {
+			files = strings.Join(r.Files, ", ")
+		}
+		fmt.Fprintf(w, "%s: record %s (%s)\n", files, r.ID, r.Kind)
+	}
+	fmt.Fprintf(w, "exported %d record(s) from %s into %s (index.json lists them)\n", len(x.Index.Records), where, dir)
+}

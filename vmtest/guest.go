@@ -44,6 +44,12 @@ type Options struct {
 	RecordSize uint64
 	// Machine is the QEMU machine: "q35" (default) or "pc".
 	Machine string
+	// Firmware is erstvm's -firmware: "" or "seabios" (QEMU's default),
+	// "ovmf" (UEFI, Debian's ovmf package), or a firmware image file
+	// for QEMU's -bios. Under any but SeaBIOS the guest boots the
+	// compressed kernel (its EFI stub), which takes longer. Saved
+	// guests are kept per firmware.
+	Firmware string
 	// Kernel is the guest kernel; default the newest /boot/vmlinuz-*-amd64.
 	Kernel string
 	// Initramfs is the guest initramfs; default the one package images
@@ -147,12 +153,15 @@ func newGuest(o Options) (*Guest, error) {
 	if o.CallTimeout <= 0 {
 		o.CallTimeout = DefaultCallTimeout
 	}
+	fw, err := vm.ParseFirmware(o.Firmware)
+	if err != nil {
+		return nil, fmt.Errorf("vmtest: %w", err)
+	}
 	logf := o.Logf
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
 	g := &Guest{o: o, logf: logf}
-	var err error
 	c := &g.cfg
 	*c = vm.Config{QEMU: o.QEMU, Machine: o.Machine, Accel: o.Accel, Memory: o.Memory, RecordSize: o.RecordSize, Echo: o.Console}
 	if c.Store, err = filepath.Abs(o.Store); err != nil {
@@ -163,6 +172,9 @@ func newGuest(o Options) (*Guest, error) {
 	}
 	prefixed := func(format string, args ...any) { logf("vmtest: "+format, args...) }
 	if c.Kernel, c.Initramfs, err = vm.Images(o.Kernel, o.Initramfs, o.Source, prefixed); err != nil {
+		return nil, fmt.Errorf("vmtest: %w", err)
+	}
+	if err := fw.Apply(c, o.Kernel); err != nil {
 		return nil, fmt.Errorf("vmtest: %w", err)
 	}
 	// A short path: a Unix socket's path has at most 107 bytes.

@@ -63,6 +63,7 @@ type Config struct {
 	Accel      string // tcg (default) or kvm
 	Memory     string // QEMU -m; default DefaultMemory
 	Kernel     string // kernel image to boot
+	BIOS       string // firmware image for QEMU's -bios; "" for SeaBIOS (Firmware)
 	Initramfs  string
 	Cmdline    string // the whole kernel command line (KernelCmdline)
 	Store      string // backing file of the acpi-erst device; empty: no device
@@ -273,6 +274,9 @@ func (c *Config) base() qemu.Fn {
 			"-machine", or(c.Machine, "q35"), "-accel", or(c.Accel, "tcg"), "-m", or(c.Memory, DefaultMemory), "-smp", "1",
 			"-display", "none", "-monitor", "none", "-serial", "stdio",
 			"-no-reboot", "-nic", "none",
+		}
+		if c.BIOS != "" {
+			o.QEMUArgs = append(o.QEMUArgs, "-bios", c.BIOS)
 		}
 		return nil
 	}

@@ -103,8 +103,9 @@ var (
 type Guest struct {
 	o     Options
 	cfg   vm.Config
-	dir   string // the sockets' directory, and the shares' of a resumed guest
-	saved string // the saved guest it resumes; "" with Options.Boot
+	dir   string   // the sockets' directory, and the shares' of a resumed guest
+	saved string   // the saved guest it resumes; "" with Options.Boot
+	exec  net.Conn // a resumed guest's ExecPort, kept for Reset
 	logf  func(string, ...any)
 
 	mu       sync.Mutex
@@ -157,6 +158,7 @@ func newGuest(o Options) (*Guest, error) {
 	if err != nil {
 		return nil, fmt.Errorf("vmtest: %w", err)
 	}
+	o.Firmware = fw.Name
 	logf := o.Logf
 	if logf == nil {
 		logf = func(string, ...any) {}
@@ -164,6 +166,7 @@ func newGuest(o Options) (*Guest, error) {
 	g := &Guest{o: o, logf: logf}
 	c := &g.cfg
 	*c = vm.Config{QEMU: o.QEMU, Machine: o.Machine, Accel: o.Accel, Memory: o.Memory, RecordSize: o.RecordSize, Echo: o.Console}
+	c.Monitor = true // Reset
 	if c.Store, err = filepath.Abs(o.Store); err != nil {
 		return nil, err
 	}
@@ -183,6 +186,7 @@ func newGuest(o Options) (*Guest, error) {
 	}
 	sock := filepath.Join(g.dir, "serve.sock")
 	c.Ports = []vm.Port{{Name: PortName, Socket: sock}}
+	c.Reconnect = []string{PortName} // Reset
 	if o.Boot {
 		c.Cmdline = vm.KernelCmdline(false, guestproto.ServeParam+"="+PortName, o.Append)
 		return g, nil
@@ -280,12 +284,18 @@ func (g *Guest) resume(ctx context.Context) (*vm.VM, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer conn.Close()
 	if err := vm.SendRequest(conn, guestproto.Request{Command: "erst", Args: guestproto.ServeArgs(PortName)}); err != nil {
+		conn.Close()
 		v.Kill()
 		<-v.Done()
 		return nil, fmt.Errorf("sending erst serve to the resumed guest: %w", err)
 	}
+	// After a Reset the guest waits for its request on this port again.
+	if g.exec != nil {
+		g.exec.Close()
+	}
+	g.exec = conn
+	go func() { <-v.Done(); conn.Close() }()
 	return v, nil
 }
 

@@ -23,6 +23,12 @@
 // pstore. -v prints the serial console and the time each boot stage was
 // reached. KVM (-accel kvm) is for real hosts; the default is TCG.
 //
+// -firmware chooses the guest's firmware: seabios (QEMU's default), ovmf
+// (UEFI, Debian's ovmf package) or a firmware image file for QEMU's
+// -bios. Under any but SeaBIOS the guest boots the compressed kernel (its
+// EFI stub), which OVMF can load; SeaBIOS keeps the faster direct boot of
+// the uncompressed kernel. Each firmware has its own saved guest.
+//
 // The guest does not boot every time. erstvm boots it once, saves it
 // once it waits for its command (QEMU migration into a file in
 // build/resume, or the user's cache directory), and later runs resume

@@ -5,6 +5,7 @@ package vmtest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
@@ -62,10 +63,28 @@ func TestFirmware(t *testing.T) {
 		conformance(t, StartT(t, Options{Store: filepath.Join(dir, "conform.backing"), Firmware: vm.OVMF, Logf: logLine}))
 	})
 	t.Run("erst-conform-ovmf", func(t *testing.T) {
-		r := erstvmRunner(t)(dir, "-firmware", "ovmf", "-store", "conform-guest.backing", "--", "conform")
+		erstvm := erstvmRunner(t)
+		r := erstvm(dir, "-firmware", "ovmf", "-store", "conform-guest.backing", "--", "conform")
 		if r.code != 0 {
 			t.Errorf("erstvm -firmware ovmf -- conform: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 		}
+		// The firmware is OVMF indeed: it places the error log range
+		// elsewhere than SeaBIOS.
+		base := map[string]any{}
+		for _, fw := range []string{"seabios", "ovmf"} {
+			r := erstvm(dir, "-firmware", fw, "-store", "conform-guest.backing", "--", "info", "-json")
+			var info struct {
+				RangeBase any `json:"range_base"`
+			}
+			if err := json.Unmarshal(r.stdout, &info); r.code != 0 || err != nil || info.RangeBase == nil {
+				t.Fatalf("erstvm -firmware %s -- info -json: exit %d, %v\n%s\n%s", fw, r.code, err, r.stdout, r.stderr)
+			}
+			base[fw] = info.RangeBase
+		}
+		if base["seabios"] == base["ovmf"] {
+			t.Errorf("the error log range is at %v under SeaBIOS and OVMF: want OVMF's own placement", base["ovmf"])
+		}
+		t.Logf("error log range: SeaBIOS %v, OVMF %v", base["seabios"], base["ovmf"])
 	})
 	t.Run("across", func(t *testing.T) {
 		ctx := context.Background()

@@ -22,10 +22,11 @@ var ErrReset = errors.New("vmtest: the guest was reset")
 // boots, as after a power-on), and Reset returns once `erst serve`
 // answers again, on a new connection. The store stays as the device
 // left it. A call in flight fails with remote.ErrConnection and
-// ErrReset; PSHED stays valid, Client must be called again. ctx bounds
-// the reset and the boot, as does Options.BootTimeout. Reset on a guest
-// that is not running returns ErrNotRunning; when the guest does not
-// come up again, QEMU is killed and the error wraps ErrBoot.
+// ErrReset; calls made during the reset (and Kill) wait for it; PSHED
+// stays valid, Client must be called again. ctx bounds the reset and
+// the boot, as does Options.BootTimeout. Reset on a guest that is not
+// running returns ErrNotRunning; when the guest does not come up again,
+// QEMU is killed and the error wraps ErrBoot.
 func (g *Guest) Reset(ctx context.Context) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()

@@ -67,10 +67,20 @@ func (v *VM) Reset(ctx context.Context, reset func()) error {
 	case <-ctx.Done():
 		return fmt.Errorf("vm: reset: no RESET event from QEMU: %w", ctx.Err())
 	}
+	v.Serial.platformReset()
 	if reset != nil {
 		reset()
 	}
 	return run("cont", nil)
+}
+
+// platformReset marks the platform reset (VM.Reset): the guest starts
+// again in its firmware, and the stages it reaches are those of a new
+// boot (Timings lists both boots; Reached knows the first's).
+func (s *SerialLog) platformReset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reach(StageFirmware, "reset")
 }
 
 // RebootExits sets QEMU's reboot action back to shutdown, -no-reboot's,

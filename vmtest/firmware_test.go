@@ -52,8 +52,8 @@ func write(t *testing.T, g *Guest, recs map[uint64][]byte) {
 // "ovmf"), where the guest boots the compressed kernel and the firmware
 // places the device's BARs elsewhere than SeaBIOS: the PSHED conformance
 // suite from the host; erst conform in the guest (erstvm -firmware ovmf);
-// and one store written under each firmware and read back under the
-// other, byte for byte. TestStoreAgainstSim compares the device under
+// a firmware image given as a file; and one store written under each
+// firmware and read back under the other, byte for byte. TestStoreAgainstSim compares the device under
 // OVMF with the simulator.
 func TestFirmware(t *testing.T) {
 	t.Parallel()
@@ -85,6 +85,21 @@ func TestFirmware(t *testing.T) {
 			t.Errorf("the error log range is at %v under SeaBIOS and OVMF: want OVMF's own placement", base["ovmf"])
 		}
 		t.Logf("error log range: SeaBIOS %v, OVMF %v", base["seabios"], base["ovmf"])
+	})
+	t.Run("file", func(t *testing.T) {
+		// A firmware image file: SeaBIOS's own, as a file; QEMU gets
+		// it with -bios and the compressed kernel.
+		const img = "/usr/share/seabios/bios-256k.bin" // Debian's seabios, a dependency of qemu-system-x86
+		if _, err := os.Stat(img); err != nil {
+			skipOrFail(t, "no SeaBIOS image to give as a file: %v", err)
+		}
+		r := erstvmRunner(t)(dir, "-boot", "-v", "-firmware", img, "-store", "file.backing", "--", "info")
+		if r.code != 0 {
+			t.Fatalf("erstvm -firmware %s -- info: exit %d\n%s", img, r.code, r.stderr)
+		}
+		if !bytes.Contains(r.stderr, []byte(" -bios "+img+" ")) || !bytes.Contains(r.stderr, []byte(" -kernel /boot/vmlinuz-")) {
+			t.Errorf("erstvm -v -firmware %s: want -bios %s and the compressed kernel on QEMU's command line:\n%s", img, img, r.stderr)
+		}
 	})
 	t.Run("across", func(t *testing.T) {
 		ctx := context.Background()

@@ -12,11 +12,11 @@ import (
 // files (the store) and the host's sockets stay. QEMU runs with
 // -no-reboot, which turns every reset request, system_reset included,
 // into an exit. Reset sets the reboot action to reset (QMP set-action),
-// and leaves it so: the firmware may reset the platform again during the
-// warm boot (SeaBIOS does, at once, to start from a cold state). The
-// caller sets it back with RebootExits once the guest is up, so that a
-// reboot the guest itself asks for (a panic with panic=-1) ends QEMU
-// again.
+// and leaves it so: another reset request comes as the guest starts over
+// (seen under SeaBIOS right after system_reset, before the kernel ran;
+// with the action back at shutdown, QEMU exited there). The caller sets
+// it back with RebootExits once the guest is up, so that a reboot the
+// guest itself asks for (a panic with panic=-1) ends QEMU again.
 //
 // A virtio-serial port's host connection outlives the reset, and would
 // carry into the new boot what the old one left unread in either

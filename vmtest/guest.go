@@ -103,9 +103,8 @@ var (
 type Guest struct {
 	o     Options
 	cfg   vm.Config
-	dir   string   // the sockets' directory, and the shares' of a resumed guest
-	saved string   // the saved guest it resumes; "" with Options.Boot
-	exec  net.Conn // a resumed guest's ExecPort, kept for Reset
+	dir   string // the sockets' directory, and the shares' of a resumed guest
+	saved string // the saved guest it resumes; "" with Options.Boot
 	logf  func(string, ...any)
 
 	mu       sync.Mutex
@@ -115,6 +114,7 @@ type Guest struct {
 	boots    int
 	closed   bool
 	capacity int
+	exec     net.Conn // a resumed guest's ExecPort, kept for Reset
 
 	errMu   sync.Mutex
 	lastErr error

@@ -85,9 +85,11 @@
 // each firmware read back under the other, byte for byte;
 // TestStoreAgainstSim compares the device under OVMF with the simulator
 // too. TestReset resets guests under SeaBIOS (resumed and booted) and
-// OVMF: records written before a reset read back after it, a reset
-// during a write leaves the store consistent (erst/store's Check, the
-// record whole or absent), and a stopped guest cannot be reset.
+// OVMF: records written before a reset read back after it; a reset
+// during a write, before the guest goes on and once the device has
+// stored the record, leaves the store consistent (erst/store's Check;
+// the record whole or absent, whole in the second case); and a stopped
+// guest cannot be reset.
 // TestPowerCuts runs erst torture in a guest and kills QEMU (SIGKILL) at
 // 20 seeded random moments, each cut's QEMU resuming one guest saved
 // booted and idle (internal/vm; the store is not in the saved state);

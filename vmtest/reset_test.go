@@ -6,11 +6,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/goerst/erst/erst/pshed"
 	"github.com/goerst/erst/erst/pshed/pshedtest"
@@ -53,8 +56,9 @@ func (b *bootCounter) boots() int {
 // TestReset resets guests (Guest.Reset: QMP system_reset of the same
 // QEMU) under SeaBIOS, resumed and booted, and under OVMF: the guest
 // boots again and answers; records written before a reset read back
-// after it, byte for byte; a reset while a write is in flight fails that
-// write with ErrReset and leaves the store consistent (erst/store's
+// after it, byte for byte; a reset while a write is in flight (before
+// the guest goes on, and once the device has stored the record) fails
+// that write with ErrReset and leaves the store consistent (erst/store's
 // Check finds nothing on the host, the record is whole or absent); and a
 // guest that is not running cannot be reset (ErrNotRunning).
 func TestReset(t *testing.T) {
@@ -93,41 +97,12 @@ func TestReset(t *testing.T) {
 			}
 			delete(recs, 0xe1)
 
-			// A reset while a write is in flight.
-			c, err := g.Client()
-			if err != nil {
-				t.Fatal(err)
-			}
-			var resetErr error
-			reset := false
-			c.OnSent(func(op remote.Op) {
-				if op == remote.OpWrite && !reset {
-					reset = true
-					resetErr = g.Reset(ctx)
-				}
-			})
-			inFlight := pshedtest.NewRecord(6000, 0xe3)
-			st, err := c.WriteErrorRecord(ctx, 0, inFlight)
-			if !reset || resetErr != nil {
-				t.Fatalf("reset in flight: reset %v: %v", reset, resetErr)
-			}
-			if st == pshed.StatusSuccess || !errors.Is(err, ErrReset) || !errors.Is(err, remote.ErrConnection) {
-				t.Errorf("write with a reset in flight: %v, %v; want a failure wrapping ErrReset", st, err)
-			}
-			ids, err := g.IDs(ctx)
-			if err != nil {
-				t.Fatalf("ids after the reset in flight: %v", err)
-			}
-			if slices.Contains(ids, 0xe3) {
-				t.Logf("the write in flight completed before the reset")
-				recs[0xe3] = inFlight
-			} else {
-				t.Logf("the write in flight did not reach the device")
-			}
-			readBack(t, g, "after a reset in flight", recs)
-			if len(ids) != len(recs) {
-				t.Errorf("ids %#x after the reset in flight; want %d records", ids, len(recs))
-			}
+			// A reset while a write is in flight: at once, before the
+			// guest can go on (the record cannot have reached the
+			// device), and once the device has stored the record (it is
+			// in the backing file) but before the reply is read.
+			resetInFlight(t, g, path, recs, pshedtest.NewRecord(6000, 0xe3), false)
+			resetInFlight(t, g, path, recs, pshedtest.NewRecord(8000, 0xe4), true)
 			if err := g.Shutdown(ctx); err != nil {
 				t.Fatal(err)
 			}
@@ -139,5 +114,85 @@ func TestReset(t *testing.T) {
 				t.Errorf("reset of a powered-off guest: %v, want ErrNotRunning", err)
 			}
 		})
+	}
+}
+
+// resetInFlight writes rec through g's Client and resets g once the
+// request is sent: at once, or when stored, once the device has stored
+// the record (it appears in the backing file at path). The write fails
+// with ErrReset either way; the record is whole or absent after the
+// reset (whole when stored), and recs (the records g holds) gains it
+// when whole.
+func resetInFlight(t *testing.T, g *Guest, path string, recs map[uint64][]byte, rec []byte, stored bool) {
+	t.Helper()
+	ctx := context.Background()
+	id, ok := pshedtest.RecordID(rec)
+	if !ok {
+		t.Fatal("the record has no ID")
+	}
+	c, err := g.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var resetErr, waitErr error
+	reset := false
+	c.OnSent(func(op remote.Op) {
+		if op != remote.OpWrite || reset {
+			return
+		}
+		reset = true
+		if stored {
+			waitErr = awaitInFile(path, rec, time.Minute)
+		}
+		resetErr = g.Reset(ctx)
+	})
+	st, werr := c.WriteErrorRecord(ctx, 0, rec)
+	switch {
+	case !reset:
+		t.Fatalf("write %#x: %v, %v; the hook never ran", id, st, werr)
+	case waitErr != nil:
+		t.Fatalf("write %#x: %v", id, waitErr)
+	case resetErr != nil:
+		t.Fatalf("reset with the write of %#x in flight: %v", id, resetErr)
+	case st == pshed.StatusSuccess || !errors.Is(werr, ErrReset) || !errors.Is(werr, remote.ErrConnection):
+		t.Errorf("write %#x with a reset in flight: %v, %v; want a failure wrapping ErrReset", id, st, werr)
+	}
+	ids, err := g.IDs(ctx)
+	if err != nil {
+		t.Fatalf("ids after the reset in flight: %v", err)
+	}
+	switch whole := slices.Contains(ids, id); {
+	case whole:
+		t.Logf("stored %v: the record written in flight is in the store", stored)
+		recs[id] = rec
+	case stored:
+		t.Errorf("the device had stored %#x before the reset; after it the store holds %#x", id, ids)
+	default:
+		t.Logf("stored %v: the write in flight did not reach the device", stored)
+	}
+	readBack(t, g, "after a reset in flight", recs)
+	if len(ids) != len(recs) {
+		t.Errorf("ids %#x after the reset in flight; want the %d records written", ids, len(recs))
+	}
+}
+
+// awaitInFile waits until the file at path holds b, or fails after limit
+// (a bound for a failure's sake, not a measure of speed).
+func awaitInFile(path string, b []byte, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		f, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if bytes.Contains(f, b) {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the record did not appear in %s within %v", path, limit)
+		}
+		<-tick.C
 	}
 }

@@ -54,7 +54,8 @@ func (b *bootCounter) boots() int {
 }
 
 // TestReset resets guests (Guest.Reset: QMP system_reset of the same
-// QEMU) under SeaBIOS, resumed and booted, and under OVMF: the guest
+// QEMU) under SeaBIOS, resumed and booted, and under OVMF (the resets in
+// flight on the first only): the guest
 // boots again and answers; records written before a reset read back
 // after it, byte for byte; a reset while a write is in flight (before
 // the guest goes on, and once the device has stored the record) fails
@@ -68,10 +69,11 @@ func TestReset(t *testing.T) {
 		name     string
 		firmware string
 		boot     bool
+		inFlight bool // resets with a write in flight (the same on any firmware; each reset is a boot)
 	}{
-		{"seabios", "", false},
-		{"seabios-boot", "", true},
-		{"ovmf", vm.OVMF, false},
+		{"seabios", "", false, true},
+		{"seabios-boot", "", true, false},
+		{"ovmf", vm.OVMF, false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.firmware == vm.OVMF {
@@ -101,8 +103,10 @@ func TestReset(t *testing.T) {
 			// guest can go on (the record cannot have reached the
 			// device), and once the device has stored the record (it is
 			// in the backing file) but before the reply is read.
-			resetInFlight(t, g, path, recs, pshedtest.NewRecord(6000, 0xe3), false)
-			resetInFlight(t, g, path, recs, pshedtest.NewRecord(8000, 0xe4), true)
+			if tc.inFlight {
+				resetInFlight(t, g, path, recs, pshedtest.NewRecord(6000, 0xe3), false)
+				resetInFlight(t, g, path, recs, pshedtest.NewRecord(8000, 0xe4), true)
+			}
 			if err := g.Shutdown(ctx); err != nil {
 				t.Fatal(err)
 			}

@@ -5,10 +5,11 @@
 # (target deps) and from go.mod (u-root, mkuimage, vmtest; see tools.go).
 #
 # Targets:
-#   deps       Install QEMU, the Debian kernel and acpica-tools with apt-get,
-#              unless they are all present already; then fail loudly if
-#              qemu-system-x86_64 or /boot/vmlinuz-*-amd64 (with its
-#              /lib/modules tree) is still missing.
+#   deps       Install QEMU, the Debian kernel, acpica-tools and OVMF (UEFI
+#              firmware for -firmware ovmf) with apt-get, unless they are
+#              all present already; then fail loudly if qemu-system-x86_64,
+#              iasl, /usr/share/ovmf/OVMF.fd or /boot/vmlinuz-*-amd64 (with
+#              its /lib/modules tree) is still missing.
 #   initramfs  Build the guest initramfs (u-root init and core commands, erst,
 #              the guest agent, the kernel's virtio/9p modules) into
 #              $(VM_BUILD)/initramfs.cpio. Cached in $(VM_BUILD)/initramfs/ by
@@ -31,13 +32,14 @@
 #   vm-clean   Remove the cached images and the erstvm binary.
 #
 # Variables: VM_BUILD (default build), VM_APT_PACKAGES, VM_QEMU (the QEMU
-# binary deps checks for), VMTEST_TIMEOUT_GO
-# (go test -timeout), VMTEST_FLAGS (extra go test flags, e.g. -run, -v or
+# binary deps checks for), VM_OVMF (the UEFI firmware image deps checks
+# for), VMTEST_TIMEOUT_GO (go test -timeout), VMTEST_FLAGS (extra go test flags, e.g. -run, -v or
 # -short), VMTEST_CI (the CI value the VM tests see; default true).
 
 GO ?= go
 VM_BUILD ?= build
-VM_APT_PACKAGES ?= qemu-system-x86 linux-image-amd64 acpica-tools
+VM_APT_PACKAGES ?= qemu-system-x86 linux-image-amd64 acpica-tools ovmf
+VM_OVMF ?= /usr/share/ovmf/OVMF.fd
 VM_QEMU ?= qemu-system-x86_64
 VMTEST_TIMEOUT_GO ?= 20m
 VMTEST_FLAGS ?=
@@ -51,14 +53,15 @@ VM_APT := $(VM_SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::T
 # machine that has everything costs nothing and never touches apt.
 deps:
 	@if command -v $(VM_QEMU) >/dev/null 2>&1 && command -v iasl >/dev/null 2>&1 \
-	    && ls /boot/vmlinuz-*-amd64 >/dev/null 2>&1; then \
-	  echo "deps: $(VM_QEMU), iasl and $$(ls /boot/vmlinuz-*-amd64 | tail -n1) present"; \
+	    && [ -f $(VM_OVMF) ] && ls /boot/vmlinuz-*-amd64 >/dev/null 2>&1; then \
+	  echo "deps: $(VM_QEMU), iasl, $(VM_OVMF) and $$(ls /boot/vmlinuz-*-amd64 | tail -n1) present"; \
 	else \
 	  echo "deps: installing $(VM_APT_PACKAGES)"; \
 	  $(VM_APT) update && $(VM_APT) install -y --no-install-recommends $(VM_APT_PACKAGES) || exit 1; \
 	fi
 	@command -v $(VM_QEMU) >/dev/null 2>&1 || { echo "deps: FAILED: $(VM_QEMU) is still missing" >&2; exit 1; }
 	@command -v iasl >/dev/null 2>&1 || { echo "deps: FAILED: iasl (acpica-tools) is still missing" >&2; exit 1; }
+	@[ -f $(VM_OVMF) ] || { echo "deps: FAILED: $(VM_OVMF) (ovmf) is still missing" >&2; exit 1; }
 	@ok=; for k in /boot/vmlinuz-*-amd64; do \
 	  [ -f "$$k" ] && [ -d "/lib/modules/$${k#/boot/vmlinuz-}" ] && ok=1; \
 	done; [ -n "$$ok" ] || { echo "deps: FAILED: no /boot/vmlinuz-*-amd64 with a /lib/modules tree (linux-image-amd64)" >&2; exit 1; }

@@ -101,7 +101,7 @@ func (g *Guest) bootLinuxERST(ctx context.Context) error {
 		return fmt.Errorf("%w: %w", ErrBoot, err)
 	}
 	go func() { <-v.Done(); conn.Close() }()
-	g.v, g.client, g.exec = v, nil, conn
+	g.v, g.client, g.linuxReq = v, nil, conn
 	if !g.capacityKnown {
 		g.capacity, g.capacityKnown = storeCapacity(g.cfg.Store)
 	}
@@ -165,8 +165,8 @@ func (g *Guest) request(ctx context.Context, what string, req guestproto.Request
 		return err
 	}
 	g.mu.Lock()
-	conn := g.exec
-	g.exec = nil
+	conn := g.linuxReq
+	g.linuxReq = nil
 	g.mu.Unlock()
 	if conn == nil {
 		return fmt.Errorf("vmtest: %s: the guest has had its request (Panic or Shutdown) already", what)

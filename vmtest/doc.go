@@ -26,6 +26,13 @@
 // TCG. The store is not in the saved state, so the device reads the store
 // as the file holds it, as after a reboot. Options.Boot boots instead.
 //
+// Options.Firmware chooses the firmware, as erstvm's -firmware: QEMU's
+// default SeaBIOS, UEFI (OVMF, Debian's ovmf package; the guest then
+// boots the compressed kernel, its EFI stub) or any image for QEMU's
+// -bios. Reset is a warm reset of the same QEMU (QMP system_reset): the
+// firmware runs again and the guest boots again, on the store as the
+// device left it, and the harness reconnects.
+//
 // Every call through PSHED is bounded by Options.CallTimeout. A call that
 // cannot reach the guest (QEMU died or was killed, the reply did not
 // come) returns STATUS_UNSUCCESSFUL at once; Err returns the Go error
@@ -87,6 +94,16 @@
 // the panic); a second guest reads the kernel's MCE record and panic logs
 // through PSHED and checks them against what was injected.
 // TestErstvmCrash does the same through erstvm -linux-erst -crash.
+// TestFirmware runs the harness under OVMF: the PSHED conformance suite
+// from the host, erst conform in the guest, and records written under
+// each firmware read back under the other, byte for byte;
+// TestStoreAgainstSim compares the device under OVMF with the simulator
+// too. TestReset resets guests under SeaBIOS (resumed and booted) and
+// OVMF: records written before a reset read back after it; a reset
+// during a write, before the guest goes on and once the device has
+// stored the record, leaves the store consistent (erst/store's Check;
+// the record whole or absent, whole in the second case); and a stopped
+// guest cannot be reset.
 // TestPowerCuts runs erst torture in a guest and kills QEMU (SIGKILL) at
 // 20 seeded random moments, each cut's QEMU resuming one guest saved
 // booted and idle (internal/vm; the store is not in the saved state);

@@ -44,6 +44,12 @@ type Options struct {
 	RecordSize uint64
 	// Machine is the QEMU machine: "q35" (default) or "pc".
 	Machine string
+	// Firmware is erstvm's -firmware: "" or "seabios" (QEMU's default),
+	// "ovmf" (UEFI, Debian's ovmf package), or a firmware image file
+	// for QEMU's -bios. Under any but SeaBIOS the guest boots the
+	// compressed kernel (its EFI stub), which takes longer. Saved
+	// guests are kept per firmware.
+	Firmware string
 	// Kernel is the guest kernel; default the newest /boot/vmlinuz-*-amd64.
 	Kernel string
 	// Initramfs is the guest initramfs; default the one package images
@@ -110,11 +116,12 @@ type Guest struct {
 	mu       sync.Mutex
 	v        *vm.VM
 	client   *remote.Client
-	exec     net.Conn // a LinuxERST guest's exec port, until its request
+	linuxReq net.Conn // a LinuxERST guest's exec port, until its one request (Panic, Shutdown)
 	info     remote.Info
 	boots    int
 	closed   bool
 	capacity int
+	exec     net.Conn // a resumed guest's ExecPort, kept for Reset
 
 	// capacityKnown: capacity was read from the store file.
 	capacityKnown bool
@@ -157,14 +164,19 @@ func newGuest(o Options) (*Guest, error) {
 	if o.CallTimeout <= 0 {
 		o.CallTimeout = DefaultCallTimeout
 	}
+	fw, err := vm.ParseFirmware(o.Firmware)
+	if err != nil {
+		return nil, fmt.Errorf("vmtest: %w", err)
+	}
+	o.Firmware = fw.Name
 	logf := o.Logf
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
 	g := &Guest{o: o, logf: logf}
-	var err error
 	c := &g.cfg
 	*c = vm.Config{QEMU: o.QEMU, Machine: o.Machine, Accel: o.Accel, Memory: o.Memory, RecordSize: o.RecordSize, Echo: o.Console}
+	c.Monitor = true // Reset
 	if c.Store, err = filepath.Abs(o.Store); err != nil {
 		return nil, err
 	}
@@ -173,6 +185,9 @@ func newGuest(o Options) (*Guest, error) {
 	}
 	prefixed := func(format string, args ...any) { logf("vmtest: "+format, args...) }
 	if c.Kernel, c.Initramfs, err = vm.Images(o.Kernel, o.Initramfs, o.Source, prefixed); err != nil {
+		return nil, fmt.Errorf("vmtest: %w", err)
+	}
+	if err := fw.Apply(c, o.Kernel); err != nil {
 		return nil, fmt.Errorf("vmtest: %w", err)
 	}
 	// A short path: a Unix socket's path has at most 107 bytes.
@@ -184,6 +199,7 @@ func newGuest(o Options) (*Guest, error) {
 	if o.LinuxERST {
 		return g, g.setupLinuxERST()
 	}
+	c.Reconnect = []string{PortName} // Reset
 	if o.Boot {
 		c.Cmdline = vm.KernelCmdline(false, guestproto.ServeParam+"="+PortName, o.Append)
 		return g, nil
@@ -284,12 +300,18 @@ func (g *Guest) resume(ctx context.Context) (*vm.VM, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer conn.Close()
 	if err := vm.SendRequest(conn, guestproto.Request{Command: "erst", Args: guestproto.ServeArgs(PortName)}); err != nil {
+		conn.Close()
 		v.Kill()
 		<-v.Done()
 		return nil, fmt.Errorf("sending erst serve to the resumed guest: %w", err)
 	}
+	// After a Reset the guest waits for its request on this port again.
+	if g.exec != nil {
+		g.exec.Close()
+	}
+	g.exec = conn
+	go func() { <-v.Done(); conn.Close() }()
 	return v, nil
 }
 

@@ -115,8 +115,11 @@ func harnessStoreLocked(t *testing.T) {
 // harnessConformance runs the PSHED conformance suite, unchanged,
 // from the host against QEMU's acpi-erst device through the guest's
 // erst serve; every check on the one guest.
-func harnessConformance(t *testing.T) {
-	g := sharedGuest(t)
+func harnessConformance(t *testing.T) { conformance(t, sharedGuest(t)) }
+
+// conformance runs the PSHED conformance suite from the host on g, a
+// guest on a new 64 KiB store.
+func conformance(t *testing.T, g *Guest) {
 	info, err := g.Info(context.Background())
 	if err != nil {
 		t.Fatal(err)

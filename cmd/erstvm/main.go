@@ -23,6 +23,12 @@
 // pstore. -v prints the serial console and the time each boot stage was
 // reached. KVM (-accel kvm) is for real hosts; the default is TCG.
 //
+// -firmware chooses the guest's firmware: seabios (QEMU's default), ovmf
+// (UEFI, Debian's ovmf package) or a firmware image file for QEMU's
+// -bios. Under any but SeaBIOS the guest boots the compressed kernel (its
+// EFI stub), which OVMF can load; SeaBIOS keeps the faster direct boot of
+// the uncompressed kernel. Each firmware has its own saved guest.
+//
 // The guest does not boot every time. erstvm boots it once, saves it
 // once it waits for its command (QEMU migration into a file in
 // build/resume, or the user's cache directory), and later runs resume
@@ -96,6 +102,7 @@ type options struct {
 	storeSize  uint64 // 0: the existing file's size, or store.DefaultSize
 	recordSize uint64
 	machine    string
+	firmware   vm.Firmware
 	accel      string
 	kernel     string
 	initramfs  string
@@ -132,6 +139,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.Var(storeSize, "store-size", "`size` of the store (K/M/G suffixes; default: the existing file's size, else 64K as erst -store-size)")
 	fs.Var(recordSize, "record-size", "record slot `size` of a new store (a power of two >= 4096; QEMU's record_size)")
 	fs.StringVar(&o.machine, "machine", "q35", "QEMU machine: q35 or pc")
+	firmware := fs.String("firmware", vm.SeaBIOS, "guest firmware: seabios, ovmf (UEFI, Debian's ovmf package) or an image `file` for QEMU's -bios; any but seabios boots the compressed kernel")
 	fs.StringVar(&o.accel, "accel", "tcg", "QEMU accelerator: tcg or kvm")
 	fs.StringVar(&o.kernel, "kernel", "", "guest kernel `image` (default: the newest /boot/vmlinuz-*-amd64)")
 	fs.StringVar(&o.initramfs, "initramfs", "", "guest initramfs `file` (default: build one, or reuse the cached one, from the erst source)")
@@ -155,6 +163,11 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	default:
 		return nil, fmt.Errorf("-machine %q: want q35 or pc", o.machine)
 	}
+	fw, err := vm.ParseFirmware(*firmware)
+	if err != nil {
+		return nil, fmt.Errorf("-%w", err)
+	}
+	o.firmware = fw
 	switch o.accel {
 	case "tcg", "kvm":
 	default:

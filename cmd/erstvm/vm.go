@@ -120,6 +120,9 @@ func prepare(o *options, stderr io.Writer) (c *vm.Config, controlDir, resume str
 	if c.Kernel, c.Initramfs, err = vm.Images(o.kernel, o.initramfs, o.src, logf); err != nil {
 		return nil, "", "", fmt.Errorf("%w: pass -initramfs or -src", err)
 	}
+	if err := o.firmware.Apply(c, o.kernel); err != nil {
+		return nil, "", "", fmt.Errorf("-firmware %s: %w", o.firmware.Name, err)
+	}
 	if controlDir, err = os.MkdirTemp("", "erstvm-"); err != nil {
 		return nil, "", "", err
 	}

@@ -70,9 +70,11 @@ func SendRequest(conn net.Conn, req guestproto.Request) error {
 
 // savedKey is what a saved guest depends on, kept beside it in FILE.json:
 // QEMU resumes a guest only on the same machine and devices (the store's
-// size included), and the guest runs the kernel and initramfs it booted.
+// size included), and the guest runs the firmware, kernel and initramfs
+// it booted.
 type savedKey struct {
 	QEMU, Kernel, Initramfs fileID
+	BIOS                    fileID `json:",omitzero"` // zero for SeaBIOS: the keys of saved guests from before it stay
 	Machine, Accel, Memory  string
 	Cmdline                 string
 	StoreSize, RecordSize   uint64
@@ -105,7 +107,10 @@ func keyFor(c *Config) (savedKey, error) {
 	for _, f := range []struct {
 		id   *fileID
 		path string
-	}{{&k.QEMU, qemu}, {&k.Kernel, c.Kernel}, {&k.Initramfs, c.Initramfs}} {
+	}{{&k.QEMU, qemu}, {&k.Kernel, c.Kernel}, {&k.Initramfs, c.Initramfs}, {&k.BIOS, c.BIOS}} {
+		if f.path == "" && f.id == &k.BIOS {
+			continue
+		}
 		abs, err := filepath.Abs(f.path)
 		if err == nil {
 			*f.id, err = idOf(abs)
@@ -118,8 +123,8 @@ func keyFor(c *Config) (savedKey, error) {
 }
 
 // SavedGuestPath is the file in dir for a guest saved booted for c,
-// named by its key: what the guest depends on (the QEMU, kernel and
-// initramfs files by path, size and modification time; machine, memory,
+// named by its key: what the guest depends on (the QEMU, firmware, kernel
+// and initramfs files by path, size and modification time; machine, memory,
 // kernel arguments and store geometry).
 func SavedGuestPath(c *Config, dir string) (string, error) {
 	k, err := keyFor(c)
@@ -222,8 +227,8 @@ func EnsureSaved(ctx context.Context, c *Config, path string, cache bool, logf f
 	return nil
 }
 
-// pruneStale removes the guests saved in dir whose kernel, initramfs or
-// QEMU is gone or has changed: no run will resume them again (a saved
+// pruneStale removes the guests saved in dir whose kernel, initramfs,
+// firmware or QEMU is gone or has changed: no run will resume them again (a saved
 // guest is some 80 MB).
 func pruneStale(dir string) {
 	keys, _ := filepath.Glob(filepath.Join(dir, "guest-*.state.json"))
@@ -233,7 +238,10 @@ func pruneStale(dir string) {
 		if err != nil || json.Unmarshal(b, &k) != nil {
 			continue
 		}
-		for _, f := range []fileID{k.QEMU, k.Kernel, k.Initramfs} {
+		for _, f := range []fileID{k.QEMU, k.Kernel, k.Initramfs, k.BIOS} {
+			if f == (fileID{}) {
+				continue // SeaBIOS: no -bios file
+			}
 			if now, err := idOf(f.Path); err != nil || now != f {
 				os.Remove(strings.TrimSuffix(j, ".json"))
 				os.Remove(j)

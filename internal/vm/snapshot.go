@@ -47,7 +47,8 @@ var ErrMonitor = errors.New("vm: QEMU was started without a monitor (Config.Moni
 // qmp client) and the status of migrations, from its MIGRATION events.
 type monitor struct {
 	m         *qmp.SocketMonitor
-	migration chan string // each MIGRATION event's status; closed with the connection
+	migration chan string   // each MIGRATION event's status; closed with the connection
+	reset     chan struct{} // a RESET event: QEMU has reset the platform (VM.Reset)
 }
 
 // monitorFn listens on a new abstract Unix socket and hands the listening
@@ -97,7 +98,7 @@ func connectMonitor(addr string) (*monitor, error) {
 		m.Disconnect()
 		return nil, err
 	}
-	mon := &monitor{m: m, migration: make(chan string, 64)}
+	mon := &monitor{m: m, migration: make(chan string, 64), reset: make(chan struct{}, 8)}
 	go func() {
 		defer close(mon.migration)
 		for e := range events {
@@ -105,6 +106,12 @@ func connectMonitor(addr string) (*monitor, error) {
 				select {
 				case mon.migration <- s:
 				default: // nobody waits: no migration is running
+				}
+			}
+			if e.Event == "RESET" {
+				select {
+				case mon.reset <- struct{}{}:
+				default: // nobody waits: no Reset is running
 				}
 			}
 		}

@@ -63,6 +63,7 @@ type Config struct {
 	Accel      string // tcg (default) or kvm
 	Memory     string // QEMU -m; default DefaultMemory
 	Kernel     string // kernel image to boot
+	BIOS       string // firmware image for QEMU's -bios; "" for SeaBIOS (Firmware)
 	Initramfs  string
 	Cmdline    string // the whole kernel command line (KernelCmdline)
 	Store      string // backing file of the acpi-erst device; empty: no device
@@ -70,6 +71,11 @@ type Config struct {
 	RecordSize uint64 // QEMU's record_size
 	Shares     []Share
 	Ports      []Port
+	// Reconnect names Ports that QEMU connects to again, a second after
+	// the host closed the connection (and connects at start without
+	// waiting for it): across a VM.Reset, the host can drop what either
+	// side left unread and take a new connection.
+	Reconnect []string
 	// Echo, when set, receives every serial console line as it comes.
 	Echo io.Writer
 	// Keep is how many serial lines SerialLog keeps; default 30.
@@ -129,15 +135,22 @@ func Share9p(dir, tag string) qemu.Fn {
 // SerialPort adds a virtio-serial controller (once per Options) and a
 // virtserialport named name whose host side connects to the Unix socket
 // at socket.
-func SerialPort(name, socket string) qemu.Fn {
+func SerialPort(name, socket string) qemu.Fn { return serialPort(name, socket, false) }
+
+// serialPort is SerialPort, with Config.Reconnect when reconnect is set.
+func serialPort(name, socket string, reconnect bool) qemu.Fn {
 	return func(alloc *qemu.IDAllocator, o *qemu.Options) error {
 		bus := "erstvirtser"
 		if !slices.Contains(o.QEMUArgs, "virtio-serial-pci,id="+bus) {
 			o.AppendQEMU("-device", "virtio-serial-pci,id="+bus)
 		}
 		ch := alloc.ID("erstport")
+		chardev := fmt.Sprintf("socket,id=%s,path=%s", ch, optValue(socket))
+		if reconnect {
+			chardev += ",reconnect=1" // seconds (QEMU 7.2 has no reconnect-ms)
+		}
 		o.AppendQEMU(
-			"-chardev", fmt.Sprintf("socket,id=%s,path=%s", ch, optValue(socket)),
+			"-chardev", chardev,
 			"-device", fmt.Sprintf("virtserialport,bus=%s.0,chardev=%s,name=%s", bus, ch, name),
 		)
 		return nil
@@ -265,7 +278,7 @@ func (c *Config) Fns() []qemu.Fn {
 		fns = append(fns, Share9p(s.Dir, s.Tag))
 	}
 	for _, p := range c.Ports {
-		fns = append(fns, SerialPort(p.Name, p.Socket))
+		fns = append(fns, serialPort(p.Name, p.Socket, slices.Contains(c.Reconnect, p.Name)))
 	}
 	return fns
 }
@@ -281,6 +294,9 @@ func (c *Config) base() qemu.Fn {
 			"-machine", or(c.Machine, "q35"), "-accel", or(c.Accel, "tcg"), "-m", or(c.Memory, DefaultMemory), "-smp", "1",
 			"-display", "none", "-monitor", "none", "-serial", "stdio",
 			"-no-reboot", "-nic", "none",
+		}
+		if c.BIOS != "" {
+			o.QEMUArgs = append(o.QEMUArgs, "-bios", c.BIOS)
 		}
 		return nil
 	}

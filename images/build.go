@@ -2,6 +2,7 @@ package images
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -14,12 +15,13 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/u-root/gobusybox/src/pkg/golang"
 	"github.com/u-root/mkuimage/uimage"
 	"github.com/u-root/uio/llog"
+
+	"github.com/goerst/erst/internal/cachedir"
 )
 
 // ModulePath is the erst module, whose commands go into the image.
@@ -57,7 +59,10 @@ type Config struct {
 	Source string
 	// Kernel provides the modules (GuestModules).
 	Kernel Kernel
-	// CacheDir holds built images; default Source/build/initramfs.
+	// CacheDir holds built images; default the cache root's initramfs
+	// directory (package internal/cachedir: $ERST_CACHE/initramfs, else
+	// os.UserCacheDir()/erst/initramfs). Nothing is written into Source,
+	// which may be read-only (Go's module cache).
 	CacheDir string
 	// GOARCH of the guest; default amd64.
 	GOARCH string
@@ -76,7 +81,9 @@ func Build(c Config) (path string, built bool, err error) {
 		c.GOARCH = "amd64"
 	}
 	if c.CacheDir == "" {
-		c.CacheDir = filepath.Join(c.Source, "build", "initramfs")
+		if c.CacheDir, err = cachedir.Dir(cachedir.Initramfs); err != nil {
+			return "", false, err
+		}
 	}
 	logf := c.Logf
 	if logf == nil {
@@ -96,6 +103,15 @@ func Build(c Config) (path string, built bool, err error) {
 	}
 	if err := os.MkdirAll(c.CacheDir, 0o755); err != nil {
 		return "", false, err
+	}
+	// Another process building the same image: wait for it, and use its.
+	unlock, err := cachedir.Lock(context.Background(), path)
+	if err != nil {
+		return "", false, err
+	}
+	defer unlock()
+	if _, err := os.Stat(path); err == nil {
+		return path, false, nil
 	}
 	// A leading underscore: go build ./... ignores the directory, so
 	// a build in progress, or one killed half-way, cannot break it.
@@ -130,7 +146,9 @@ func Build(c Config) (path string, built bool, err error) {
 	if err := os.Rename(out, path); err != nil {
 		return "", false, err
 	}
-	prune(c.CacheDir, path, logf)
+	for _, p := range cachedir.Prune(c.CacheDir, "initramfs-*.cpio", cachedir.KeepInitramfs, path, ".lock") {
+		logf("removed old image %s", p)
+	}
 	return path, true, nil
 }
 
@@ -240,32 +258,6 @@ func hashFile(h io.Writer, path, name string) error {
 	}
 	fmt.Fprintf(h, "file %s %x\n", name, fh.Sum(nil))
 	return nil
-}
-
-// keepImages is how many images prune leaves in the cache, counting the
-// one just built: enough for switching between two branches.
-const keepImages = 3
-
-// prune removes all but the newest cached images.
-func prune(dir, keep string, logf func(string, ...any)) {
-	paths, _ := filepath.Glob(filepath.Join(dir, "initramfs-*.cpio"))
-	type img struct {
-		path string
-		mod  int64
-	}
-	var imgs []img
-	for _, p := range paths {
-		if fi, err := os.Stat(p); err == nil && p != keep {
-			imgs = append(imgs, img{p, fi.ModTime().UnixNano()})
-		}
-	}
-	sort.Slice(imgs, func(i, j int) bool { return imgs[i].mod > imgs[j].mod })
-	for i, im := range imgs {
-		if i >= keepImages-1 {
-			logf("removing old image %s", im.path)
-			os.Remove(im.path)
-		}
-	}
 }
 
 // ErrNoSource: the erst module's source tree was not found.

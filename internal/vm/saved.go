@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/goerst/erst/images/guestproto"
+	"github.com/goerst/erst/internal/cachedir"
 )
 
 // Saved guests. A guest booted in exec mode (guestproto.ExecParam) waits,
@@ -40,17 +41,11 @@ func (c *Config) ExecMode(socketDir string) {
 	c.Ports = append(c.Ports, Port{Name: ExecPort, Socket: filepath.Join(socketDir, "exec.sock")})
 }
 
-// SavedGuestDir is where saved guests are cached: build/resume in the
-// erst source tree at src, or the user's cache directory when src is
-// empty.
-func SavedGuestDir(src string) string {
-	if src != "" {
-		return filepath.Join(src, "build", "resume")
-	}
-	if d, err := os.UserCacheDir(); err == nil {
-		return filepath.Join(d, "erst", "resume")
-	}
-	return filepath.Join(os.TempDir(), "erst-resume")
+// SavedGuestDir is where saved guests are cached: the cache root's
+// resume directory (package internal/cachedir), never the erst source
+// tree.
+func SavedGuestDir() (string, error) {
+	return cachedir.Dir(cachedir.Resume)
 }
 
 // SendRequest sends req to a resumed exec-mode guest, with the host's
@@ -134,32 +129,30 @@ func SavedGuestPath(c *Config, dir string) (string, error) {
 // Config.ExecMode), booting and saving one when it holds none, or one
 // saved for another key (path.json holds the key). It refuses to replace
 // a file it did not write (no path.json). In a cache directory of saved
-// guests (cache), it then removes those saved there for a kernel,
-// initramfs or QEMU that has changed since. logf says that it boots to
+// guests (cache), it waits for another process saving the same guest
+// (cachedir.Lock) and uses its; it renews a saved guest's modification
+// time on every use, and after saving one removes those saved there for
+// a kernel, initramfs or QEMU that has changed since, and all but the
+// cachedir.KeepResume most recently used. logf says that it boots to
 // save.
 func EnsureSaved(ctx context.Context, c *Config, path string, cache bool, logf func(string, ...any)) error {
 	want, err := keyFor(c)
 	if err != nil {
 		return err
 	}
-	b, err := os.ReadFile(path + ".json")
-	switch {
-	case err == nil:
-		var have savedKey
-		if json.Unmarshal(b, &have) == nil && have == want {
-			if _, err := os.Stat(path); err == nil {
-				return nil
-			}
-		}
-	case !errors.Is(err, fs.ErrNotExist):
+	if ok, err := isSaved(path, want, cache); ok || err != nil {
 		return err
-	default:
-		if _, err := os.Stat(path); err == nil {
-			return fmt.Errorf("%s exists but %s.json does not: not a guest saved here; remove it or give another file", path, path)
-		}
 	}
 	if cache {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
+		unlock, err := cachedir.Lock(ctx, path)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+		if ok, err := isSaved(path, want, cache); ok || err != nil {
 			return err
 		}
 	}
@@ -217,8 +210,36 @@ func EnsureSaved(ctx context.Context, c *Config, path string, cache bool, logf f
 	}
 	if cache {
 		pruneStale(filepath.Dir(path))
+		cachedir.Prune(filepath.Dir(path), "guest-*.state", cachedir.KeepResume, path, ".json", ".lock")
 	}
 	return nil
+}
+
+// isSaved says whether path holds a guest saved for want, renewing its
+// modification time in a cache (the most recently used are kept). It
+// fails for a path that exists but was not saved here (no path.json).
+func isSaved(path string, want savedKey, cache bool) (bool, error) {
+	b, err := os.ReadFile(path + ".json")
+	switch {
+	case err == nil:
+		var have savedKey
+		if json.Unmarshal(b, &have) == nil && have == want {
+			if _, err := os.Stat(path); err == nil {
+				if cache {
+					now := time.Now()
+					os.Chtimes(path, now, now)
+				}
+				return true, nil
+			}
+		}
+	case !errors.Is(err, fs.ErrNotExist):
+		return false, err
+	default:
+		if _, err := os.Stat(path); err == nil {
+			return false, fmt.Errorf("%s exists but %s.json does not: not a guest saved here; remove it or give another file", path, path)
+		}
+	}
+	return false, nil
 }
 
 // pruneStale removes the guests saved in dir whose kernel, initramfs or
@@ -236,6 +257,7 @@ func pruneStale(dir string) {
 			if now, err := idOf(f.Path); err != nil || now != f {
 				os.Remove(strings.TrimSuffix(j, ".json"))
 				os.Remove(j)
+				os.Remove(strings.TrimSuffix(j, ".json") + ".lock")
 				break
 			}
 		}

@@ -24,7 +24,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"syscall"
 )
 
 // Env is the environment variable that overrides the cache root.
@@ -75,7 +74,8 @@ func Dir(kind string) (string, error) {
 	return filepath.Join(root, kind), nil
 }
 
-// Lock takes an exclusive lock on path+".lock" (flock, created when
+// Lock takes an exclusive lock on path+".lock" (flock on Unix; elsewhere
+// the file is created but nothing is locked; created when
 // missing; its directory must exist), waiting while another process holds
 // it or until ctx is done. The lock is released by the returned function,
 // or when the process ends. Locks save work, they do not guard
@@ -87,11 +87,11 @@ func Lock(ctx context.Context, path string) (unlock func(), err error) {
 	if err != nil {
 		return nil, err
 	}
-	if syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil {
+	if tryLock(f) == nil {
 		return func() { f.Close() }, nil
 	}
 	got := make(chan error, 1)
-	go func() { got <- flock(f) }()
+	go func() { got <- lock(f) }()
 	select {
 	case err := <-got:
 		if err != nil {
@@ -103,16 +103,6 @@ func Lock(ctx context.Context, path string) (unlock func(), err error) {
 		// The waiting goroutine releases the lock as soon as it has it.
 		go func() { <-got; f.Close() }()
 		return nil, fmt.Errorf("waiting for %s: %w", f.Name(), ctx.Err())
-	}
-}
-
-// flock waits for an exclusive lock on f, through interrupted calls.
-func flock(f *os.File) error {
-	for {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX)
-		if !errors.Is(err, syscall.EINTR) {
-			return err
-		}
 	}
 }
 

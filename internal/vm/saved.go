@@ -64,12 +64,16 @@ func SendRequest(conn net.Conn, req guestproto.Request) error {
 
 // savedKey is what a saved guest depends on, kept beside it in FILE.json:
 // QEMU resumes a guest only on the same machine and devices (the store's
-// size included), and the guest runs the kernel and initramfs it booted.
+// size, the virtio-serial ports and 9p shares included), and the guest
+// runs the kernel and initramfs it booted.
 type savedKey struct {
 	QEMU, Kernel, Initramfs fileID
 	Machine, Accel, Memory  string
 	Cmdline                 string
 	StoreSize, RecordSize   uint64
+	// Devices names the ports and shares in order, not their host side
+	// (sockets, directories): erstvm's guest and the harness's differ.
+	Devices string
 }
 
 // fileID names a file's version: its path, size and modification time.
@@ -92,6 +96,14 @@ func keyFor(c *Config) (savedKey, error) {
 		Machine: or(c.Machine, "q35"), Accel: or(c.Accel, "tcg"), Memory: or(c.Memory, DefaultMemory),
 		Cmdline: c.Cmdline, StoreSize: c.StoreSize, RecordSize: c.RecordSize,
 	}
+	var devs []string
+	for _, p := range c.Ports {
+		devs = append(devs, "port "+p.Name)
+	}
+	for _, s := range c.Shares {
+		devs = append(devs, "9p "+s.Tag)
+	}
+	k.Devices = strings.Join(devs, ", ")
 	qemu, err := exec.LookPath(or(c.QEMU, DefaultQEMU))
 	if err != nil {
 		return k, err
@@ -114,7 +126,8 @@ func keyFor(c *Config) (savedKey, error) {
 // SavedGuestPath is the file in dir for a guest saved booted for c,
 // named by its key: what the guest depends on (the QEMU, kernel and
 // initramfs files by path, size and modification time; machine, memory,
-// kernel arguments and store geometry).
+// kernel arguments, store geometry, and the names of its ports and
+// shares).
 func SavedGuestPath(c *Config, dir string) (string, error) {
 	k, err := keyFor(c)
 	if err != nil {

@@ -265,17 +265,19 @@ var ErrNoSource = errors.New("cannot find the erst source tree (go.mod of " + Mo
 
 // FindSource returns the root of the erst module: the first directory
 // from start upwards whose go.mod declares ModulePath, else the tree this
-// package was compiled from, if it is still there.
+// package was compiled from, if it is still there (a checkout, or the
+// module's directory in Go's module cache), else that directory for the
+// erst version in the program's build info (go mod download).
 func FindSource(start string) (string, error) {
 	if dir, ok := findUp(start); ok {
 		return dir, nil
 	}
-	if _, file, _, ok := runtime.Caller(0); ok {
+	if _, file, _, ok := runtime.Caller(0); ok && filepath.IsAbs(file) {
 		if dir, ok := findUp(filepath.Dir(file)); ok {
 			return dir, nil
 		}
 	}
-	return "", ErrNoSource
+	return sourceFromBuildInfo()
 }
 
 func findUp(dir string) (string, bool) {

@@ -113,6 +113,7 @@ func Build(c Config) (path string, built bool, err error) {
 	if _, err := os.Stat(path); err == nil {
 		return path, false, nil
 	}
+	cachedir.RemoveStale(c.CacheDir, "_tmp-*")
 	// A leading underscore: go build ./... ignores the directory, so
 	// a build in progress, or one killed half-way, cannot break it.
 	tmp, err := os.MkdirTemp(c.CacheDir, "_tmp-")

@@ -184,6 +184,7 @@ func (k Kernel) Uncompressed(cacheDir string) (string, error) {
 	}
 	if prune {
 		cachedir.Prune(cacheDir, "vmlinux-"+strings.Repeat("?", 16), cachedir.KeepKernels, base, ".none")
+		cachedir.RemoveStale(cacheDir, ".tmp-vmlinux-*")
 	}
 	return base, nil
 }

@@ -12,7 +12,8 @@
 // processes that build or save the same key at once cannot see a partial
 // entry; Lock lets the later ones wait for the first instead of doing the
 // same work again. Each kind is bounded: its writer prunes it to the
-// newest entries (Prune; see the Keep constants). Removing the root (rm
+// newest entries (Prune; see the Keep constants), and removes what a
+// killed writer left under a temporary name (RemoveStale). Removing the root (rm
 // -rf) is always safe when no erst process runs: everything in it is
 // built again on first use.
 package cachedir
@@ -24,6 +25,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"time"
 )
 
 // Env is the environment variable that overrides the cache root.
@@ -103,6 +105,25 @@ func Lock(ctx context.Context, path string) (unlock func(), err error) {
 		// The waiting goroutine releases the lock as soon as it has it.
 		go func() { <-got; f.Close() }()
 		return nil, fmt.Errorf("waiting for %s: %w", f.Name(), ctx.Err())
+	}
+}
+
+// StaleAfter is the age after which RemoveStale takes a temporary file or
+// directory for the remains of a process killed while it wrote it: no
+// build or save takes this long.
+const StaleAfter = 24 * time.Hour
+
+// RemoveStale removes what matches each pattern in dir (filepath.Glob;
+// the temporary names an entry is written under) and was last modified
+// more than StaleAfter ago, directories with their contents.
+func RemoveStale(dir string, patterns ...string) {
+	for _, pattern := range patterns {
+		paths, _ := filepath.Glob(filepath.Join(dir, pattern))
+		for _, p := range paths {
+			if fi, err := os.Lstat(p); err == nil && time.Since(fi.ModTime()) > StaleAfter {
+				os.RemoveAll(p)
+			}
+		}
 	}
 }
 

@@ -110,3 +110,28 @@ func TestPrune(t *testing.T) {
 		}
 	}
 }
+
+func TestRemoveStale(t *testing.T) {
+	dir := t.TempDir()
+	old := time.Now().Add(-StaleAfter - time.Hour)
+	for _, name := range []string{"_tmp-old/sub", "_tmp-new/sub", "x.1.tmp", "x.2.tmp"} {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, name := range []string{"_tmp-old", "x.1.tmp"} {
+		if err := os.Chtimes(filepath.Join(dir, name), old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	RemoveStale(dir, "_tmp-*", "*.tmp")
+	for name, gone := range map[string]bool{"_tmp-old": true, "x.1.tmp": true, "_tmp-new/sub": false, "x.2.tmp": false} {
+		if _, err := os.Stat(filepath.Join(dir, name)); gone != errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s: stat %v; want it gone: %v", name, err, gone)
+		}
+	}
+}

@@ -223,6 +223,7 @@ func EnsureSaved(ctx context.Context, c *Config, path string, cache bool, logf f
 	}
 	if cache {
 		pruneStale(filepath.Dir(path))
+		cachedir.RemoveStale(filepath.Dir(path), "guest-*.tmp", "guest-*.tmp.json")
 		cachedir.Prune(filepath.Dir(path), "guest-*.state", cachedir.KeepResume, path, ".json", ".lock")
 	}
 	return nil

@@ -46,13 +46,14 @@
 // holds the uncompressed kernels (some 65 MB each, the newest 3 kept),
 // initramfs/ the guest images (some 10 MB, the newest 3) and resume/ the
 // saved guests (some 80 MB, the 8 most recently used; those of a kernel,
-// initramfs or QEMU that changed are removed at once), with their .lock
-// files. Entries are written under temporary names and renamed into
-// place, and a process that needs an entry another is building waits for
-// it (flock), so parallel tests and processes share them safely. To clear
-// the cache, remove the directory (rm -rf ~/.cache/erst) while no guest
-// runs; the next start builds what it needs again (about a minute for the
-// initramfs, a boot for each saved guest).
+// initramfs or QEMU that changed are removed at the next save), with their
+// .lock files. Entries are written under temporary names and renamed into
+// place (what a killed writer left is removed a day later), and a process
+// that needs an entry another is building waits for it (flock), so
+// parallel tests and processes share them safely. To clear the cache,
+// remove the directory (rm -rf ~/.cache/erst) while no guest runs; the
+// next start builds what it needs again (about a minute for the initramfs,
+// a boot for each saved guest).
 //
 // # VM tests
 //

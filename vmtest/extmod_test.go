@@ -124,7 +124,7 @@ func TestExternalModule(t *testing.T) {
 
 	work := t.TempDir()
 	out = run(work, "go", "run", "github.com/goerst/erst/cmd/erstvm@"+extVersion, "-store-size", "64K", "--", "info")
-	if !bytes.Contains(out, []byte("0x")) {
+	if !bytes.Contains(out, []byte("error log range: 0x")) {
 		t.Errorf("erstvm -- info printed no device information:\n%s", out)
 	}
 	t.Logf("erstvm -- info:\n%s", out)

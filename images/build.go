@@ -2,6 +2,7 @@ package images
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -14,9 +15,9 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"sort"
 	"strings"
 
+	"github.com/goerst/erst/internal/cachedir"
 	"github.com/u-root/gobusybox/src/pkg/golang"
 	"github.com/u-root/mkuimage/uimage"
 	"github.com/u-root/uio/llog"
@@ -57,7 +58,10 @@ type Config struct {
 	Source string
 	// Kernel provides the modules (GuestModules).
 	Kernel Kernel
-	// CacheDir holds built images; default Source/build/initramfs.
+	// CacheDir holds built images; default the cache root's initramfs
+	// directory (package internal/cachedir: $ERST_CACHE/initramfs, else
+	// os.UserCacheDir()/erst/initramfs). Nothing is written into Source,
+	// which may be read-only (Go's module cache).
 	CacheDir string
 	// GOARCH of the guest; default amd64.
 	GOARCH string
@@ -76,7 +80,9 @@ func Build(c Config) (path string, built bool, err error) {
 		c.GOARCH = "amd64"
 	}
 	if c.CacheDir == "" {
-		c.CacheDir = filepath.Join(c.Source, "build", "initramfs")
+		if c.CacheDir, err = cachedir.Dir(cachedir.Initramfs); err != nil {
+			return "", false, err
+		}
 	}
 	logf := c.Logf
 	if logf == nil {
@@ -97,6 +103,16 @@ func Build(c Config) (path string, built bool, err error) {
 	if err := os.MkdirAll(c.CacheDir, 0o755); err != nil {
 		return "", false, err
 	}
+	// Another process building the same image: wait for it, and use its.
+	unlock, err := cachedir.Lock(context.Background(), path)
+	if err != nil {
+		return "", false, err
+	}
+	defer unlock()
+	if _, err := os.Stat(path); err == nil {
+		return path, false, nil
+	}
+	cachedir.RemoveStale(c.CacheDir, "_tmp-*")
 	// A leading underscore: go build ./... ignores the directory, so
 	// a build in progress, or one killed half-way, cannot break it.
 	tmp, err := os.MkdirTemp(c.CacheDir, "_tmp-")
@@ -130,7 +146,9 @@ func Build(c Config) (path string, built bool, err error) {
 	if err := os.Rename(out, path); err != nil {
 		return "", false, err
 	}
-	prune(c.CacheDir, path, logf)
+	for _, p := range cachedir.Prune(c.CacheDir, "initramfs-*.cpio", cachedir.KeepInitramfs, path, ".lock") {
+		logf("removed old image %s", p)
+	}
 	return path, true, nil
 }
 
@@ -242,48 +260,24 @@ func hashFile(h io.Writer, path, name string) error {
 	return nil
 }
 
-// keepImages is how many images prune leaves in the cache, counting the
-// one just built: enough for switching between two branches.
-const keepImages = 3
-
-// prune removes all but the newest cached images.
-func prune(dir, keep string, logf func(string, ...any)) {
-	paths, _ := filepath.Glob(filepath.Join(dir, "initramfs-*.cpio"))
-	type img struct {
-		path string
-		mod  int64
-	}
-	var imgs []img
-	for _, p := range paths {
-		if fi, err := os.Stat(p); err == nil && p != keep {
-			imgs = append(imgs, img{p, fi.ModTime().UnixNano()})
-		}
-	}
-	sort.Slice(imgs, func(i, j int) bool { return imgs[i].mod > imgs[j].mod })
-	for i, im := range imgs {
-		if i >= keepImages-1 {
-			logf("removing old image %s", im.path)
-			os.Remove(im.path)
-		}
-	}
-}
-
 // ErrNoSource: the erst module's source tree was not found.
 var ErrNoSource = errors.New("cannot find the erst source tree (go.mod of " + ModulePath + ")")
 
 // FindSource returns the root of the erst module: the first directory
 // from start upwards whose go.mod declares ModulePath, else the tree this
-// package was compiled from, if it is still there.
+// package was compiled from, if it is still there (a checkout, or the
+// module's directory in Go's module cache), else that directory for the
+// erst version in the program's build info (go mod download).
 func FindSource(start string) (string, error) {
 	if dir, ok := findUp(start); ok {
 		return dir, nil
 	}
-	if _, file, _, ok := runtime.Caller(0); ok {
+	if _, file, _, ok := runtime.Caller(0); ok && filepath.IsAbs(file) {
 		if dir, ok := findUp(filepath.Dir(file)); ok {
 			return dir, nil
 		}
 	}
-	return "", ErrNoSource
+	return sourceFromBuildInfo()
 }
 
 func findUp(dir string) (string, bool) {

@@ -6,8 +6,10 @@
 //
 // Everything is derived from the files on the host and from go.mod, which
 // pins u-root, mkuimage and vmtest (tools.go keeps them there), so the same
-// checkout builds the same image. Build caches the initramfs under the
-// module's build/ directory, keyed by a hash of every input.
+// checkout builds the same image. Build only reads the module (a checkout,
+// or Go's read-only module cache) and caches the initramfs in erst's cache
+// root (package internal/cachedir: $ERST_CACHE, else
+// os.UserCacheDir()/erst), keyed by a hash of every input.
 package images
 
 import (

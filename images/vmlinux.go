@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/goerst/erst/internal/cachedir"
 )
 
 // Booting the uncompressed kernel.
@@ -139,26 +141,23 @@ func (k Kernel) Boot(cacheDir string) BootImage {
 	return BootImage{Path: p, Direct: true}
 }
 
-// DefaultKernelCacheDir is where Build's sibling cache of uncompressed
-// kernels lives in the erst source tree at source.
-func DefaultKernelCacheDir(source string) string {
-	return filepath.Join(source, "build", "kernel")
-}
-
 // Uncompressed returns the path of k's uncompressed ELF kernel (see
 // ExtractELF) in cacheDir, extracting it the first time (a second or
 // two) and reusing it after that. The cache is keyed by the SHA-256 of
 // k.Path; a kernel that cannot be booted directly is remembered as such
 // (a .none file holding the reason), so the work is not repeated on
-// every boot. An empty cacheDir means the user's cache directory
-// (os.UserCacheDir()/erst/kernel).
+// every boot. An empty cacheDir means the cache root's kernel directory
+// (package internal/cachedir), where a new ELF prunes the oldest beyond
+// cachedir.KeepKernels. Processes extracting the same kernel at once each
+// write a temporary file and rename it into place.
 func (k Kernel) Uncompressed(cacheDir string) (string, error) {
-	if cacheDir == "" {
-		d, err := os.UserCacheDir()
+	prune := cacheDir == ""
+	if prune {
+		d, err := cachedir.Dir(cachedir.Kernel)
 		if err != nil {
 			return "", err
 		}
-		cacheDir = filepath.Join(d, "erst", "kernel")
+		cacheDir = d
 	}
 	bz, err := os.ReadFile(k.Path)
 	if err != nil {
@@ -182,6 +181,10 @@ func (k Kernel) Uncompressed(cacheDir string) (string, error) {
 	}
 	if err := writeAtomic(base, vmlinux); err != nil {
 		return "", err
+	}
+	if prune {
+		cachedir.Prune(cacheDir, "vmlinux-"+strings.Repeat("?", 16), cachedir.KeepKernels, base, ".none")
+		cachedir.RemoveStale(cacheDir, ".tmp-vmlinux-*")
 	}
 	return base, nil
 }

@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"hash/crc32"
+	"io/fs"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
+	"github.com/goerst/erst/internal/cachedir"
 	"github.com/ulikunitz/xz/lzma"
 )
 
@@ -222,15 +226,12 @@ func TestKernelBoot(t *testing.T) {
 
 // The installed Debian kernel (always present under CI=true): its payload
 // decodes, passes its CRC32 and is a PVH-bootable ELF. It goes through
-// the source tree's kernel cache, which make initramfs and erstvm share,
-// so the seconds of extraction are paid once per kernel.
+// the default kernel cache (internal/cachedir), which make initramfs,
+// erstvm and vmtest share, so the seconds of extraction are paid once per
+// kernel.
 func TestUncompressedInstalledKernel(t *testing.T) {
 	k := installedKernel(t)
-	src, err := FindSource(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := k.Boot(DefaultKernelCacheDir(src))
+	b := k.Boot("")
 	if !b.Direct {
 		t.Fatalf("%s: %v", k.Path, b.Fallback)
 	}
@@ -247,5 +248,37 @@ func TestUncompressedInstalledKernel(t *testing.T) {
 	}
 	if int64(len(vmlinux)) < 4*fi.Size() {
 		t.Errorf("%s: %d bytes of ELF from the %d of %s: too little", b.Path, len(vmlinux), fi.Size(), k.Path)
+	}
+}
+
+// Boot with no cache directory extracts into the cache root's kernel
+// directory ($ERST_CACHE/kernel), never next to the erst source, and
+// keeps only the newest cachedir.KeepKernels ELFs there.
+func TestKernelBootDefaultCache(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv(cachedir.Env, filepath.Join(dir, "cache"))
+	var paths []string
+	for i := range cachedir.KeepKernels + 1 {
+		vmlinux := append(pvhELF(t), codeLike(5000+i)...)
+		k := Kernel{Path: filepath.Join(dir, fmt.Sprintf("vmlinuz-%d", i))}
+		if err := os.WriteFile(k.Path, append([]byte("setup"), xzStream(t, vmlinux)...), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		b := k.Boot("")
+		if !b.Direct || filepath.Dir(b.Path) != filepath.Join(dir, "cache", cachedir.Kernel) {
+			t.Fatalf("Boot(\"\") = %+v, want the ELF in $%s/%s", b, cachedir.Env, cachedir.Kernel)
+		}
+		// Modification times a second apart: the order pruning sees.
+		mt := time.Now().Add(time.Duration(i-10) * time.Second)
+		if err := os.Chtimes(b.Path, mt, mt); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, b.Path)
+	}
+	for i, p := range paths {
+		_, err := os.Stat(p)
+		if gone := i == 0; gone != errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("ELF %d of %d: stat %v; want only the oldest pruned", i, len(paths), err)
+		}
 	}
 }

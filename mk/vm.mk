@@ -12,10 +12,12 @@
 #              its /lib/modules tree) is still missing.
 #   initramfs  Build the guest initramfs (u-root init and core commands, erst,
 #              the guest agent, the kernel's virtio/9p modules) into
-#              $(VM_BUILD)/initramfs.cpio. Cached in $(VM_BUILD)/initramfs/ by
-#              a hash of all inputs: rebuilt only when one of them changed.
-#              Also extracts the kernel's uncompressed ELF for QEMU's direct
-#              (PVH) boot into $(VM_BUILD)/kernel/ (images.Kernel.Boot).
+#              $(VM_BUILD)/initramfs.cpio (a copy for erstvm -initramfs;
+#              nothing needs it). Cached in erst's cache ($ERST_CACHE, else
+#              ~/.cache/erst; see vmtest's package doc) by a hash of all
+#              inputs: rebuilt only when one of them changed. Also extracts
+#              the kernel's uncompressed ELF for QEMU's direct (PVH) boot
+#              into the same cache (images.Kernel.Boot).
 #   erstvm     Build the host runner into $(VM_BUILD)/bin/erstvm.
 #              Use: build/bin/erstvm -- table -json
 #   vmtest     Run the VM tests (go test -tags vmtest ./vmtest/): they boot
@@ -29,7 +31,9 @@
 #              its time, and long ones their progress (each power cut as
 #              it happens); a failing test's output is printed in full
 #              (images/cmd/testlog over go test -json).
-#   vm-clean   Remove the cached images and the erstvm binary.
+#   vm-clean   Remove build/'s image copy and binaries (and what older
+#              versions cached there); erst's cache is rm -rf ~/.cache/erst
+#              (or $ERST_CACHE).
 #
 # Variables: VM_BUILD (default build), VM_APT_PACKAGES, VM_QEMU (the QEMU
 # binary deps checks for), VM_OVMF (the UEFI firmware image deps checks
@@ -84,4 +88,4 @@ vmtest: deps
 	CI=$(VMTEST_CI) $(VM_BUILD)/bin/testlog $(GO) test -json -tags vmtest -count=1 -p 1 -timeout $(VMTEST_TIMEOUT_GO) $(VMTEST_FLAGS) ./vmtest/...
 
 vm-clean:
-	rm -rf $(VM_BUILD)/initramfs $(VM_BUILD)/initramfs.cpio $(VM_BUILD)/kernel $(VM_BUILD)/bin/erstvm $(VM_BUILD)/bin/testlog
+	rm -rf $(VM_BUILD)/initramfs $(VM_BUILD)/initramfs.cpio $(VM_BUILD)/kernel $(VM_BUILD)/resume $(VM_BUILD)/bin/erstvm $(VM_BUILD)/bin/testlog

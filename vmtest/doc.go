@@ -15,13 +15,14 @@
 //
 // The zero Options boot what erstvm boots: q35 under TCG, the newest
 // Debian kernel, the guest initramfs of package images (built on first
-// use and cached, from the erst source found from the current directory
-// or from where this package was compiled). StartT is Start for a test:
+// use and cached, from the erst module found from the current directory
+// or from where this package was compiled: a checkout, or Go's read-only
+// module cache when a project requires erst). StartT is Start for a test:
 // it closes the guest at the test's end.
 //
 // A start does not boot every time: the guest boots once, is saved when
-// it is up (internal/vm, in the user's cache directory, keyed by kernel,
-// initramfs, QEMU, machine and store geometry), and Start and Restart
+// it is up (internal/vm, in the cache, keyed by kernel, initramfs, QEMU,
+// machine and store geometry), and Start and Restart
 // resume it in a new QEMU, about 1 s against some 5 s for a boot under
 // TCG. The store is not in the saved state, so the device reads the store
 // as the file holds it, as after a reboot. Options.Boot boots instead.
@@ -51,6 +52,24 @@
 // panic. The kernel's records are then read by a guest without LinuxERST
 // on the same store.
 //
+// # Caches
+//
+// Everything the harness builds or saves lives under one directory,
+// $ERST_CACHE when set, else os.UserCacheDir()/erst ($XDG_CACHE_HOME/erst
+// or ~/.cache/erst), shared with erstvm and mkinitramfs; nothing is
+// written into the erst source tree or module directory. In it, kernel/
+// holds the uncompressed kernels (some 65 MB each, the newest 3 kept),
+// initramfs/ the guest images (some 10 MB, the newest 3) and resume/ the
+// saved guests (some 80 MB, the 8 most recently used; those of a kernel,
+// initramfs or QEMU that changed are removed at the next save), with their
+// .lock files. Entries are written under temporary names and renamed into
+// place (what a killed writer left is removed a day later), and a process
+// that needs an entry another is building waits for it (flock), so
+// parallel tests and processes share them safely. To clear the cache,
+// remove the directory (rm -rf ~/.cache/erst) while no guest runs; the
+// next start builds what it needs again (about a minute for the initramfs,
+// a boot for each saved guest).
+//
 // # VM tests
 //
 // Beside the harness are the VM tests, behind the vmtest build tag, so
@@ -66,7 +85,10 @@
 // the store file locked while QEMU runs it; a call in flight when QEMU is
 // killed. TestExternalModule runs
 // testdata/extmod, a module of its own that uses the harness as another
-// project would.
+// project would: it requires erst at a test version served from a module
+// proxy directory built from this checkout, in a fresh module cache and
+// HOME, with erst's module directory on a read-only bind mount; and runs
+// go run github.com/goerst/erst/cmd/erstvm@<that version> the same way.
 //
 // TestGuest builds the driver's test binaries once (go test -c) and runs,
 // in guests through erstvm, the tests that touch the device: erst's

@@ -53,11 +53,13 @@ type Options struct {
 	// Kernel is the guest kernel; default the newest /boot/vmlinuz-*-amd64.
 	Kernel string
 	// Initramfs is the guest initramfs; default the one package images
-	// builds from Source and caches in its build/initramfs.
+	// builds from Source, cached in erst's cache root (see the package
+	// doc).
 	Initramfs string
 	// Source is the erst module's source tree to build the initramfs
 	// from; default found from the current directory, else from where
-	// this package was compiled.
+	// this package was compiled (a checkout, or Go's module cache: it is
+	// only read).
 	Source string
 	// Append is extra kernel command-line arguments.
 	Append string
@@ -76,7 +78,7 @@ type Options struct {
 	Logf func(format string, args ...any)
 	// Boot boots QEMU on every Start and Restart. By default the guest
 	// boots once per kernel, initramfs, QEMU, machine and store geometry,
-	// is saved when up (in the user's cache directory; internal/vm), and
+	// is saved when up (in erst's cache root, see the package doc), and
 	// every start resumes it instead: about a second until erst serve
 	// answers, against some 5 s under TCG. The store is not in the saved
 	// state: a resumed device reads the store as the file holds it, as
@@ -215,7 +217,11 @@ func newGuest(o Options) (*Guest, error) {
 		c.Shares = append(c.Shares, s)
 	}
 	c.ExecMode(g.dir)
-	if g.saved, err = vm.SavedGuestPath(c, vm.SavedGuestDir("")); err != nil {
+	saved, err := vm.SavedGuestDir()
+	if err == nil {
+		g.saved, err = vm.SavedGuestPath(c, saved)
+	}
+	if err != nil {
 		os.RemoveAll(g.dir)
 		return nil, fmt.Errorf("vmtest: %w", err)
 	}

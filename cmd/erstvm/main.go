@@ -7,7 +7,8 @@
 //	erstvm -store test.backing -store-size 1M -- write rec.bin
 //
 // The guest boots the host's Debian kernel with a u-root initramfs (built
-// on first use and cached in build/initramfs, see package images). The
+// on first use from the erst module, which it only reads, and cached; see
+// package images). The
 // current directory is shared with the guest over virtio-9p and is the
 // guest command's working directory, so file arguments work on host files.
 // The guest command's standard output and error reach erstvm's own,
@@ -30,8 +31,8 @@
 // the uncompressed kernel. Each firmware has its own saved guest.
 //
 // The guest does not boot every time. erstvm boots it once, saves it
-// once it waits for its command (QEMU migration into a file in
-// build/resume, or the user's cache directory), and later runs resume
+// once it waits for its command (QEMU migration into a file in the
+// cache), and later runs resume
 // that saved guest: about 1 s for `erstvm -- info` under TCG, against
 // 4-6 s with a boot. The store is not in the saved state, so every run
 // sees the store as the file holds it. A change of kernel, initramfs,
@@ -55,6 +56,14 @@
 // (its panic line goes to stdout); 1 when QEMU exited without a panic;
 // 124 and 125 as below.
 //
+// Everything erstvm builds or saves (the initramfs, the uncompressed
+// kernel, the saved guests) lives in erst's cache: $ERST_CACHE, else
+// os.UserCacheDir()/erst (~/.cache/erst), each kind pruned to its newest
+// few; it never writes into the erst source tree or module directory, so
+// `go run github.com/goerst/erst/cmd/erstvm@latest` works from Go's
+// read-only module cache. `rm -rf ~/.cache/erst` (or $ERST_CACHE) clears
+// it; the next run builds again. erstvm -h prints the directory.
+//
 // It is a thin command over package internal/vm, which boots the guest
 // with github.com/hugelgupf/vmtest's qemu package.
 //
@@ -77,6 +86,7 @@ import (
 	"time"
 
 	"github.com/goerst/erst/erst/store"
+	"github.com/goerst/erst/internal/cachedir"
 	"github.com/goerst/erst/internal/size"
 	"github.com/goerst/erst/internal/vm"
 )
@@ -129,7 +139,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 			"Runs erst in a QEMU guest with an ACPI ERST device backed by -store.\n"+
 			"The current directory is the guest command's working directory.\n"+
 			"The guest boots once and is saved; later runs resume it (a second\n"+
-			"instead of a boot under TCG), on the store as it is: -boot boots anyway.\n\nflags:\n")
+			"instead of a boot under TCG), on the store as it is: -boot boots anyway.\n"+
+			"The initramfs, the uncompressed kernel and the saved guests are cached in\n"+
+			"%s (%s, else the user cache directory's erst);\n"+
+			"remove it to clear them.\n\nflags:\n", cacheRoot(), cachedir.Env)
 		fs.PrintDefaults()
 	}
 	storeSize := sizeValue{p: &o.storeSize}
@@ -151,7 +164,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.linuxERST, "linux-erst", false, "boot without erst_disable: the Linux kernel's ERST driver and pstore own the device")
 	fs.BoolVar(&o.verbose, "v", false, "print the guest's serial console and boot timings to stderr")
 	fs.StringVar(&o.command, "run", "erst", "guest `command` to run instead of erst (any command in the initramfs, e.g. cat or dmesg)")
-	fs.BoolVar(&o.boot, "boot", false, "boot the guest, instead of resuming the booted one erstvm saved (in build/resume or the user cache)")
+	fs.BoolVar(&o.boot, "boot", false, "boot the guest, instead of resuming the booted one erstvm saved (in the cache, see below)")
 	fs.StringVar(&o.resume, "resume", "", "resume the booted guest saved in `file` instead of booting; boot and save it there first when missing or saved for another kernel, initramfs, QEMU or machine")
 	crashSpec := fs.String("crash", "", "with -linux-erst, crash the guest instead of running a command: `mce[=BANK:STATUS:ADDR:MISC]` injects a machine check (default a fatal one, 1:0xbe00000000800400:0x1234000:0x86), panic is sysrq c; exit status 0 when the kernel panicked")
 	if err := fs.Parse(args); err != nil {

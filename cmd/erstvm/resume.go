@@ -1,24 +1,22 @@
 package main
 
 import (
-	"path/filepath"
-
-	"github.com/goerst/erst/images"
+	"github.com/goerst/erst/internal/cachedir"
 	"github.com/goerst/erst/internal/vm"
 )
 
 // resumeCacheDir is where erstvm keeps the booted guests it resumes by
-// default: build/resume in the erst source tree when it built the
-// initramfs there, else the user's cache directory.
-func resumeCacheDir(o *options, wd string) string {
-	src := o.src
-	if src == "" {
-		src, _ = images.FindSource(wd)
+// default: the resume directory of erst's cache root ($ERST_CACHE, else
+// os.UserCacheDir()/erst), never the erst source tree.
+func resumeCacheDir() (string, error) {
+	return vm.SavedGuestDir()
+}
+
+// cacheRoot is erst's cache root for the help text, or why there is none.
+func cacheRoot() string {
+	root, err := cachedir.Root()
+	if err != nil {
+		return err.Error()
 	}
-	if src != "" && o.initramfs == "" {
-		if abs, err := filepath.Abs(src); err == nil {
-			return vm.SavedGuestDir(abs)
-		}
-	}
-	return vm.SavedGuestDir("")
+	return root
 }

@@ -135,7 +135,11 @@ func prepare(o *options, stderr io.Writer) (c *vm.Config, controlDir, resume str
 		c.ExecMode(controlDir)
 		resume = o.resume
 		if resume == "" {
-			if resume, err = vm.SavedGuestPath(c, resumeCacheDir(o, wd)); err != nil {
+			dir, err := resumeCacheDir()
+			if err == nil {
+				resume, err = vm.SavedGuestPath(c, dir)
+			}
+			if err != nil {
 				os.RemoveAll(controlDir)
 				return nil, "", "", err
 			}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/goerst/erst/erst/store"
 	"github.com/goerst/erst/images/guestproto"
+	"github.com/goerst/erst/internal/cachedir"
 )
 
 // Saved guests. A guest booted in exec mode (guestproto.ExecParam) waits,
@@ -41,17 +42,11 @@ func (c *Config) ExecMode(socketDir string) {
 	c.Ports = append(c.Ports, Port{Name: ExecPort, Socket: filepath.Join(socketDir, "exec.sock")})
 }
 
-// SavedGuestDir is where saved guests are cached: build/resume in the
-// erst source tree at src, or the user's cache directory when src is
-// empty.
-func SavedGuestDir(src string) string {
-	if src != "" {
-		return filepath.Join(src, "build", "resume")
-	}
-	if d, err := os.UserCacheDir(); err == nil {
-		return filepath.Join(d, "erst", "resume")
-	}
-	return filepath.Join(os.TempDir(), "erst-resume")
+// SavedGuestDir is where saved guests are cached: the cache root's
+// resume directory (package internal/cachedir), never the erst source
+// tree.
+func SavedGuestDir() (string, error) {
+	return cachedir.Dir(cachedir.Resume)
 }
 
 // SendRequest sends req to a resumed exec-mode guest, with the host's
@@ -70,14 +65,17 @@ func SendRequest(conn net.Conn, req guestproto.Request) error {
 
 // savedKey is what a saved guest depends on, kept beside it in FILE.json:
 // QEMU resumes a guest only on the same machine and devices (the store's
-// size included), and the guest runs the firmware, kernel and initramfs
-// it booted.
+// size, the virtio-serial ports and 9p shares included), and the guest
+// runs the firmware, kernel and initramfs it booted.
 type savedKey struct {
 	QEMU, Kernel, Initramfs fileID
 	BIOS                    fileID `json:",omitzero"` // zero for SeaBIOS: the keys of saved guests from before it stay
 	Machine, Accel, Memory  string
 	Cmdline                 string
 	StoreSize, RecordSize   uint64
+	// Devices names the ports and shares in order, not their host side
+	// (sockets, directories): erstvm's guest and the harness's differ.
+	Devices string
 }
 
 // fileID names a file's version: its path, size and modification time.
@@ -100,6 +98,14 @@ func keyFor(c *Config) (savedKey, error) {
 		Machine: or(c.Machine, "q35"), Accel: or(c.Accel, "tcg"), Memory: or(c.Memory, DefaultMemory),
 		Cmdline: c.Cmdline, StoreSize: c.StoreSize, RecordSize: c.RecordSize,
 	}
+	var devs []string
+	for _, p := range c.Ports {
+		devs = append(devs, "port "+p.Name)
+	}
+	for _, s := range c.Shares {
+		devs = append(devs, "9p "+s.Tag)
+	}
+	k.Devices = strings.Join(devs, ", ")
 	qemu, err := exec.LookPath(or(c.QEMU, DefaultQEMU))
 	if err != nil {
 		return k, err
@@ -125,7 +131,8 @@ func keyFor(c *Config) (savedKey, error) {
 // SavedGuestPath is the file in dir for a guest saved booted for c,
 // named by its key: what the guest depends on (the QEMU, firmware, kernel
 // and initramfs files by path, size and modification time; machine, memory,
-// kernel arguments and store geometry).
+// kernel arguments, store geometry, and the names of its ports and
+// shares).
 func SavedGuestPath(c *Config, dir string) (string, error) {
 	k, err := keyFor(c)
 	if err != nil {
@@ -140,32 +147,30 @@ func SavedGuestPath(c *Config, dir string) (string, error) {
 // Config.ExecMode), booting and saving one when it holds none, or one
 // saved for another key (path.json holds the key). It refuses to replace
 // a file it did not write (no path.json). In a cache directory of saved
-// guests (cache), it then removes those saved there for a kernel,
-// initramfs or QEMU that has changed since. logf says that it boots to
+// guests (cache), it waits for another process saving the same guest
+// (cachedir.Lock) and uses its; it renews a saved guest's modification
+// time on every use, and after saving one removes those saved there for
+// a kernel, initramfs or QEMU that has changed since, and all but the
+// cachedir.KeepResume most recently used. logf says that it boots to
 // save.
 func EnsureSaved(ctx context.Context, c *Config, path string, cache bool, logf func(string, ...any)) error {
 	want, err := keyFor(c)
 	if err != nil {
 		return err
 	}
-	b, err := os.ReadFile(path + ".json")
-	switch {
-	case err == nil:
-		var have savedKey
-		if json.Unmarshal(b, &have) == nil && have == want {
-			if _, err := os.Stat(path); err == nil {
-				return nil
-			}
-		}
-	case !errors.Is(err, fs.ErrNotExist):
+	if ok, err := isSaved(path, want, cache); ok || err != nil {
 		return err
-	default:
-		if _, err := os.Stat(path); err == nil {
-			return fmt.Errorf("%s exists but %s.json does not: not a guest saved here; remove it or give another file", path, path)
-		}
 	}
 	if cache {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
+		unlock, err := cachedir.Lock(ctx, path)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+		if ok, err := isSaved(path, want, cache); ok || err != nil {
 			return err
 		}
 	}
@@ -223,8 +228,37 @@ func EnsureSaved(ctx context.Context, c *Config, path string, cache bool, logf f
 	}
 	if cache {
 		pruneStale(filepath.Dir(path))
+		cachedir.RemoveStale(filepath.Dir(path), "guest-*.tmp", "guest-*.tmp.json")
+		cachedir.Prune(filepath.Dir(path), "guest-*.state", cachedir.KeepResume, path, ".json", ".lock")
 	}
 	return nil
+}
+
+// isSaved says whether path holds a guest saved for want, renewing its
+// modification time in a cache (the most recently used are kept). It
+// fails for a path that exists but was not saved here (no path.json).
+func isSaved(path string, want savedKey, cache bool) (bool, error) {
+	b, err := os.ReadFile(path + ".json")
+	switch {
+	case err == nil:
+		var have savedKey
+		if json.Unmarshal(b, &have) == nil && have == want {
+			if _, err := os.Stat(path); err == nil {
+				if cache {
+					now := time.Now()
+					os.Chtimes(path, now, now)
+				}
+				return true, nil
+			}
+		}
+	case !errors.Is(err, fs.ErrNotExist):
+		return false, err
+	default:
+		if _, err := os.Stat(path); err == nil {
+			return false, fmt.Errorf("%s exists but %s.json does not: not a guest saved here; remove it or give another file", path, path)
+		}
+	}
+	return false, nil
 }
 
 // pruneStale removes the guests saved in dir whose kernel, initramfs,
@@ -245,6 +279,7 @@ func pruneStale(dir string) {
 			if now, err := idOf(f.Path); err != nil || now != f {
 				os.Remove(strings.TrimSuffix(j, ".json"))
 				os.Remove(j)
+				os.Remove(strings.TrimSuffix(j, ".json") + ".lock")
 				break
 			}
 		}

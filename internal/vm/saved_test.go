@@ -40,6 +40,26 @@ func TestCachedGuestKey(t *testing.T) {
 	pc.Machine = "pc"
 	bigger := *c
 	bigger.StoreSize = 1 << 20
+	// erstvm's guest and the harness's have the same kernel, initramfs,
+	// machine and store, but not the same ports and shares: QEMU resumes
+	// neither's state in the other's devices.
+	plain, serving := *c, *c
+	plain.Shares = []Share{{Dir: dir, Tag: "work"}, {Dir: dir, Tag: "control"}}
+	plain.Ports = []Port{{Name: ExecPort, Socket: filepath.Join(dir, "exec.sock")}}
+	serving.Shares = plain.Shares
+	serving.Ports = []Port{{Name: "erst.0", Socket: filepath.Join(dir, "serve.sock")}, plain.Ports[0]}
+	p, _ := SavedGuestPath(&plain, dir)
+	if b, _ := SavedGuestPath(&serving, dir); b == p {
+		t.Errorf("another set of ports, the same saved guest %s", p)
+	}
+	// Where the sockets and shared directories are is the host's side:
+	// not part of the saved state.
+	moved := plain
+	moved.Shares = []Share{{Dir: t.TempDir(), Tag: "work"}, {Dir: t.TempDir(), Tag: "control"}}
+	moved.Ports = []Port{{Name: ExecPort, Socket: filepath.Join(t.TempDir(), "exec.sock")}}
+	if b, _ := SavedGuestPath(&moved, dir); b != p {
+		t.Errorf("other host directories and sockets gave another saved guest, %s, not %s", b, p)
+	}
 	for what, other := range map[string]*Config{"machine": &pc, "store size": &bigger} {
 		if b, _ := SavedGuestPath(other, dir); b == a {
 			t.Errorf("another %s, the same saved guest %s", what, a)

@@ -227,13 +227,15 @@ func StoreSize(path string, want, recordSize uint64) (uint64, error) {
 
 // Images returns the kernel and initramfs to boot. The kernel is kernel,
 // or the newest Debian kernel when empty, as the uncompressed ELF that
-// QEMU boots directly when package images can extract it (cached in the
-// source tree's build/kernel), else the file itself. The initramfs is
-// initramfs, or when empty the one package images builds from the erst
-// source at src (found from the current directory, else from where this
-// package was built, when src is empty), cached and rebuilt only when an
-// input changed. logf receives progress messages (building takes about a
-// minute) and why the kernel is booted compressed, when it is.
+// QEMU boots directly when package images can extract it (cached under
+// the cache root, package internal/cachedir), else the file itself. The
+// initramfs is initramfs, or when empty the one package images builds
+// from the erst source at src (found from the current directory, else
+// from where this package was built, when src is empty; only read, it
+// may be the read-only module cache), cached under the cache root and
+// rebuilt only when an input changed. logf receives progress messages
+// (building takes about a minute) and why the kernel is booted
+// compressed, when it is.
 func Images(kernel, initramfs, src string, logf func(string, ...any)) (kernelPath, initramfsPath string, err error) {
 	k, err := images.KernelFor(kernel)
 	if err != nil {
@@ -250,11 +252,7 @@ func Images(kernel, initramfs, src string, logf func(string, ...any)) (kernelPat
 	} else if src, err = filepath.Abs(src); err != nil {
 		return "", "", err
 	}
-	cache := "" // the user's cache directory
-	if src != "" {
-		cache = images.DefaultKernelCacheDir(src)
-	}
-	boot := k.Boot(cache)
+	boot := k.Boot("") // the cache root's
 	if !boot.Direct {
 		logf("booting the compressed kernel %s: %v", k.Path, boot.Fallback)
 	}

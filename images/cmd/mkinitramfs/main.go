@@ -4,13 +4,15 @@
 //	go run ./images/cmd/mkinitramfs [-o build/initramfs.cpio] [-kernel /boot/vmlinuz-...] [-v]
 //
 // The image holds u-root's init and core commands, erst, the guest agent
-// guestinit and the kernel's virtio/9p modules. It is cached under
-// build/initramfs/ and rebuilt only when an input changes (see
-// images.Build).
+// guestinit and the kernel's virtio/9p modules, built from the erst
+// module at -src (default: found from the current directory), which it
+// only reads. It is cached in the initramfs directory of erst's cache
+// root ($ERST_CACHE, else os.UserCacheDir()/erst; see vmtest's package
+// doc) and rebuilt only when an input changes (see images.Build).
 //
-// It also extracts the kernel's uncompressed ELF into build/kernel/ (see
-// images.Kernel.Boot), so that the first boot does not pay for it; with
-// -vmlinux it places that ELF at a path too.
+// It also extracts the kernel's uncompressed ELF into the cache root's
+// kernel directory (see images.Kernel.Boot), so that the first boot does
+// not pay for it; with -vmlinux it places that ELF at a path too.
 package main
 
 import (
@@ -33,7 +35,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	out := fs.String("o", "", "also place the image at `path` (a hard link or copy of the cached file)")
 	kernel := fs.String("kernel", "", "kernel `image` whose modules go in (default: the newest /boot/vmlinuz-*-amd64)")
 	src := fs.String("src", "", "erst source `dir` (default: found from the current directory)")
-	cache := fs.String("cache", "", "image cache `dir` (default: build/initramfs in the source tree)")
+	cache := fs.String("cache", "", "image cache `dir` (default: $ERST_CACHE/initramfs, else the user cache directory's erst/initramfs)")
 	vmlinux := fs.String("vmlinux", "", "also place the uncompressed kernel ELF (for QEMU's direct PVH boot) at `path`; fails if the kernel has none")
 	verbose := fs.Bool("v", false, "print progress")
 	if err := fs.Parse(args); err != nil {
@@ -80,7 +82,7 @@ func build(out, vmlinux, kernel, src, cache string, verbose bool, stdout, stderr
 	fmt.Fprintln(stdout, path)
 
 	start := time.Now()
-	boot := k.Boot(images.DefaultKernelCacheDir(src))
+	boot := k.Boot("")
 	switch {
 	case boot.Direct && verbose:
 		fmt.Fprintf(stderr, "kernel: %s boots directly as %s (%.1fs)\n", k.Path, boot.Path, time.Since(start).Seconds())

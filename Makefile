@@ -8,6 +8,8 @@
 #               the corpus say why they skip unless CI=true.
 #   make cross  build and vet the host toolkit for darwin and windows.
 #   make build  build every package; erst and erstvm into build/bin.
+#   make image  the bootable ERST check for real machines: a USB stick image
+#               and a kernel+initramfs pair in build/image (mk/image.mk).
 #   make demo   three QEMU boots of one record store: write CPER records, read
 #               them back after a power-off, clear them (mk/demo.mk).
 # See mk/vm.mk for the guest image, erstvm and the VM test targets.
@@ -51,3 +53,4 @@ test: deps vet staticcheck cross unit vmtest
 
 include mk/vm.mk
 include mk/demo.mk
+include mk/image.mk

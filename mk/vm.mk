@@ -5,8 +5,9 @@
 # (target deps) and from go.mod (u-root, mkuimage, vmtest; see tools.go).
 #
 # Targets:
-#   deps       Install QEMU, the Debian kernel and acpica-tools with apt-get,
-#              unless they are all present already; then fail loudly if
+#   deps       Install QEMU, the Debian kernel, acpica-tools and what make
+#              image needs (VM_IMAGE_TOOLS) with apt-get, unless they are
+#              all present already; then fail loudly if
 #              qemu-system-x86_64 or /boot/vmlinuz-*-amd64 (with its
 #              /lib/modules tree) is still missing.
 #   initramfs  Build the guest initramfs (u-root init and core commands, erst,
@@ -37,7 +38,12 @@
 
 GO ?= go
 VM_BUILD ?= build
-VM_APT_PACKAGES ?= qemu-system-x86 linux-image-amd64 acpica-tools
+VM_APT_PACKAGES ?= qemu-system-x86 linux-image-amd64 acpica-tools \
+	systemd-boot-efi binutils mtools dosfstools fdisk ovmf
+# What make image (mk/image.mk) and its VM tests need from VM_APT_PACKAGES:
+# the systemd EFI stub, objcopy, mtools, mkfs.fat, sfdisk and OVMF.
+VM_IMAGE_TOOLS := /usr/lib/systemd/boot/efi/linuxx64.efi.stub /usr/bin/objcopy /usr/bin/mcopy \
+	/usr/sbin/mkfs.fat /usr/sbin/sfdisk /usr/share/ovmf/OVMF.fd
 VM_QEMU ?= qemu-system-x86_64
 VMTEST_TIMEOUT_GO ?= 20m
 VMTEST_FLAGS ?=
@@ -51,7 +57,8 @@ VM_APT := $(VM_SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::T
 # machine that has everything costs nothing and never touches apt.
 deps:
 	@if command -v $(VM_QEMU) >/dev/null 2>&1 && command -v iasl >/dev/null 2>&1 \
-	    && ls /boot/vmlinuz-*-amd64 >/dev/null 2>&1; then \
+	    && ls /boot/vmlinuz-*-amd64 >/dev/null 2>&1 \
+	    && ls $(VM_IMAGE_TOOLS) >/dev/null 2>&1; then \
 	  echo "deps: $(VM_QEMU), iasl and $$(ls /boot/vmlinuz-*-amd64 | tail -n1) present"; \
 	else \
 	  echo "deps: installing $(VM_APT_PACKAGES)"; \
@@ -59,6 +66,7 @@ deps:
 	fi
 	@command -v $(VM_QEMU) >/dev/null 2>&1 || { echo "deps: FAILED: $(VM_QEMU) is still missing" >&2; exit 1; }
 	@command -v iasl >/dev/null 2>&1 || { echo "deps: FAILED: iasl (acpica-tools) is still missing" >&2; exit 1; }
+	@for f in $(VM_IMAGE_TOOLS); do [ -e "$$f" ] || { echo "deps: FAILED: $$f is still missing (systemd-boot-efi binutils mtools dosfstools fdisk ovmf)" >&2; exit 1; }; done
 	@ok=; for k in /boot/vmlinuz-*-amd64; do \
 	  [ -f "$$k" ] && [ -d "/lib/modules/$${k#/boot/vmlinuz-}" ] && ok=1; \
 	done; [ -n "$$ok" ] || { echo "deps: FAILED: no /boot/vmlinuz-*-amd64 with a /lib/modules tree (linux-image-amd64)" >&2; exit 1; }

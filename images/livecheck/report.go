@@ -160,9 +160,9 @@ type Check struct {
 // Persistence is the seeded records written in boot 1 and checked in
 // boot 2.
 type Persistence struct {
-	// Seed derives the records (package erst/torture); erst verify -seed
-	// SEED on the same store checks them too.
-	Seed uint64 `json:"seed"`
+	// Seed derives the records (package erst/torture), as 0x...; erst
+	// verify -seed SEED on the same store checks them too.
+	Seed string `json:"seed"`
 	// IDs are the records written, as 0x... strings.
 	IDs []string `json:"ids"`
 	// Sizes are their lengths in bytes, in the order of IDs.

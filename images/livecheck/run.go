@@ -64,8 +64,9 @@ func (a Action) String() string {
 
 // Env is the machine the check runs on.
 type Env struct {
-	// Table returns the raw ERST table; an error wrapping fs.ErrNotExist
-	// means there is none.
+	// Table returns the raw ERST table; an error wrapping acpi.ErrNotFound
+	// (as acpi.ReadLiveTable's does) or fs.ErrNotExist means there is
+	// none.
 	Table func() ([]byte, error)
 	// Open opens the device the table describes; close releases it.
 	Open func(t *acpi.ERST) (d *erst.Device, close func() error, err error)
@@ -191,7 +192,7 @@ func Boot1(env Env) (*Report, Action) {
 	r.Boot1 = &Span{Start: env.now()}
 	defer func() { r.Boot1.End = env.now() }()
 	raw, err := env.Table()
-	if errors.Is(err, fs.ErrNotExist) {
+	if errors.Is(err, acpi.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
 		r.Verdict = VerdictNoERST
 		return r, PowerOff
 	}
@@ -270,7 +271,7 @@ func Boot1(env Env) (*Report, Action) {
 		r.Verdict = VerdictFail
 		return r, PowerOff
 	}
-	p := &Persistence{Seed: env.Seed, Result: "pending", IDs: []string{}, Sizes: []int{}, Faults: []string{}}
+	p := &Persistence{Seed: hex(env.Seed), Result: "pending", IDs: []string{}, Sizes: []int{}, Faults: []string{}}
 	r.Persistence = p
 	_, err = g.Torture(d, torture.Options{N: SeededRecords, Start: 1, ReadBack: true, Ack: func(id uint64) error {
 		p.IDs = append(p.IDs, hex(id))
@@ -325,7 +326,11 @@ func Boot2(env Env, n *Notes) *Report {
 		return fail("boot2", "opening the device after the reset: "+err.Error())
 	}
 	defer closeDev()
-	g, err := torture.New(p.Seed, n.RangeLength)
+	seed, err := parseHex(p.Seed)
+	if err != nil {
+		return fail("boot2", fmt.Sprintf("%s: seed %q: %v", NotesFile, p.Seed, err))
+	}
+	g, err := torture.New(seed, n.RangeLength)
 	if err != nil {
 		return fail("boot2", err.Error())
 	}

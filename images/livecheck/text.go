@@ -38,7 +38,7 @@ func (r *Report) Text() string {
 		p("table:     ERST rev %d, %d bytes, %d entries, OEM %q %q rev %#x, creator %q", t.Revision, t.Length, t.Entries, t.OEMID, t.OEMTableID, t.OEMRevision, t.CreatorID)
 	}
 	if r.Table != nil {
-		p("lint:      %d findings", len(r.Lint))
+		p("lint:      %d finding(s)", len(r.Lint))
 		for _, f := range r.Lint {
 			p("  %s", f)
 		}
@@ -64,7 +64,7 @@ func (r *Report) Text() string {
 	if ps := r.Persistence; ps != nil {
 		p("")
 		p("persistence across the reset: %s", ps.Result)
-		p("  seed %#x, records %s (sizes %v)", ps.Seed, strings.Join(ps.IDs, " "), ps.Sizes)
+		p("  seed %s, records %s (sizes %v)", ps.Seed, strings.Join(ps.IDs, " "), ps.Sizes)
 		if ps.Result != "pending" {
 			p("  intact %d, missing %d, damaged %d, cleared %d", ps.Intact, ps.Missing, ps.Damaged, ps.Cleared)
 		}

@@ -1,8 +1,8 @@
 # ERST toolkit.
 #   make test   what CI runs: installs QEMU, the Debian kernel and iasl
 #               (apt), then go vet (also for darwin and windows: cross),
-#               staticcheck, the unit tests and the VM tests; fails, never
-#               skips, when a VM cannot boot.
+#               staticcheck, the unit tests, make image and the VM tests;
+#               fails, never skips, when a VM cannot boot.
 #   make check  go vet and the unit tests: no apt, no network once the module
 #               cache is filled (go mod download); tests that need iasl or
 #               the corpus say why they skip unless CI=true.
@@ -49,7 +49,7 @@ cross:
 unit: deps
 	CI=true $(GO) test -count=1 ./...
 
-test: deps vet staticcheck cross unit vmtest
+test: deps vet staticcheck cross unit image vmtest
 
 include mk/vm.mk
 include mk/demo.mk

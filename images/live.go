@@ -70,9 +70,9 @@ type LiveImage struct {
 // ErrLiveTool: a program the image build needs is missing.
 var ErrLiveTool = errors.New("missing a tool the image needs (make deps installs systemd-boot-efi, mtools, dosfstools, fdisk)")
 
-// espStart is where the EFI system partition starts: 1 MiB, the usual
+// LiveESPOffset is where the EFI system partition starts: 1 MiB, the usual
 // alignment.
-const espStart = 1 << 20
+const LiveESPOffset = 1 << 20
 
 // Build writes the disk image at out: a GPT disk with one EFI system
 // partition (FAT32, label LiveLabel) holding \EFI\BOOT\BOOTX64.EFI, a
@@ -111,7 +111,7 @@ func (l LiveImage) Build(out string) error {
 	// FAT32 wants at least 65525 clusters: 33 MiB of 512-byte ones.
 	fatSize := max(roundUp(fi.Size()+8<<20, 1<<20), 64<<20)
 	fat := filepath.Join(tmp, "esp.fat")
-	if err := run("mkfs.fat", "-F", "32", "-S", "512", "-s", "1", "-h", fmt.Sprint(espStart/512), "-n", LiveLabel, "-i", "e2570000",
+	if err := run("mkfs.fat", "-F", "32", "-S", "512", "-s", "1", "-h", fmt.Sprint(LiveESPOffset/512), "-n", LiveLabel, "-i", "e2570000",
 		"-C", fat, fmt.Sprint(fatSize/1024)); err != nil {
 		return err
 	}
@@ -134,12 +134,12 @@ func (l LiveImage) Build(out string) error {
 		}
 	}
 	disk := filepath.Join(tmp, "disk.img")
-	total := espStart + fatSize + 1<<20 // room for the backup GPT
+	total := LiveESPOffset + fatSize + 1<<20 // room for the backup GPT
 	if err := writeDisk(disk, fat, total); err != nil {
 		return err
 	}
 	script := fmt.Sprintf("label: gpt\nfirst-lba: %d\nstart=%d, size=%d, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B, name=\"%s\"\n",
-		espStart/512, espStart/512, fatSize/512, LiveLabel)
+		LiveESPOffset/512, LiveESPOffset/512, fatSize/512, LiveLabel)
 	sfdisk, _ := lookTool("sfdisk")
 	cmd := exec.Command(sfdisk, "--no-reread", "--no-tell-kernel", "-q", disk)
 	cmd.Stdin = strings.NewReader(script)
@@ -149,7 +149,7 @@ func (l LiveImage) Build(out string) error {
 	return os.Rename(disk, out)
 }
 
-// writeDisk makes a disk file of size bytes with fat at espStart.
+// writeDisk makes a disk file of size bytes with fat at LiveESPOffset.
 func writeDisk(disk, fat string, size int64) error {
 	src, err := os.Open(fat)
 	if err != nil {
@@ -162,7 +162,7 @@ func writeDisk(disk, fat string, size int64) error {
 	}
 	err = dst.Truncate(size)
 	if err == nil {
-		_, err = io.Copy(io.NewOffsetWriter(dst, espStart), src)
+		_, err = io.Copy(io.NewOffsetWriter(dst, LiveESPOffset), src)
 	}
 	if cerr := dst.Close(); err == nil {
 		err = cerr

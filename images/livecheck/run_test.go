@@ -18,6 +18,7 @@ import (
 	"github.com/goerst/erst/erst/pshed/pshedtest"
 	"github.com/goerst/erst/erst/sim"
 	"github.com/goerst/erst/erst/store"
+	"github.com/goerst/erst/images"
 	"github.com/goerst/erst/images/livecheck"
 )
 
@@ -281,5 +282,16 @@ func TestReportOnly(t *testing.T) {
 	}
 	if r.Device == nil || r.Device.RecordCount != 1 || r.Conform != nil || r.Persistence != nil {
 		t.Errorf("report: %+v", r)
+	}
+}
+
+// TestStickLayout: the image build (package images) puts the marker
+// where the check looks for it, and boots with erst_disable.
+func TestStickLayout(t *testing.T) {
+	if want := livecheck.Dir + "/" + livecheck.MarkerFile; images.LiveMarker != want {
+		t.Errorf("images.LiveMarker = %q, the check looks for %q", images.LiveMarker, want)
+	}
+	if !slices.Contains(strings.Fields(images.LiveCmdline), "erst_disable") {
+		t.Errorf("images.LiveCmdline %q lacks erst_disable: Linux's driver would own the device", images.LiveCmdline)
 	}
 }

@@ -1,13 +1,15 @@
 # ERST toolkit.
 #   make test   what CI runs: installs QEMU, the Debian kernel and iasl
 #               (apt), then go vet (also for darwin and windows: cross),
-#               staticcheck, the unit tests and the VM tests; fails, never
-#               skips, when a VM cannot boot.
+#               staticcheck, the unit tests, make image and the VM tests;
+#               fails, never skips, when a VM cannot boot.
 #   make check  go vet and the unit tests: no apt, no network once the module
 #               cache is filled (go mod download); tests that need iasl or
 #               the corpus say why they skip unless CI=true.
 #   make cross  build and vet the host toolkit for darwin and windows.
 #   make build  build every package; erst and erstvm into build/bin.
+#   make image  the bootable ERST check for real machines: a USB stick image
+#               and a kernel+initramfs pair in build/image (mk/image.mk).
 #   make demo   three QEMU boots of one record store: write CPER records, read
 #               them back after a power-off, clear them (mk/demo.mk).
 # See mk/vm.mk for the guest image, erstvm and the VM test targets.
@@ -47,10 +49,11 @@ cross:
 unit: deps
 	CI=true $(GO) test -count=1 ./...
 
-test: deps vet staticcheck cross unit vmtest
+test: deps vet staticcheck cross unit image vmtest
 
 include mk/vm.mk
 include mk/demo.mk
+include mk/image.mk
 
 # make mutate puts each fault listed in mk/mutate/faults.go (faults a
 # mutation audit once found no test catching) into a temporary copy of the

@@ -67,6 +67,14 @@ type Config struct {
 	GOARCH string
 	// Logf, when set, receives progress messages.
 	Logf func(format string, args ...any)
+	// Uinit is the command u-root's init runs; default "guestinit".
+	Uinit string
+	// Commands are the erst module's commands in the image besides
+	// CoreCommands; default ErstCommand and GuestInitCommand.
+	Commands []string
+	// Modules are the kernel modules, in load order; default
+	// GuestModules.
+	Modules []string
 }
 
 // Build returns an initramfs for c: the cached one when one was built from
@@ -88,7 +96,10 @@ func Build(c Config) (path string, built bool, err error) {
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
-	mods, err := c.Kernel.ModuleFiles()
+	if c.Uinit == "" {
+		c.Uinit = "guestinit"
+	}
+	mods, err := c.Kernel.ModuleFilesFor(c.modules())
 	if err != nil {
 		return "", false, err
 	}
@@ -133,7 +144,7 @@ func Build(c Config) (path string, built bool, err error) {
 		uimage.WithBusyboxCommands(c.commands()...),
 		WithGoBuildCache(),
 		uimage.WithInit("init"),
-		uimage.WithUinit("guestinit"),
+		uimage.WithUinit(c.Uinit),
 		uimage.WithShell("gosh"),
 		uimage.WithFiles(specs...),
 		uimage.WithSkipLDD(),
@@ -184,7 +195,30 @@ func WithGoBuildCache() uimage.Modifier {
 }
 
 func (c Config) commands() []string {
-	return append(CoreCommands(), ErstCommand, GuestInitCommand)
+	own := c.Commands
+	if own == nil {
+		own = []string{ErstCommand, GuestInitCommand}
+	}
+	return append(CoreCommands(), own...)
+}
+
+func (c Config) modules() []string {
+	if c.Modules == nil {
+		return GuestModules()
+	}
+	return c.Modules
+}
+
+// ownPackages are the erst module's commands in the image, as go list
+// patterns relative to the module root ("./cmd/erst").
+func (c Config) ownPackages() []string {
+	var pkgs []string
+	for _, cmd := range c.commands() {
+		if rest, ok := strings.CutPrefix(cmd, ModulePath+"/"); ok {
+			pkgs = append(pkgs, "./"+rest)
+		}
+	}
+	return pkgs
 }
 
 // key hashes every input of the image.
@@ -199,6 +233,9 @@ func (c Config) key(mods []ModuleFile) (string, error) {
 	for _, cmd := range c.commands() {
 		fmt.Fprintf(h, "command %s\n", cmd)
 	}
+	if c.Uinit != "guestinit" {
+		fmt.Fprintf(h, "uinit %s\n", c.Uinit)
+	}
 	for _, f := range []string{"go.mod", "go.sum"} {
 		if err := hashFile(h, filepath.Join(c.Source, f), f); err != nil {
 			return "", err
@@ -210,7 +247,7 @@ func (c Config) key(mods []ModuleFile) (string, error) {
 		}
 	}
 	// The erst module's packages the guest commands import.
-	dirs, err := c.goCmd("list", "-deps", "-f", "{{if .Module}}{{if .Module.Main}}{{.Dir}}{{end}}{{end}}", "./cmd/erst", "./images/guestinit")
+	dirs, err := c.goCmd(append([]string{"list", "-deps", "-f", "{{if .Module}}{{if .Module.Main}}{{.Dir}}{{end}}{{end}}"}, c.ownPackages()...)...)
 	if err != nil {
 		return "", err
 	}

@@ -129,7 +129,10 @@ func (m ModuleFile) Spec() string { return m.Src + ":" + m.Dst }
 // ModuleFiles finds GuestModules in k's modules.dep. Modules must be
 // uncompressed .ko files, as Debian 12 ships them: u-root's init loads
 // them with finit_module as they are.
-func (k Kernel) ModuleFiles() ([]ModuleFile, error) {
+func (k Kernel) ModuleFiles() ([]ModuleFile, error) { return k.ModuleFilesFor(GuestModules()) }
+
+// ModuleFilesFor is ModuleFiles for the modules names, in load order.
+func (k Kernel) ModuleFilesFor(names []string) ([]ModuleFile, error) {
 	dep := filepath.Join(k.Modules, "modules.dep")
 	f, err := os.Open(dep)
 	if err != nil {
@@ -153,7 +156,7 @@ func (k Kernel) ModuleFiles() ([]ModuleFile, error) {
 		return nil, fmt.Errorf("%s: %w", dep, err)
 	}
 	var out []ModuleFile
-	for i, name := range GuestModules() {
+	for i, name := range names {
 		rel, ok := byName[name]
 		if !ok {
 			return nil, fmt.Errorf("kernel %s has no module %s (%s): is it built in or missing?", k.Version, name, dep)

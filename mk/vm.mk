@@ -5,11 +5,12 @@
 # (target deps) and from go.mod (u-root, mkuimage, vmtest; see tools.go).
 #
 # Targets:
-#   deps       Install QEMU, the Debian kernel, acpica-tools and OVMF (UEFI
-#              firmware for -firmware ovmf) with apt-get, unless they are
-#              all present already; then fail loudly if qemu-system-x86_64,
-#              iasl, /usr/share/ovmf/OVMF.fd or /boot/vmlinuz-*-amd64 (with
-#              its /lib/modules tree) is still missing.
+#   deps       Install QEMU, the Debian kernel, acpica-tools, OVMF (UEFI
+#              firmware for -firmware ovmf) and what make image needs
+#              (VM_IMAGE_TOOLS) with apt-get, unless they are all present
+#              already; then fail loudly if qemu-system-x86_64, iasl, one of
+#              VM_IMAGE_TOOLS or /boot/vmlinuz-*-amd64 (with its /lib/modules
+#              tree) is still missing.
 #   initramfs  Build the guest initramfs (u-root init and core commands, erst,
 #              the guest agent, the kernel's virtio/9p modules) into
 #              $(VM_BUILD)/initramfs.cpio (a copy for erstvm -initramfs;
@@ -42,7 +43,12 @@
 
 GO ?= go
 VM_BUILD ?= build
-VM_APT_PACKAGES ?= qemu-system-x86 linux-image-amd64 acpica-tools ovmf
+VM_APT_PACKAGES ?= qemu-system-x86 linux-image-amd64 acpica-tools \
+	systemd-boot-efi binutils mtools dosfstools fdisk ovmf
+# What make image (mk/image.mk) and its VM tests need from VM_APT_PACKAGES:
+# the systemd EFI stub, objcopy, mtools, mkfs.fat, sfdisk and OVMF.
+VM_IMAGE_TOOLS := /usr/lib/systemd/boot/efi/linuxx64.efi.stub /usr/bin/objcopy /usr/bin/mcopy \
+	/usr/sbin/mkfs.fat /usr/sbin/sfdisk /usr/share/ovmf/OVMF.fd
 VM_OVMF ?= /usr/share/ovmf/OVMF.fd
 VM_QEMU ?= qemu-system-x86_64
 VMTEST_TIMEOUT_GO ?= 20m
@@ -57,8 +63,9 @@ VM_APT := $(VM_SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::T
 # machine that has everything costs nothing and never touches apt.
 deps:
 	@if command -v $(VM_QEMU) >/dev/null 2>&1 && command -v iasl >/dev/null 2>&1 \
-	    && [ -f $(VM_OVMF) ] && ls /boot/vmlinuz-*-amd64 >/dev/null 2>&1; then \
-	  echo "deps: $(VM_QEMU), iasl, $(VM_OVMF) and $$(ls /boot/vmlinuz-*-amd64 | tail -n1) present"; \
+	    && [ -f $(VM_OVMF) ] && ls /boot/vmlinuz-*-amd64 >/dev/null 2>&1 \
+	    && ls $(VM_IMAGE_TOOLS) >/dev/null 2>&1; then \
+	  echo "deps: $(VM_QEMU), iasl, $(VM_OVMF), the image tools and $$(ls /boot/vmlinuz-*-amd64 | tail -n1) present"; \
 	else \
 	  echo "deps: installing $(VM_APT_PACKAGES)"; \
 	  $(VM_APT) update && $(VM_APT) install -y --no-install-recommends $(VM_APT_PACKAGES) || exit 1; \
@@ -66,6 +73,7 @@ deps:
 	@command -v $(VM_QEMU) >/dev/null 2>&1 || { echo "deps: FAILED: $(VM_QEMU) is still missing" >&2; exit 1; }
 	@command -v iasl >/dev/null 2>&1 || { echo "deps: FAILED: iasl (acpica-tools) is still missing" >&2; exit 1; }
 	@[ -f $(VM_OVMF) ] || { echo "deps: FAILED: $(VM_OVMF) (ovmf) is still missing" >&2; exit 1; }
+	@for f in $(VM_IMAGE_TOOLS); do [ -e "$$f" ] || { echo "deps: FAILED: $$f is still missing (systemd-boot-efi binutils mtools dosfstools fdisk ovmf)" >&2; exit 1; }; done
 	@ok=; for k in /boot/vmlinuz-*-amd64; do \
 	  [ -f "$$k" ] && [ -d "/lib/modules/$${k#/boot/vmlinuz-}" ] && ok=1; \
 	done; [ -n "$$ok" ] || { echo "deps: FAILED: no /boot/vmlinuz-*-amd64 with a /lib/modules tree (linux-image-amd64)" >&2; exit 1; }

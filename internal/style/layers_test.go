@@ -22,18 +22,18 @@ const modulePath = "github.com/goerst/erst"
 // name fails the test until it is given its layer.
 var layers = [][]string{
 	{"internal/enum", "internal/size", "internal/virtioport", "internal/style", "internal/cachedir", "images/guestproto"}, // support
-	{"erst/cper"},                                  // records
-	{"erst/pstore"},                                // crash logs
-	{"erst/store", "erst/store/storetest"},         // store
-	{"acpi", "acpi/acpitest"},                      // table
-	{"acpi/lint", "erst/hw", "internal/guesttest"}, // lint, register bus
-	{"erst", "erst/sim", "erst/hw/linuxhw"},        // interpreter, device
-	{"erst/pshed", "erst/torture"},                 // PSHED contract, stress records
-	{"erst/pshed/pshedtest", "erst/pshed/remote"},  // conformance suite, wire
-	{"erst/conform", "images"},                     // a platform's checks, the guest image
-	{"internal/vm", "images/guestinit"},            // QEMU, the guest's agent
-	{"vmtest"},                                     // harness
-	{"cmd/erst", "cmd/erstvm", "images/cmd/mkinitramfs", "images/cmd/testlog", "mk/mutate"}, // commands
+	{"erst/cper"},                                           // records
+	{"erst/pstore"},                                         // crash logs
+	{"erst/store", "erst/store/storetest"},                  // store
+	{"acpi", "acpi/acpitest"},                               // table
+	{"acpi/lint", "erst/hw", "internal/guesttest"},          // lint, register bus
+	{"erst", "erst/sim", "erst/hw/linuxhw"},                 // interpreter, device
+	{"erst/pshed", "erst/torture"},                          // PSHED contract, stress records
+	{"erst/pshed/pshedtest", "erst/pshed/remote"},           // conformance suite, wire
+	{"erst/conform", "images"},                              // a platform's checks, the guest image
+	{"internal/vm", "images/guestinit", "images/livecheck"}, // QEMU, the guest's agent, the bootable check
+	{"vmtest"}, // harness
+	{"cmd/erst", "cmd/erstvm", "images/cmd/mkinitramfs", "images/cmd/testlog", "images/cmd/mkimage", "images/erstlive", "mk/mutate"}, // commands
 }
 
 // TestLayers holds the module's imports to the layer table: data flows

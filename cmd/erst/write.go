@@ -199,26 +199,15 @@ func checkFreeSlots(d *device, recs []*pendingRecord) error {
 	if d.st == nil {
 		return nil
 	}
-	free := 0
-	for i := d.st.FirstSlot(); i < d.st.Slots(); i++ {
-		if d.st.IDAt(i) == 0 {
-			free++
-		}
+	ids := make([]uint64, len(recs))
+	for i, p := range recs {
+		ids[i] = p.id
 	}
-	need := 0
-	seen := map[uint64]bool{}
-	for _, p := range recs {
-		if !seen[p.id] && d.st.Lookup(p.id) == 0 {
-			need++
-		}
-		seen[p.id] = true
-	}
-	if need > free {
+	if need, free, ok := d.st.Fits(ids); !ok {
 		return fmt.Errorf("not enough space: %d new records, the store has %d free slots of %d; nothing written: %w", need, free, d.st.Capacity(), erst.ErrNotEnoughSpace)
 	}
 	return nil
 }
-
 // recordWriter is what writeAll needs of the device.
 type recordWriter interface{ Write(rec []byte) error }
 

@@ -15,6 +15,10 @@ import (
 	"github.com/goerst/erst/erst/cper"
 )
 
+func init() {
+	register(&command{name: "write", args: "[FILE|-]...", summary: "Write CPER records (from the FILEs, or stdin) under the ids in their headers; prints each id.\nEvery record (CPER structure, id, fit in the error log range, free slots of a -store file) is checked\nbefore the first is written; a stored record with the same id is replaced, two with one id are refused. If the device fails part-way,\nthe error names the records written and those not written.", setup: setupWrite})
+}
+
 // write is all or nothing as far as anything can be known in advance:
 // every record's header, length, id, CPER structure, fit in the error log
 // address range and (on a -store file) the free slots are checked before
@@ -208,6 +212,7 @@ func checkFreeSlots(d *device, recs []*pendingRecord) error {
 	}
 	return nil
 }
+
 // recordWriter is what writeAll needs of the device.
 type recordWriter interface{ Write(rec []byte) error }
 

@@ -202,8 +202,8 @@ func PairedRatio(lat, floor []time.Duration) float64 {
 // opTimes collects one operation's latencies and register accesses.
 type opTimes struct {
 	lat       []time.Duration
-	floor     []time.Duration // replays of trace
-	trace     *[]erst.Access  // the accesses of the first run
+	floor     []time.Duration        // replays of trace
+	trace     *[]erst.RecordedAccess // the accesses of the first run
 	accesses  int64
 	allocs    uint64 // in allocRuns untimed runs
 	allocRuns int

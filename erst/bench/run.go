@@ -22,7 +22,7 @@ func run(ctx context.Context, d *erst.Device, rec []byte, n, fill int) (_ map[st
 	}
 	times := map[string]*opTimes{}
 	for _, op := range Ops {
-		trace := make([]erst.Access, 0, 256)
+		trace := make([]erst.RecordedAccess, 0, 256)
 		times[op] = &opTimes{lat: make([]time.Duration, 0, n), floor: make([]time.Duration, 0, n), trace: &trace}
 	}
 	for op, eop := range map[string]erst.Operation{

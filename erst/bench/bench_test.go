@@ -12,6 +12,7 @@ import (
 	"github.com/goerst/erst/erst"
 	"github.com/goerst/erst/erst/cper"
 	"github.com/goerst/erst/erst/sim"
+	"github.com/goerst/erst/erst/sim/simtest"
 	"github.com/goerst/erst/erst/store"
 )
 
@@ -26,28 +27,13 @@ type faultyBench struct {
 
 func newFaultyBench(t *testing.T) *faultyBench {
 	t.Helper()
-	im, err := store.NewImage(64<<10, 8192)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.New(im)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fb := &faultyBench{st: st}
-	fb.sim, err = sim.New(st, sim.WithAccessHook(func(a sim.Access) {
+	fb := &faultyBench{}
+	r := simtest.New(t, 64<<10, simtest.WithSim(sim.WithAccessHook(func(a sim.Access) {
 		if fb.hook != nil {
 			fb.hook(a)
 		}
-	}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	drv, err := erst.Open(fb.sim.Table(), fb.sim)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fb.dev = drv
+	})))
+	fb.dev, fb.sim, fb.st = r.Driver, r.Sim, r.Store
 	return fb
 }
 

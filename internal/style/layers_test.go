@@ -27,6 +27,7 @@ var layers = [][]string{
 	{"acpi", "acpi/acpitest"},                      // table
 	{"acpi/lint", "erst/hw", "internal/guesttest"}, // lint, register bus
 	{"erst", "erst/sim", "erst/hw/linuxhw"},        // interpreter, device
+	{"erst/sim/simtest"},                           // the tests' device rig
 	{"erst/pshed", "erst/torture", "erst/bench"},   // PSHED contract, stress records, benchmark
 	{"erst/pshed/pshedtest", "erst/pshed/remote"},  // conformance suite, wire
 	{"erst/conform", "images"},                     // a platform's checks, the guest image

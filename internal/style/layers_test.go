@@ -28,7 +28,8 @@ var layers = [][]string{
 	{"acpi/lint", "erst/hw", "internal/guesttest"}, // lint, register bus
 	{"erst", "erst/sim", "erst/hw/linuxhw"},        // interpreter, device
 	{"erst/sim/simtest"},                           // the tests' device rig
-	{"erst/pshed", "erst/torture", "erst/bench"},   // PSHED contract, stress records, benchmark
+	{"erst/bench", "erst/batch"},                   // over the driver: the benchmark, batch writes
+	{"erst/pshed", "erst/torture"},                 // PSHED contract, stress records
 	{"erst/pshed/pshedtest", "erst/pshed/remote"},  // conformance suite, wire
 	{"erst/conform", "images"},                     // a platform's checks, the guest image
 	{"internal/vm", "images/guestinit"},            // QEMU, the guest's agent

@@ -58,7 +58,7 @@ func setupInfo(fs *flag.FlagSet) func(*env, []string) error {
 		}
 		if r.HasTimings {
 			s := hex64(uint64(r.Timings))
-			mx, nom := uint64(r.Timings>>32), uint64(uint32(r.Timings))
+			mx, nom := uint64(r.Timings.Max().Microseconds()), uint64(r.Timings.Nominal().Microseconds())
 			j.Timings, j.MaxExecuteUS, j.NominalExecUS = &s, &mx, &nom
 		}
 		if d.st != nil {

@@ -352,7 +352,7 @@ func BenchmarkDriverVsFloor(b *testing.B) {
 		f       func() error
 		in, out []byte
 	}{{"write", write, rec, nil}, {"read", read, nil, buf}} {
-		var acc []erst.Access
+		var acc []erst.RecordedAccess
 		if err := d.Record(&acc, op.f); err != nil {
 			b.Fatal(err)
 		}

@@ -26,7 +26,8 @@ func (o Operation) String() string { return enum.Name(opNames, o, "Operation") }
 // MinAccesses returns the fewest register accesses op can make with this
 // table: the sum, over the actions the driver runs for it (see operation),
 // of the fewest each action's instructions allow, with one busy poll. It
-// is false when the table lacks an action op needs. On hardware every
+// is false when the table lacks an action op needs or one of them holds
+// an instruction of unknown cost (Machine.MinAccesses). On hardware every
 // register access is a VM exit or a bus transaction, so this is the
 // floor the table sets; erst bench reports it beside what the driver did.
 func (d *Device) MinAccesses(op Operation) (int, bool) {
@@ -74,8 +75,10 @@ func (d *Device) MinAccesses(op Operation) (int, bool) {
 }
 
 // accessCost returns the register accesses instruction e makes when it
-// runs (STALL_WHILE_TRUE: its first read, which may be its last).
-func accessCost(e *acpi.Entry) int {
+// runs (STALL_WHILE_TRUE: its first read, which may be its last), and
+// false for an instruction the spec does not define, whose cost is
+// unknown: counting it as none would lower the floor.
+func accessCost(e *acpi.Entry) (int, bool) {
 	n := 0
 	switch e.Instruction {
 	case acpi.ReadRegister, acpi.ReadRegisterValue, acpi.LoadVar1, acpi.LoadVar2,
@@ -86,24 +89,37 @@ func accessCost(e *acpi.Entry) int {
 		n = 1
 	case acpi.AddValue, acpi.SubtractValue:
 		n = 2
+	case acpi.Noop, acpi.Add, acpi.Subtract, acpi.Stall, acpi.Goto:
+		// no register access
+	default:
+		return 0, false
 	}
 	if e.Preserve() && (e.Instruction == acpi.WriteRegister || e.Instruction == acpi.WriteRegisterValue ||
 		e.Instruction == acpi.StoreVar1 || e.Instruction == acpi.AddValue || e.Instruction == acpi.SubtractValue) {
 		n++ // the read-back of a PRESERVE_REGISTER write
 	}
-	return n
+	return n, true
 }
 
 // MinAccesses returns the fewest register accesses one Run of action a
 // can make: the cheapest path from its first instruction to its end, where
 // SKIP_NEXT_INSTRUCTION_IF_TRUE may or may not skip and GOTO, whose target
 // is the running value, may land anywhere in the action or past its end.
-// It is false when the table has no entries for a.
+// It is false when the table has no entries for a, or one of them holds
+// an instruction the spec does not define (its cost is unknown).
 func (m *Machine) MinAccesses(a acpi.Action) (int, bool) {
 	idx := m.byAction[a]
 	n := len(idx)
 	if n == 0 {
 		return 0, false
+	}
+	cost := make([]int, n)
+	for ip, i := range idx {
+		c, ok := accessCost(&m.entries[i])
+		if !ok {
+			return 0, false
+		}
+		cost[ip] = c
 	}
 	// dist[ip]: the fewest accesses from ip to the end (ip == n); the
 	// graph is small, so relax until nothing changes (Bellman-Ford).
@@ -126,7 +142,7 @@ func (m *Machine) MinAccesses(a acpi.Action) (int, bool) {
 			if best == inf {
 				continue
 			}
-			if d := accessCost(e) + best; d < dist[ip] {
+			if d := cost[ip] + best; d < dist[ip] {
 				dist[ip], changed = d, true
 			}
 		}

@@ -39,3 +39,15 @@ func TestMachineMinAccesses(t *testing.T) {
 		}
 	}
 }
+
+// An instruction the spec does not define has no known cost: the
+// minimum is refused (false), never computed as if it made no access.
+func TestMachineMinAccessesUnknownInstruction(t *testing.T) {
+	r := newRig(t,
+		ent(acpi.ReadRegister, reg(0x48, 64), 0, ^uint64(0)),
+		ent(acpi.Instruction(acpi.NumInstructions), reg(0x40, 32), 0, 0xff),
+	)
+	if got, ok := r.m.MinAccesses(acpi.GetRecordCount); ok {
+		t.Errorf("MinAccesses = %d, true over an unknown instruction; want false", got)
+	}
+}

@@ -271,20 +271,9 @@ func offsetInput(off uint64) input   { return input{offset: off, setOffset: true
 func idInput(id uint64) input        { return input{id: id, setID: true} }
 func readInput(off, id uint64) input { return input{offset: off, id: id, setOffset: true, setID: true} }
 
-// operation runs the common part of write, read, clear and dummy write
-// (Linux __erst_write_to_storage and friends): [BEGIN] → SET_RECORD_OFFSET
-// → SET_RECORD_IDENTIFIER → EXECUTE_OPERATION → poll CHECK_BUSY_STATUS →
-// GET_COMMAND_STATUS → [END], each SET when in asks for it. BEGIN and END
-// are optional, as in Linux, except a mandatory begin. It inlines into
-// its callers, so that the plan's loop (runPlan) is one call below Write
-// and Clear (and read), as Replay's is below erst bench.
-func (d *Device) operation(begin acpi.Action, beginMandatory bool, in input) error {
-	return d.runPlan(begin, beginMandatory, in)
-}
-
-// operationSlow is operation for a table whose actions did not all
-// compile into a plan: each action through Run.
-func (d *Device) operationSlow(begin acpi.Action, beginMandatory bool, in input) error {
+// runActions is operation for a table whose actions did not all
+// compile into a plan: each action through Machine.Run.
+func (d *Device) runActions(begin acpi.Action, beginMandatory bool, in input) error {
 	var r Regs
 	if beginMandatory || d.m.Has(begin) {
 		if err := d.m.Run(begin, &r); err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/goerst/erst/erst/pshed"
 	"github.com/goerst/erst/erst/pshed/pshedtest"
 	"github.com/goerst/erst/erst/sim"
+	"github.com/goerst/erst/erst/sim/simtest"
 	"github.com/goerst/erst/erst/store"
 )
 
@@ -64,12 +65,10 @@ func newBench(t *testing.T, size int, opts ...sim.Option) *bench {
 // newBenchRS is newBench with a store of rs-byte records.
 func newBenchRS(t *testing.T, size, rs int, opts ...sim.Option) *bench {
 	t.Helper()
-	st, dev, clock := newSimRS(t, size, rs, opts...)
-	drv, err := erst.Open(dev.Table(), dev, erst.WithClock(clock), erst.WithNVRAMSlotSize(recordSize))
-	if err != nil {
-		t.Fatalf("Open on QEMU's table: %v", err)
-	}
-	return &bench{t: t, st: st, dev: dev, drv: drv, clock: clock}
+	clock := hw.NewFakeClock()
+	r := simtest.New(t, size, simtest.WithRecordSize(rs), simtest.WithClock(clock), simtest.WithSim(opts...),
+		simtest.WithDriver(erst.WithNVRAMSlotSize(recordSize)))
+	return &bench{t: t, st: r.Store, dev: r.Sim, drv: r.Driver, clock: clock}
 }
 
 // record builds a CPER record of n bytes with the given id and "ER" in

@@ -7,8 +7,10 @@ import (
 	"github.com/goerst/erst/erst/hw"
 )
 
-// Access is one register access as the bus saw it, for Record and Replay.
-type Access struct {
+// RecordedAccess is one register access as the bus saw it, what Record
+// records and Replay replays. Width is in bits, as in the table (a
+// sim.Access, what the simulated device decodes, has its Size in bytes).
+type RecordedAccess struct {
 	Space acpi.AddressSpace
 	Addr  uint64
 	Width int    // bits
@@ -19,7 +21,7 @@ type Access struct {
 // Record runs f (one of the Device's operations) and appends the register
 // accesses it made, in order, to *acc. Operations of other goroutines
 // meanwhile would be recorded too.
-func (d *Device) Record(acc *[]Access, f func() error) error {
+func (d *Device) Record(acc *[]RecordedAccess, f func() error) error {
 	d.mu.Lock()
 	d.m.rec = acc
 	d.mu.Unlock()
@@ -47,7 +49,7 @@ func (d *Device) Accesses() uint64 {
 // address range first (a write's record) and out, when not nil, is filled
 // from it after (a read's). It is the floor a driver on this table cannot
 // beat; erst bench reports the driver's time against it.
-func (d *Device) Replay(acc []Access, in, out []byte) error {
+func (d *Device) Replay(acc []RecordedAccess, in, out []byte) error {
 	if err := d.lock(); err != nil {
 		return err
 	}

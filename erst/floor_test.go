@@ -12,7 +12,7 @@ import (
 func TestRecordReplay(t *testing.T) {
 	b := newBench(t, 64<<10)
 	rec := record(1024, 0x51)
-	var wr, rd []erst.Access
+	var wr, rd []erst.RecordedAccess
 	a0 := b.drv.Accesses()
 	if err := b.drv.Record(&wr, func() error { return b.drv.Write(rec) }); err != nil {
 		t.Fatal(err)
@@ -55,7 +55,7 @@ func TestRecordReplay(t *testing.T) {
 // zeroed by in brings back the whole stored record.
 func TestReplayUsesItsRecords(t *testing.T) {
 	b := newBench(t, 64<<10)
-	var wr, rd []erst.Access
+	var wr, rd []erst.RecordedAccess
 	if err := b.drv.Record(&wr, func() error { return b.drv.Write(record(1024, 0x51)) }); err != nil {
 		t.Fatal(err)
 	}

@@ -56,11 +56,11 @@ type Machine struct {
 	timeout  time.Duration
 	budget   int
 	trace    func(TraceEvent)
-	rec      *[]Access   // Device.Record: every access is appended
-	accesses uint64      // register accesses made (Device.Accesses)
-	regs     []register  // per entry: its register resolved once
-	fast     [256][]step // straight-line actions, compiled (compile)
-	plans    [256]*plan  // operations made of compiled actions (buildPlans)
+	rec      *[]RecordedAccess // Device.Record: every access is appended
+	accesses uint64            // register accesses made (Device.Accesses)
+	regs     []register        // per entry: its register resolved once
+	fast     [256][]step       // straight-line actions, compiled (compile)
+	plans    [256]*plan        // operations made of compiled actions (buildPlans)
 
 	// moveRange bounds MOVE_DATA: both source and destination must lie
 	// inside it. Empty until the error log address range is known.
@@ -79,6 +79,7 @@ func newMachine(t *acpi.ERST, p hw.Platform, clock hw.Clock) *Machine {
 	m.mem, _ = p.Bus(acpi.SystemMemory)
 	m.io, _ = p.Bus(acpi.SystemIO)
 	m.resolve()
+	m.compile()
 	return m
 }
 
@@ -175,15 +176,16 @@ func (m *Machine) runFast(a acpi.Action, steps []step, r *Regs) error {
 }
 
 // failed wraps err, the failure of s, a step of action a. It is out of
-// line so that the loops that run steps (runFast, runPlan) keep a small
-// frame: the formatting of five values took most of runPlan's stack.
+// line so that the loops that run steps (runFast, operation) keep a small
+// frame: the formatting of five values took most of the plan loop's stack.
 //
 //go:noinline
 func (s *step) failed(a acpi.Action, err error) error {
 	return fmt.Errorf("%v[%d] (entry %d, %v): %w", a, s.ip, s.ti, s.ins, err)
 }
 
-// resolve computes each entry's register (the buses must be set).
+// resolve computes each entry's register (the buses must be set), which
+// compile then builds the flat forms from.
 func (m *Machine) resolve() {
 	m.regs = make([]register, len(m.entries))
 	for i := range m.entries {
@@ -192,7 +194,6 @@ func (m *Machine) resolve() {
 			r.bus, r.err = m.bus(m.entries[i].Register.Space)
 		}
 	}
-	m.compile()
 }
 
 // register is an entry's register as the interpreter accesses it: the
@@ -482,7 +483,7 @@ func (m *Machine) write(a acpi.Action, ip, ti int, v uint64) error {
 func (m *Machine) emit(a acpi.Action, ip, ti int, write bool, w int, raw uint64) {
 	if m.rec != nil {
 		g := &m.entries[ti].Register
-		*m.rec = append(*m.rec, Access{Space: g.Space, Addr: g.Address, Width: w, Write: write, Value: raw})
+		*m.rec = append(*m.rec, RecordedAccess{Space: g.Space, Addr: g.Address, Width: w, Write: write, Value: raw})
 	}
 	if m.trace == nil {
 		return

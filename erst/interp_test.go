@@ -207,6 +207,7 @@ func TestStallWhileTrueEndsWhenRegisterChanges(t *testing.T) {
 	bus := &countingBus{Memory: r.p.Mem, addr: regBase, script: []uint64{1, 1, 1, 0}}
 	r.m.mem = bus
 	r.m.resolve()
+	r.m.compile()
 	start := r.clock.Now()
 	if _, err := r.run(Regs{Value: 1, Var1: 10}); err != nil {
 		t.Fatal(err)

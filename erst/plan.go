@@ -120,7 +120,7 @@ func (m *Machine) plan(begin acpi.Action, setOffset, setID bool) *plan {
 }
 
 // planOf returns the plan of the operation beginning with begin for in,
-// or nil. It inlines into runPlan.
+// or nil. It inlines into operation.
 func (m *Machine) planOf(begin acpi.Action, in *input) *plan {
 	if p := m.plans[begin]; p != nil && p.setOffset == in.setOffset && p.setID == in.setID {
 		return p
@@ -128,18 +128,23 @@ func (m *Machine) planOf(begin acpi.Action, in *input) *plan {
 	return nil
 }
 
-// runPlan is Device.operation: it runs the plan of the operation
-// beginning with begin, with in's offset and id, as the general path
-// (operationSlow, which it calls when there is no plan) would, access for
-// access and error for error. Its loop is the driver's cost per access,
-// kept close to Replay's; what a run straight through does not need (a
-// busy device, a status other than SUCCESS, a failed access) is out of
-// line in planCheck and planFailed.
-func (d *Device) runPlan(begin acpi.Action, beginMandatory bool, in input) error {
+// operation runs the common part of write, read, clear and dummy write
+// (Linux __erst_write_to_storage and friends): [BEGIN] → SET_RECORD_OFFSET
+// → SET_RECORD_IDENTIFIER → EXECUTE_OPERATION → poll CHECK_BUSY_STATUS →
+// GET_COMMAND_STATUS → [END], each SET when in asks for it. BEGIN and END
+// are optional, as in Linux, except a mandatory begin. It runs the plan
+// of the operation beginning with begin, with in's offset and id, as the
+// general path (runActions, which it calls when there is no plan) would,
+// access for access and error for error. Its loop is the driver's cost
+// per access, kept close to Replay's and one call below Write and Clear
+// (and read); what a run straight through does not need (a busy device,
+// a status other than SUCCESS, a failed access) is out of line in
+// planCheck and planFailed.
+func (d *Device) operation(begin acpi.Action, beginMandatory bool, in input) error {
 	m := d.m
 	p := m.planOf(begin, &in)
 	if p == nil {
-		return d.operationSlow(begin, beginMandatory, in)
+		return d.runActions(begin, beginMandatory, in)
 	}
 	var v uint64 // the Regs' Value: no other register is used by a plan
 	hook := m.rec != nil || m.trace != nil
@@ -224,7 +229,7 @@ func (d *Device) planCheck(check acpi.Instruction, v uint64) (uint64, error) {
 
 // planFailed ends a plan that failed at step i with err, Value v, after
 // made of its register accesses: END runs on failure, as on the general
-// path (operationSlow), unless the failure was in BEGIN or in END itself.
+// path (runActions), unless the failure was in BEGIN or in END itself.
 func (d *Device) planFailed(p *plan, v uint64, i, made int, err error) error {
 	m := d.m
 	m.accesses += uint64(made)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -12,10 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/goerst/erst/acpi"
-	"github.com/goerst/erst/erst"
-	"github.com/goerst/erst/erst/sim"
-	"github.com/goerst/erst/erst/store"
+	"github.com/goerst/erst/erst/bench"
 	"github.com/goerst/erst/erst/store/storetest"
 )
 
@@ -54,7 +50,7 @@ func readFile(t *testing.T, path string) []byte {
 // the record from the map and the count but leaves its bytes.
 func wantAfterBench(t *testing.T, before []byte, size int) []byte {
 	t.Helper()
-	rec, err := benchRecord(size, benchID)
+	rec, err := bench.Record(size, bench.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,8 +78,8 @@ func TestBenchLeavesStoreAsItWas(t *testing.T) {
 	}
 
 	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
-	if len(lines) != 4+len(benchOps) {
-		t.Fatalf("bench printed %d lines, want %d:\n%s", len(lines), 4+len(benchOps), out)
+	if len(lines) != 4+len(bench.Ops) {
+		t.Fatalf("bench printed %d lines, want %d:\n%s", len(lines), 4+len(bench.Ops), out)
 	}
 	if !strings.HasPrefix(lines[0], "device:  simulated store "+path) || lines[1] != "records: 256 bytes, id 0x62656e6368000000; 20 iterations" || lines[2] != "" {
 		t.Errorf("header:\n%s", strings.Join(lines[:3], "\n"))
@@ -93,8 +89,8 @@ func TestBenchLeavesStoreAsItWas(t *testing.T) {
 	}
 	for i, line := range lines[4:] {
 		f := strings.Fields(line)
-		if len(f) != 11 || f[0] != benchOps[i] || f[1] != "20" {
-			t.Errorf("line %q: want %s, count 20 and nine figures", line, benchOps[i])
+		if len(f) != 11 || f[0] != bench.Ops[i] || f[1] != "20" {
+			t.Errorf("line %q: want %s, count 20 and nine figures", line, bench.Ops[i])
 			continue
 		}
 		var v [6]float64
@@ -196,8 +192,8 @@ func TestBenchJSON(t *testing.T) {
 			t.Errorf("count: %v accesses, want 2", o.AccessesPerOp)
 		}
 	}
-	if !slices.Equal(ops, benchOps) {
-		t.Errorf("operations %v, want %v", ops, benchOps)
+	if !slices.Equal(ops, bench.Ops) {
+		t.Errorf("operations %v, want %v", ops, bench.Ops)
 	}
 }
 
@@ -218,8 +214,8 @@ func TestBenchSamples(t *testing.T) {
 	if err := json.Unmarshal(out, &j); err != nil {
 		t.Fatalf("bench -json -samples: %v\n%s", err, out)
 	}
-	if len(j.Operations) != len(benchOps) {
-		t.Fatalf("%d operations, want %d", len(j.Operations), len(benchOps))
+	if len(j.Operations) != len(bench.Ops) {
+		t.Fatalf("%d operations, want %d", len(j.Operations), len(bench.Ops))
 	}
 	for _, o := range j.Operations {
 		if len(o.SamplesNS) != 5 {
@@ -240,7 +236,7 @@ func TestBenchSamples(t *testing.T) {
 		if p50 := int64(sorted(floor)[2]); p50 != o.FloorP50NS {
 			t.Errorf("%s: floor p50 %d ns, the samples' median %d", o.Op, o.FloorP50NS, p50)
 		}
-		if r := pairedRatio(lat, floor); r != o.FloorRatio {
+		if r := bench.PairedRatio(lat, floor); r != o.FloorRatio {
 			t.Errorf("%s: floor_ratio %v, the samples' paired median %v", o.Op, o.FloorRatio, r)
 		}
 	}
@@ -254,7 +250,7 @@ func TestBenchSamples(t *testing.T) {
 // a user's, which a write would replace, or a leftover of a killed run;
 // bench then touches nothing and says which record is in the way.
 func TestBenchRefusesItsIDRange(t *testing.T) {
-	for _, id := range []uint64{benchID, benchID + 5, benchIDEnd} {
+	for _, id := range []uint64{bench.ID, bench.ID + 5, bench.IDEnd} {
 		path := benchStore(t)
 		mustRun(t, mustRun(t, nil, "new", "-id", hex64(id)), "-store", path, "write")
 		before := readFile(t, path)
@@ -324,110 +320,6 @@ func TestBenchWithoutDevice(t *testing.T) {
 	}
 }
 
-// faultyBench is a device over an in-memory simulated store whose access
-// hook, once set, sees every register access.
-type faultyBench struct {
-	dev  *device
-	sim  *sim.Device
-	st   *store.Store
-	hook func(sim.Access)
-}
-
-func newFaultyBench(t *testing.T) *faultyBench {
-	t.Helper()
-	im, err := store.NewImage(64<<10, benchStoreRecordSize)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.New(im)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fb := &faultyBench{st: st}
-	fb.sim, err = sim.New(st, sim.WithAccessHook(func(a sim.Access) {
-		if fb.hook != nil {
-			fb.hook(a)
-		}
-	}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	drv, err := erst.Open(fb.sim.Table(), fb.sim)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fb.dev = &device{Device: drv, st: st, where: "test"}
-	return fb
-}
-
-// onAction calls f on the n-th write of action a to the ACTION register.
-func (fb *faultyBench) onAction(a acpi.Action, n int, f func()) {
-	seen := 0
-	fb.hook = func(acc sim.Access) {
-		if acc.Write && acc.Addr == fb.sim.Bar0()+sim.ActionOffset && acc.Value == uint64(a) {
-			if seen++; seen == n {
-				f()
-			}
-		}
-	}
-}
-
-func (fb *faultyBench) run(t *testing.T, ctx context.Context) error {
-	t.Helper()
-	rec, err := benchRecord(512, benchID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = runBench(ctx, fb.dev, rec, 5, 0)
-	return err
-}
-
-// TestBenchClearsOnError: when an operation fails after bench's record
-// was written, the record is cleared on the way out; when the clear
-// fails too, the error says what is left and how to remove it.
-func TestBenchClearsOnError(t *testing.T) {
-	// The first BEGIN_READ is the check that bench's id is free; the
-	// second is the first timed read, right after the first write.
-	t.Run("read fails", func(t *testing.T) {
-		fb := newFaultyBench(t)
-		fb.onAction(acpi.BeginReadOperation, 2, func() { fb.sim.ForceStatus(acpi.StatusFailed, 1, false) })
-		err := fb.run(t, context.Background())
-		if err == nil || !strings.HasPrefix(err.Error(), "read: ") || strings.Contains(err.Error(), "cleaning up") {
-			t.Errorf("runBench = %v; want the read's failure alone", err)
-		}
-		if ids := fb.st.IDs(); len(ids) != 0 {
-			t.Errorf("store holds %#x after the failed run; want nothing", ids)
-		}
-	})
-	t.Run("read and clear fail", func(t *testing.T) {
-		fb := newFaultyBench(t)
-		fb.onAction(acpi.BeginReadOperation, 2, func() { fb.sim.ForceStatus(acpi.StatusFailed, -1, false) })
-		err := fb.run(t, context.Background())
-		if err == nil || !strings.Contains(err.Error(), "cleaning up") || !strings.Contains(err.Error(), "erst clear 0x62656e6368000000") {
-			t.Errorf("runBench = %v; want the read's failure and the clear's, with what to run", err)
-		}
-		if ids := fb.st.IDs(); !slices.Equal(ids, []uint64{benchID}) {
-			t.Errorf("store holds %#x; want bench's record, which could not be cleared", ids)
-		}
-	})
-}
-
-// TestBenchInterrupted: an interrupt stops the run between iterations
-// and the record is not left behind.
-func TestBenchInterrupted(t *testing.T) {
-	fb := newFaultyBench(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	fb.onAction(acpi.BeginWriteOperation, 1, cancel)
-	err := fb.run(t, ctx)
-	if err == nil || err.Error() != "interrupted after 1 of 5 iterations" {
-		t.Errorf("runBench = %v; want it interrupted after the first iteration", err)
-	}
-	if ids := fb.st.IDs(); len(ids) != 0 {
-		t.Errorf("store holds %#x after the interrupted run; want nothing", ids)
-	}
-}
-
 // TestBenchFill: -fill N stores N more records before timing, so ids
 // enumerates them (and its least accesses count them), and clears them
 // after: the records the store held are the ones it holds afterwards.
@@ -454,42 +346,5 @@ func TestBenchFill(t *testing.T) {
 	}
 	if code, _, errs := runCmd(t, nil, "-store", path, "bench", "-fill", "-1"); code != exitUsage {
 		t.Errorf("bench -fill -1: exit %d, %s; want %d", code, errs, exitUsage)
-	}
-}
-
-// TestPairedRatio: floor_ratio compares each iteration's driver time
-// with its own floor's, so that a machine that runs in phases of
-// different speed (TCG on a shared host) does not decide it. Here the
-// driver is 10% over its floor in every iteration, but more of the
-// driver's iterations than the floor's fell into the slow phase: the
-// ratio of the medians says 3x, the paired ratio 1.1.
-func TestPairedRatio(t *testing.T) {
-	us := func(v ...float64) []time.Duration {
-		d := make([]time.Duration, len(v))
-		for i, x := range v {
-			d[i] = time.Duration(x * float64(time.Microsecond))
-		}
-		return d
-	}
-	for _, c := range []struct {
-		name       string
-		lat, floor []time.Duration
-		want       float64
-	}{
-		{"phases", us(22, 22, 66, 66, 66), us(20, 20, 20, 60, 60), 1.1},
-		{"one", us(11), us(10), 1.1},
-		{"median of three", us(10, 20, 33), us(10, 10, 30), 1.1},
-		{"zero floors left out", us(10, 11, 5), us(0, 10, 0), 1.1},
-		{"none", nil, nil, 0},
-		{"only zero floors", us(10), us(0), 0},
-	} {
-		if got := pairedRatio(c.lat, c.floor); got < c.want-1e-9 || got > c.want+1e-9 {
-			t.Errorf("%s: pairedRatio = %v, want %v", c.name, got, c.want)
-		}
-	}
-	// The "phases" case's medians: 66 µs against 20 µs.
-	o := &opTimes{lat: us(22, 22, 66, 66, 66), floor: us(20, 20, 20, 60, 60)}
-	if j := o.summary("write"); j.FloorRatio < 1.1-1e-9 || j.FloorRatio > 1.1+1e-9 || j.P50NS != 66000 || j.FloorP50NS != 20000 {
-		t.Errorf("summary: p50 %d, floor p50 %d, floor_ratio %v; want 66000, 20000, 1.1", j.P50NS, j.FloorP50NS, j.FloorRatio)
 	}
 }

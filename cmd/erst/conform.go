@@ -9,7 +9,6 @@ import (
 	"github.com/goerst/erst/erst/conform"
 	"github.com/goerst/erst/erst/hw"
 	"github.com/goerst/erst/erst/pshed/pshedtest"
-	"github.com/goerst/erst/erst/store"
 )
 
 func init() {
@@ -60,15 +59,12 @@ func setupConform(fs *flag.FlagSet) func(*env, []string) error {
 		if err != nil {
 			return usageErr(err)
 		}
-		o := conform.Options{Samples: *samples, RecordLength: int(d.Range().Length)}
+		o := conform.Options{Samples: *samples, RecordLength: d.MaxRecordSize()}
 		if c := e.g.simClock; c != nil {
 			o.Clock = c.Now
 		}
-		if d.Range().NVRAM() {
-			o.RecordLength = store.DefaultRecordSize // the driver's NVRAM slot: erst.WithNVRAMSlotSize's default
-		}
 		if d.st != nil {
-			o.Free, o.FreeKnown = d.st.Capacity()-int(d.st.Count()), true
+			o.Free, o.FreeKnown = d.st.FreeSlots(), true
 		}
 		if !*asJSON {
 			fmt.Fprintf(e.stdout, "conform: %s: needs room for %d records of %d bytes; uses only ids %#x to %#x\n",

@@ -111,7 +111,7 @@ func (e *env) openSimulated(opts []erst.Option, access storeAccess) (*device, er
 	if err != nil {
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
-	e.g.faults.inject(dev)
+	e.g.faults.Inject(dev)
 	t := dev.Table()
 	if e.g.tablePath != "" {
 		if t, err = dev.TableFromFile(e.g.tablePath); err != nil {

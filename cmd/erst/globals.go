@@ -6,6 +6,7 @@ import (
 
 	"github.com/goerst/erst/acpi"
 	"github.com/goerst/erst/erst/hw"
+	"github.com/goerst/erst/erst/sim"
 	"github.com/goerst/erst/erst/store"
 	"github.com/goerst/erst/internal/size"
 )
@@ -18,7 +19,7 @@ type globalFlags struct {
 	sizeErr    error // a bad -store-size or -record-size, reported by the commands that create
 	trace      bool
 	tablePath  string // ERST table to use instead of the live one
-	faults     faultList
+	faults     sim.Faults
 
 	closers []func() error
 	opened  *store.Store // the -store file once a command opened it
@@ -89,7 +90,7 @@ func (g *globalFlags) register(fs *flag.FlagSet) {
 	fs.Var(lazySize{&g.recordSize, "record-size", &g.sizeErr, &g.recordSizeSet}, "record-size", "record slot size of a new -store file (a power of two >= 4096; QEMU's record_size)")
 	fs.BoolVar(&g.trace, "trace", false, "print every register access with its action and instruction to stderr")
 	fs.StringVar(&g.tablePath, "table", "", "ERST table `file` (binary or acpidump text) to use instead of the live one")
-	fs.Var(&g.faults, "fault", faultHelp)
+	fs.Var(&g.faults, "fault", sim.FaultsHelp)
 }
 
 func (g *globalFlags) onClose(f func() error) { g.closers = append(g.closers, f) }

@@ -9,11 +9,15 @@ import (
 	"io"
 	iofs "io/fs"
 	"os"
-	"strings"
 
 	"github.com/goerst/erst/erst"
+	"github.com/goerst/erst/erst/batch"
 	"github.com/goerst/erst/erst/cper"
 )
+
+func init() {
+	register(&command{name: "write", args: "[FILE|-]...", summary: "Write CPER records (from the FILEs, or stdin) under the ids in their headers; prints each id.\nEvery record (CPER structure, id, fit in the error log range, free slots of a -store file) is checked\nbefore the first is written; a stored record with the same id is replaced, two with one id are refused. If the device fails part-way,\nthe error names the records written and those not written.", setup: setupWrite})
+}
 
 // write is all or nothing as far as anything can be known in advance:
 // every record's header, length, id, CPER structure, fit in the error log
@@ -75,25 +79,24 @@ func setupWrite(fs *flag.FlagSet) func(*env, []string) error {
 				return err
 			}
 		}
-		for _, p := range recs {
-			if err := d.CheckRecord(p.rec); err != nil {
-				return fmt.Errorf("%s: %w", p.name, err)
-			}
+		b := make([]batch.Record, len(recs))
+		for i, p := range recs {
+			b[i] = batch.Record{Name: p.name, ID: p.id, Data: p.rec}
 		}
-		if err := checkFreeSlots(d, recs); err != nil {
+		if err := batch.Check(d.Device, d.st, b); err != nil {
 			return err
 		}
 		if !*asJSON {
-			return e.storeFault(writeAll(d, recs, func(p *pendingRecord) error {
-				_, err := fmt.Fprintln(e.stdout, hex64(p.id))
+			return e.storeFault(batch.Write(d, b, func(r batch.Record) error {
+				_, err := fmt.Fprintln(e.stdout, hex64(r.ID))
 				return err
 			}))
 		}
 		// One JSON document, the records written, even when the device
 		// failed part-way (the error then says which were not).
 		written := []writeJSON{}
-		err = writeAll(d, recs, func(p *pendingRecord) error {
-			written = append(written, writeJSON{ID: hex64(p.id), Length: len(p.rec)})
+		err = batch.Write(d, b, func(r batch.Record) error {
+			written = append(written, writeJSON{ID: hex64(r.ID), Length: len(r.Data)})
 			return nil
 		})
 		if perr := printJSON(e.stdout, map[string]any{"records": written}); perr != nil && err == nil {
@@ -189,69 +192,4 @@ func (p *pendingRecord) readBody() error {
 	}
 	p.rec = rec
 	return nil
-}
-
-// checkFreeSlots refuses a batch that a -store file cannot hold: each id
-// not stored yet takes a free slot (a map entry of 0), as QEMU's
-// write_erst_record does; a stored id is overwritten in place. The live
-// device cannot say how much room it has.
-func checkFreeSlots(d *device, recs []*pendingRecord) error {
-	if d.st == nil {
-		return nil
-	}
-	free := 0
-	for i := d.st.FirstSlot(); i < d.st.Slots(); i++ {
-		if d.st.IDAt(i) == 0 {
-			free++
-		}
-	}
-	need := 0
-	seen := map[uint64]bool{}
-	for _, p := range recs {
-		if !seen[p.id] && d.st.Lookup(p.id) == 0 {
-			need++
-		}
-		seen[p.id] = true
-	}
-	if need > free {
-		return fmt.Errorf("not enough space: %d new records, the store has %d free slots of %d; nothing written: %w", need, free, d.st.Capacity(), erst.ErrNotEnoughSpace)
-	}
-	return nil
-}
-
-// recordWriter is what writeAll needs of the device.
-type recordWriter interface{ Write(rec []byte) error }
-
-// writeAll writes the records in order, calling done after each. When the
-// device or done fails part-way, the error names the records written and
-// those not written.
-func writeAll(w recordWriter, recs []*pendingRecord, done func(*pendingRecord) error) error {
-	for i, p := range recs {
-		if err := w.Write(p.rec); err != nil {
-			return partial(recs, i, fmt.Errorf("%s: %w", p.name, err))
-		}
-		if err := done(p); err != nil {
-			return partial(recs, i+1, fmt.Errorf("output: %w", err))
-		}
-	}
-	return nil
-}
-
-// partial wraps err, which stopped a batch after recs[:n] were written.
-// A single record that was not written needs no list.
-func partial(recs []*pendingRecord, n int, err error) error {
-	if len(recs) == 1 && n == 0 {
-		return err
-	}
-	list := func(ps []*pendingRecord) string {
-		if len(ps) == 0 {
-			return "none"
-		}
-		s := make([]string, len(ps))
-		for i, p := range ps {
-			s[i] = fmt.Sprintf("%s (%s)", hex64(p.id), p.name)
-		}
-		return strings.Join(s, ", ")
-	}
-	return fmt.Errorf("%w; written: %s; not written: %s", err, list(recs[:n]), list(recs[n:]))
 }

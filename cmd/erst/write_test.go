@@ -67,61 +67,6 @@ func TestWriteAllOrNothing(t *testing.T) {
 	}
 }
 
-// failingWriter fails the write of the record with id fail.
-type failingWriter struct {
-	fail    uint64
-	written []uint64
-}
-
-func (w *failingWriter) Write(rec []byte) error {
-	id := binary.LittleEndian.Uint64(rec[cper.OffRecordID:])
-	if id == w.fail {
-		return errors.New("device error")
-	}
-	w.written = append(w.written, id)
-	return nil
-}
-
-// TestWritePartialSaysWhat: when the device fails part-way, the error says
-// exactly which records were written and which were not.
-func TestWritePartialSaysWhat(t *testing.T) {
-	var recs []*pendingRecord
-	for i, name := range []string{"a.bin", "b.bin", "c.bin"} {
-		recs = append(recs, &pendingRecord{name: name, id: uint64(0xa + i), rec: withID(make([]byte, cper.HeaderSize), uint64(0xa+i))})
-	}
-	w := &failingWriter{fail: 0xb}
-	var printed []uint64
-	err := writeAll(w, recs, func(p *pendingRecord) error { printed = append(printed, p.id); return nil })
-	want := "b.bin: device error; written: 0xa (a.bin); not written: 0xb (b.bin), 0xc (c.bin)"
-	if err == nil || err.Error() != want {
-		t.Errorf("writeAll = %v, want %q", err, want)
-	}
-	if len(w.written) != 1 || len(printed) != 1 {
-		t.Errorf("written %v, printed %v; want only 0xa", w.written, printed)
-	}
-
-	// The id of a written record that cannot be printed counts as written.
-	err = writeAll(&failingWriter{}, recs, func(p *pendingRecord) error {
-		if p.id == 0xb {
-			return errors.New("no space left on device")
-		}
-		return nil
-	})
-	want = "output: no space left on device; written: 0xa (a.bin), 0xb (b.bin); not written: 0xc (c.bin)"
-	if err == nil || err.Error() != want {
-		t.Errorf("writeAll with a failing output = %v, want %q", err, want)
-	}
-	err = writeAll(&failingWriter{}, recs[:1], func(*pendingRecord) error { return errors.New("no space left on device") })
-	want = "output: no space left on device; written: 0xa (a.bin); not written: none"
-	if err == nil || err.Error() != want {
-		t.Errorf("writeAll of one record with a failing output = %v, want %q", err, want)
-	}
-	err = writeAll(&failingWriter{fail: 0xa}, recs[:1], func(*pendingRecord) error { return nil })
-	if want = "a.bin: device error"; err == nil || err.Error() != want {
-		t.Errorf("writeAll of one record the device refuses = %v, want %q", err, want)
-	}
-}
-
 // endless is input that never ends (as /dev/zero): head, then zeros. It
 // counts what was read and fails past limit, so that reading it all ends.
 type endless struct {

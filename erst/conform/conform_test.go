@@ -11,28 +11,14 @@ import (
 	"github.com/goerst/erst/erst/hw"
 	"github.com/goerst/erst/erst/pshed/pshedtest"
 	"github.com/goerst/erst/erst/sim"
+	"github.com/goerst/erst/erst/sim/simtest"
 	"github.com/goerst/erst/erst/store"
 )
 
 func newDevice(t *testing.T, size int, opts ...sim.Option) (*store.Store, *sim.Device, *erst.Device) {
 	t.Helper()
-	im, err := store.NewImage(size, 8192)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.New(im)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dev, err := sim.New(st, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := erst.Open(dev.Table(), dev)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return st, dev, d
+	r := simtest.New(t, size, simtest.WithSim(opts...))
+	return r.Store, r.Sim, r.Driver
 }
 
 func outcomes(rep *conform.Report) map[string]pshedtest.Outcome {

@@ -10,8 +10,7 @@ import (
 	"github.com/goerst/erst/erst"
 	"github.com/goerst/erst/erst/pshed"
 	"github.com/goerst/erst/erst/pshed/pshedtest"
-	"github.com/goerst/erst/erst/sim"
-	"github.com/goerst/erst/erst/store"
+	"github.com/goerst/erst/erst/sim/simtest"
 )
 
 // TestStoreBehaviour runs one behavioural suite over MemStore and over the
@@ -26,23 +25,7 @@ func TestStoreBehaviour(t *testing.T) {
 	}{
 		{"MemStore", func(*testing.T) pshed.Store { return pshed.NewMemStore(qemuCapacity, qemuRecordSize) }},
 		{"Driver", func(t *testing.T) pshed.Store {
-			im, err := store.NewImage(64<<10, qemuRecordSize)
-			if err != nil {
-				t.Fatal(err)
-			}
-			st, err := store.New(im)
-			if err != nil {
-				t.Fatal(err)
-			}
-			dev, err := sim.New(st)
-			if err != nil {
-				t.Fatal(err)
-			}
-			d, err := erst.Open(dev.Table(), dev)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return d
+			return simtest.New(t, 64<<10, simtest.WithRecordSize(qemuRecordSize)).Driver
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) { storeSuite(t, tc.new(t)) })

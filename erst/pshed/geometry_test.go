@@ -7,7 +7,7 @@ import (
 	"github.com/goerst/erst/erst/hw"
 	"github.com/goerst/erst/erst/pshed"
 	"github.com/goerst/erst/erst/sim"
-	"github.com/goerst/erst/erst/store"
+	"github.com/goerst/erst/erst/sim/simtest"
 )
 
 // The adapter reports the store's geometry, so that nobody hard-codes
@@ -30,22 +30,8 @@ func TestAdapterGeometry(t *testing.T) {
 		{"4KiB", 1 << 20, 4096, nil, pshed.Geometry{RangeLength: 4096, Capacity: 255, CapacityKnown: true}},
 		{"nvram", 64 << 10, 8192, []sim.Option{sim.WithNVRAM()}, pshed.Geometry{RangeLength: 8192, Capacity: 7, CapacityKnown: true}},
 	} {
-		im, err := store.NewImage(tc.size, tc.rs)
-		if err != nil {
-			t.Fatal(err)
-		}
-		st, err := store.New(im)
-		if err != nil {
-			t.Fatal(err)
-		}
-		dev, err := sim.New(st, tc.opts...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		drv, err := erst.Open(dev.Table(), dev, erst.WithClock(hw.NewFakeClock()), erst.WithNVRAMSlotSize(int(tc.rs)))
-		if err != nil {
-			t.Fatal(err)
-		}
+		drv := simtest.New(t, tc.size, simtest.WithRecordSize(int(tc.rs)), simtest.WithSim(tc.opts...),
+			simtest.WithDriver(erst.WithClock(hw.NewFakeClock()), erst.WithNVRAMSlotSize(int(tc.rs)))).Driver
 		if g := pshed.NewAdapter(drv).Geometry(); g != tc.want {
 			t.Errorf("%s: %+v, want %+v", tc.name, g, tc.want)
 		}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/goerst/erst/erst"
 	"github.com/goerst/erst/erst/cper"
-	"github.com/goerst/erst/erst/sim"
+	"github.com/goerst/erst/erst/sim/simtest"
 	"github.com/goerst/erst/erst/store"
 	"github.com/goerst/erst/erst/torture"
 )
@@ -25,23 +25,8 @@ type rig struct {
 
 func newRig(t *testing.T) *rig {
 	t.Helper()
-	im, err := store.NewImage(64<<10, recordSize)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.New(im)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dev, err := sim.New(st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	drv, err := erst.Open(dev.Table(), dev)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &rig{im: im, st: st, drv: drv}
+	r := simtest.New(t, 64<<10, simtest.WithRecordSize(recordSize))
+	return &rig{im: r.Image, st: r.Store, drv: r.Driver}
 }
 
 func newGen(t *testing.T, seed uint64) *torture.Gen {

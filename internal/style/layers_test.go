@@ -21,13 +21,15 @@ const modulePath = "github.com/goerst/erst"
 // those of its own layer or of one above. A package the table does not
 // name fails the test until it is given its layer.
 var layers = [][]string{
-	{"internal/enum", "internal/size", "internal/virtioport", "internal/style", "internal/cachedir", "images/guestproto"}, // support
+	{"internal/enum", "internal/size", "internal/virtioport", "internal/style", "internal/cachedir", "internal/atomicfile", "images/guestproto"}, // support
 	{"erst/cper"},                                           // records
 	{"erst/pstore"},                                         // crash logs
 	{"erst/store", "erst/store/storetest"},                  // store
 	{"acpi", "acpi/acpitest"},                               // table
 	{"acpi/lint", "erst/hw", "internal/guesttest"},          // lint, register bus
 	{"erst", "erst/sim", "erst/hw/linuxhw"},                 // interpreter, device
+	{"erst/sim/simtest"},                                    // the tests' device rig
+	{"erst/bench", "erst/batch"},                            // over the driver: the benchmark, batch writes
 	{"erst/pshed", "erst/torture"},                          // PSHED contract, stress records
 	{"erst/pshed/pshedtest", "erst/pshed/remote"},           // conformance suite, wire
 	{"erst/conform", "images"},                              // a platform's checks, the guest image

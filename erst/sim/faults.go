@@ -1,4 +1,4 @@
-package main
+package sim
 
 import (
 	"fmt"
@@ -7,12 +7,12 @@ import (
 	"time"
 
 	"github.com/goerst/erst/acpi"
-	"github.com/goerst/erst/erst/sim"
 	"github.com/goerst/erst/erst/store"
 )
 
-// faultHelp documents -fault; README.md has the same list.
-const faultHelp = `inject a ` + "`fault`" + ` into the simulated device (-store only; repeat the flag or separate with commas, each kind once):
+// FaultsHelp documents the specs Faults.Set takes, as erst's -fault flag
+// prints it (README.md has the same list).
+const FaultsHelp = `inject a ` + "`fault`" + ` into the simulated device (-store only; repeat the flag or separate with commas, each kind once):
 busy: EXECUTE_OPERATION never completes, CHECK_BUSY_STATUS stays 1 (every operation times out);
 slow=DURATION: each operation completes DURATION after its EXECUTE_OPERATION (e.g. 500us, 20ms);
 status=N: every operation ends with command status N (0-255; 1 NOT_ENOUGH_SPACE, 2 HARDWARE_NOT_AVAILABLE, 3 FAILED, 4 RECORD_STORE_EMPTY, 5 RECORD_NOT_FOUND, 6+ reserved) without touching the store;
@@ -20,16 +20,23 @@ full: the store refuses new record ids with NOT_ENOUGH_SPACE (overwrites still s
 torn[=BYTES]: the next write loses power after BYTES of its slot (default half) reached the file, the map entry never written; the device is then gone.
 Faults last for this command only; the store file keeps no trace of them except what a torn write left`
 
-// faultList is the -fault flag: faults applied to the simulated device
-// in order, through the fault injection erst/sim has.
-type faultList []fault
+// Faults is a list of faults named by spec (FaultsHelp: busy,
+// slow=DURATION, status=N, full, torn[=BYTES]), applied to a Device in
+// order by Inject through its fault injection methods. It is a
+// flag.Value: Set takes comma-separated specs, each kind once.
+type Faults []Fault
 
-type fault struct {
+// Fault is one fault, as ParseFault read it from its spec.
+type Fault struct {
 	spec  string
-	apply func(*sim.Device)
+	apply func(*Device)
 }
 
-func (f *faultList) String() string {
+// String returns the spec f was parsed from.
+func (f Fault) String() string { return f.spec }
+
+// String returns the specs, comma-separated.
+func (f *Faults) String() string {
 	if f == nil {
 		return ""
 	}
@@ -40,9 +47,12 @@ func (f *faultList) String() string {
 	return strings.Join(s, ",")
 }
 
-func (f *faultList) Set(v string) error {
+// Set adds the comma-separated faults of v; a fault of a kind already
+// given (busy and slow are one kind) is refused, as one would replace the
+// other.
+func (f *Faults) Set(v string) error {
 	for _, spec := range strings.Split(v, ",") {
-		x, err := parseFault(strings.TrimSpace(spec))
+		x, err := ParseFault(strings.TrimSpace(spec))
 		if err != nil {
 			return err
 		}
@@ -57,10 +67,11 @@ func (f *faultList) Set(v string) error {
 	return nil
 }
 
-func parseFault(spec string) (fault, error) {
+// ParseFault reads one fault's spec.
+func ParseFault(spec string) (Fault, error) {
 	name, arg, hasArg := strings.Cut(spec, "=")
-	bad := func(want string) (fault, error) {
-		return fault{}, fmt.Errorf("fault %q: %s", spec, want)
+	bad := func(want string) (Fault, error) {
+		return Fault{}, fmt.Errorf("fault %q: %s", spec, want)
 	}
 	switch name {
 	case "busy", "full":
@@ -68,21 +79,21 @@ func parseFault(spec string) (fault, error) {
 			return bad("takes no value")
 		}
 		if name == "busy" {
-			return fault{spec, func(d *sim.Device) { d.SetBusy(sim.Busy{Forever: true}) }}, nil
+			return Fault{spec, func(d *Device) { d.SetBusy(Busy{Forever: true}) }}, nil
 		}
-		return fault{spec, func(d *sim.Device) { d.SetFull(true) }}, nil
+		return Fault{spec, func(d *Device) { d.SetFull(true) }}, nil
 	case "slow":
 		dur, err := time.ParseDuration(arg)
 		if err != nil || dur <= 0 {
 			return bad("want slow=DURATION, e.g. slow=500us")
 		}
-		return fault{spec, func(d *sim.Device) { d.SetBusy(sim.Busy{For: dur}) }}, nil
+		return Fault{spec, func(d *Device) { d.SetBusy(Busy{For: dur}) }}, nil
 	case "status":
 		n, err := strconv.ParseUint(arg, 0, 8)
 		if err != nil {
 			return bad("want status=N, N from 0 to 255")
 		}
-		return fault{spec, func(d *sim.Device) { d.ForceStatus(acpi.CommandStatus(n), -1, false) }}, nil
+		return Fault{spec, func(d *Device) { d.ForceStatus(acpi.CommandStatus(n), -1, false) }}, nil
 	case "torn":
 		bytes := -1
 		if hasArg {
@@ -92,7 +103,7 @@ func parseFault(spec string) (fault, error) {
 			}
 			bytes = n
 		}
-		return fault{spec, func(d *sim.Device) {
+		return Fault{spec, func(d *Device) {
 			n := bytes
 			if n < 0 {
 				n = d.Store().RecordSize() / 2
@@ -113,8 +124,8 @@ func faultKind(spec string) string {
 	return name
 }
 
-// inject applies every fault to d.
-func (f faultList) inject(d *sim.Device) {
+// Inject applies every fault to d, in order.
+func (f Faults) Inject(d *Device) {
 	for _, x := range f {
 		x.apply(d)
 	}

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+)
+
+func init() {
+	register(&command{name: "clear", args: "ID...|-all", summary: "Clear the given records, or every record with -all.", setup: setupClear})
+}
+
+func setupClear(fs *flag.FlagSet) func(*env, []string) error {
+	all := fs.Bool("all", false, "clear every record; on a -store file erst fsck finds inconsistent, clear nothing and exit 1")
+	return func(e *env, args []string) error {
+		if *all == (len(args) > 0) {
+			return usagef("clear takes record IDs or -all, not both or neither")
+		}
+		var ids []uint64
+		for _, a := range args {
+			id, err := parseID(a)
+			if err != nil {
+				return usageErr(err)
+			}
+			if err := reservedID(id); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		d, err := e.openDeviceWrite()
+		if err != nil {
+			return err
+		}
+		var errs []error
+		if *all {
+			// On an inconsistent store, clearing every record would
+			// stop part-way or miss some: clear nothing.
+			if err := e.storeFindings(); err != nil {
+				return fmt.Errorf("%w; nothing cleared", err)
+			}
+			if ids, err = d.IDs(); err != nil {
+				return err
+			}
+		}
+		for _, id := range ids {
+			if err := d.Clear(id); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			fmt.Fprintf(e.stdout, "cleared %s\n", hex64(id))
+		}
+		return errors.Join(errs...)
+	}
+}

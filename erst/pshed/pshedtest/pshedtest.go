@@ -26,7 +26,6 @@ package pshedtest
 
 import (
 	"bytes"
-	"encoding/binary"
 	"fmt"
 	"maps"
 	"slices"
@@ -199,7 +198,7 @@ func (e *env) record(size int, rid uint64) []byte {
 	if got, _ := RecordID(r); got != rid {
 		e.t.Fatalf("Target.NewRecord(%d, %#x) returned a record with id %#x", size, rid, got)
 	}
-	if n := binary.LittleEndian.Uint32(r[cper.OffRecordLength:]); int(n) != size {
+	if n, _ := cper.RecordLength(r); int(n) != size {
 		e.t.Fatalf("Target.NewRecord(%d, %#x) returned a record with RecordLength %d", size, rid, n)
 	}
 	return r

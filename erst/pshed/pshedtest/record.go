@@ -74,14 +74,9 @@ func NewRecord(size int, id uint64) []byte {
 	return r
 }
 
-// RecordID returns the record identifier of a CPER record (offset 96),
-// and false when record is too short to hold one.
-func RecordID(record []byte) (uint64, bool) {
-	if len(record) < cper.OffRecordID+8 {
-		return 0, false
-	}
-	return binary.LittleEndian.Uint64(record[cper.OffRecordID:]), true
-}
+// RecordID returns the record identifier of a CPER record
+// (cper.RecordID), and false when record is too short to hold one.
+func RecordID(record []byte) (uint64, bool) { return cper.RecordID(record) }
 
 // variant returns a copy of record with another severity in its header
 // (corrected instead of informational, or the reverse), for the

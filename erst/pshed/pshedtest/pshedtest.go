@@ -29,7 +29,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"testing"
 
 	"github.com/goerst/erst/erst/cper"
 	"github.com/goerst/erst/erst/pshed"
@@ -115,13 +114,24 @@ func withGeometry(f func(TB, Target)) func(TB, Target) {
 	}
 }
 
+// T is what TestPersistence needs of its t: the checks' TB, and subtests.
+// *testing.T satisfies it (T[*testing.T]). The package names testing.T
+// only in comments, so a program that runs the checks through Run (the
+// erst command's conform) does not link the testing package.
+type T[S any] interface {
+	TB
+	Run(name string, f func(t S)) bool
+}
+
 // TestPersistence runs every check as a subtest of t, each against a new
 // Target from newTarget (called inside the subtest, so it can use
-// t.Cleanup).
-func TestPersistence(t *testing.T, newTarget func(t *testing.T) Target) {
+// t.Cleanup). t is a *testing.T:
+//
+//	pshedtest.TestPersistence(t, func(t *testing.T) pshedtest.Target { ... })
+func TestPersistence[S T[S]](t S, newTarget func(t S) Target) {
 	t.Helper()
 	for _, c := range Checks() {
-		t.Run(c.Name, func(t *testing.T) {
+		t.Run(c.Name, func(t S) {
 			c.Run(t, newTarget(t))
 		})
 	}

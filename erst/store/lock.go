@@ -15,12 +15,13 @@ import (
 // on one file corrupt each other: each keeps record_count and the map in
 // its own view and both pick the same "first free" slot. This package
 // therefore locks the backing file itself (internal/flock: flock(2) on
-// unix, LockFileEx on Windows) for as long as a Store made by Open or Create is open, so
-// that every program using it on one file (erst -store, erstvm, any
-// library user) takes turns. Check takes a shared lock: several checkers
-// may read at once, never while a Store is open. QEMU itself does not
-// take the lock; a program that runs QEMU on the file holds it for QEMU
-// with Lock. OpenReadOnly, like Check, takes a shared lock.
+// unix, LockFileEx on Windows) for as long as a Store made by Open or
+// Create is open, so that every program using it on one file (erst
+// -store, erstvm, any library user) takes turns. Check takes a shared
+// lock: several checkers may read at once, never while a Store is open.
+// QEMU itself does not take the lock; a program that runs QEMU on the
+// file holds it for QEMU with Lock. OpenReadOnly, like Check, takes a
+// shared lock.
 //
 // A process that finds the file locked waits up to LockWait, then fails
 // with ErrLocked naming the holder when the system can tell (on Linux,

@@ -397,8 +397,11 @@ func (d *Device) CheckRecord(rec []byte) error {
 // inline, so that a write of a good record makes no call for it (under
 // TCG every call and return costs a translation-block lookup).
 func (d *Device) recordOK(rec []byte) bool {
+	if !cper.RecordOK(rec) || uint64(len(rec)) > d.rng.Length {
+		return false
+	}
 	id := RecordID(rec)
-	return cper.RecordOK(rec) && uint64(len(rec)) <= d.rng.Length && id != 0 && id != InvalidID
+	return id != 0 && id != InvalidID
 }
 
 // isNVRAM is d.rng.NVRAM(), without the copy of the Range a value

@@ -364,23 +364,19 @@ func (d *Device) stillBusy(r *Regs) error {
 }
 
 // CheckRecord validates what the driver needs of a CPER record before
-// writing it: at least the 128-byte header, the "CPER" signature (as Linux
-// erst_write), a RecordLength equal to len(rec) (as Linux erst-dbg) that
-// fits the range, and an id other than 0 and ~0 (which QEMU refuses).
+// writing it: what every layer asks (cper.CheckRecord: the 128-byte
+// header, the "CPER" signature as Linux erst_write checks, a RecordLength
+// equal to len(rec) as Linux erst-dbg checks), then what only the driver
+// knows: the record fits the range, and its id is not 0 or ~0 (which QEMU
+// refuses).
 func (d *Device) CheckRecord(rec []byte) error {
-	if len(rec) < cper.HeaderSize {
-		return fmt.Errorf("%d bytes, shorter than the 128-byte CPER header: %w", len(rec), ErrBadRecord)
-	}
-	if string(rec[:4]) != cper.Signature {
-		return fmt.Errorf("signature %q, want \"CPER\": %w", rec[:4], ErrBadRecord)
-	}
-	if n := binary.LittleEndian.Uint32(rec[cper.OffRecordLength:]); uint64(n) != uint64(len(rec)) {
-		return fmt.Errorf("record length field says %d bytes, the record has %d: %w", n, len(rec), ErrBadRecord)
+	if err := cper.CheckRecord(rec); err != nil {
+		return fmt.Errorf("%w: %w", ErrBadRecord, err)
 	}
 	if uint64(len(rec)) > d.rng.Length {
 		return fmt.Errorf("%d-byte record does not fit the %d-byte error log address range: %w", len(rec), d.rng.Length, ErrBadRecord)
 	}
-	if id := binary.LittleEndian.Uint64(rec[cper.OffRecordID:]); id == 0 || id == InvalidID {
+	if id := RecordID(rec); id == 0 || id == InvalidID {
 		return fmt.Errorf("record id %#x is reserved: %w", id, ErrInvalidID)
 	}
 	return nil
@@ -390,25 +386,22 @@ func (d *Device) CheckRecord(rec []byte) error {
 // inline, so that a write of a good record makes no call for it (under
 // TCG every call and return costs a translation-block lookup).
 func (d *Device) recordOK(rec []byte) bool {
-	if len(rec) < cper.HeaderSize {
+	if !cper.RecordOK(rec) || uint64(len(rec)) > d.rng.Length {
 		return false
 	}
-	id := binary.LittleEndian.Uint64(rec[cper.OffRecordID:])
-	return string(rec[:4]) == cper.Signature &&
-		uint64(binary.LittleEndian.Uint32(rec[cper.OffRecordLength:])) == uint64(len(rec)) &&
-		uint64(len(rec)) <= d.rng.Length && id != 0 && id != InvalidID
+	id := RecordID(rec)
+	return id != 0 && id != InvalidID
 }
 
 // isNVRAM is d.rng.NVRAM(), without the copy of the Range a value
 // receiver makes on the write and read paths.
 func (d *Device) isNVRAM() bool { return d.rng.Attributes&acpi.AttrNVRAM != 0 }
 
-// RecordID returns the record id of a CPER record (offset 96).
+// RecordID returns the record id of a CPER record (cper.RecordID), or 0
+// when rec is too short to hold one.
 func RecordID(rec []byte) uint64 {
-	if len(rec) < cper.OffRecordID+8 {
-		return 0
-	}
-	return binary.LittleEndian.Uint64(rec[cper.OffRecordID:])
+	id, _ := cper.RecordID(rec)
+	return id
 }
 
 // Write stores a CPER record under the id in its header (Linux erst_write):
@@ -523,7 +516,8 @@ func (d *Device) recordAt(off uint64) (uint64, error) {
 	if room < cper.HeaderSize {
 		return 0, fmt.Errorf("record offset %#x leaves no room for a header: %w", off, ErrOutOfRange)
 	}
-	n := uint64(binary.LittleEndian.Uint32(d.buf[off+cper.OffRecordLength:]))
+	rl, _ := cper.RecordLength(d.buf[off:])
+	n := uint64(rl)
 	if n < cper.HeaderSize || n > room {
 		return 0, fmt.Errorf("the device returned a record of length %d (want 128..%d): %w", n, room, ErrBadRecord)
 	}

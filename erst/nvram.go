@@ -1,7 +1,6 @@
 package erst
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -125,7 +124,7 @@ func (d *Device) slotID(i uint64) (uint64, bool) {
 	if len(b) < cper.HeaderSize || string(b[:4]) != cper.Signature {
 		return 0, false
 	}
-	return binary.LittleEndian.Uint64(b[cper.OffRecordID:]), true
+	return cper.RecordID(b)
 }
 
 // confirm runs the read sequence for id at off: success means the

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"encoding/binary"
 	"errors"
 	"flag"
 	"fmt"
@@ -135,17 +133,13 @@ func openRecordArg(e *env, name string) (*pendingRecord, error) {
 	case err != nil:
 		return nil, usageErr(fmt.Errorf("%s: %w", p.name, err))
 	}
-	le := binary.LittleEndian
-	p.length = le.Uint32(hdr[cper.OffRecordLength:])
-	p.id = le.Uint64(hdr[cper.OffRecordID:])
-	switch {
-	case !bytes.Equal(hdr[cper.OffSignatureStart:cper.OffSignatureStart+4], cper.SignatureStart[:]):
-		return nil, fmt.Errorf("%s: not a valid CPER record: signature %q, want %q", p.name, hdr[:4], cper.Signature)
-	case le.Uint32(hdr[cper.OffSignatureEnd:]) != cper.SignatureEnd:
-		return nil, fmt.Errorf("%s: not a valid CPER record: SignatureEnd %#08x, want %#08x", p.name, le.Uint32(hdr[cper.OffSignatureEnd:]), cper.SignatureEnd)
-	case p.length < cper.HeaderSize:
-		return nil, fmt.Errorf("%s: not a valid CPER record: the record length field says %d bytes, less than the %d-byte header", p.name, p.length, cper.HeaderSize)
-	case p.id == 0 || p.id == erst.InvalidID:
+	if err := cper.CheckHeader(hdr); err != nil {
+		return nil, fmt.Errorf("%s: not a valid CPER record: %w", p.name, err)
+	}
+	p.length, _ = cper.RecordLength(hdr)
+	p.id, _ = cper.RecordID(hdr)
+	if p.id == 0 || p.id == erst.InvalidID {
+		// Checked before the store is opened (and perhaps created).
 		return nil, fmt.Errorf("%s: record id %#x is reserved (0 and ~0 cannot be stored): %w", p.name, p.id, erst.ErrInvalidID)
 	}
 	p.rec = hdr

@@ -56,35 +56,9 @@ func (b *Builder) Build() (*Record, error) {
 	if len(b.Sections) == 0 {
 		return nil, ErrNoSections
 	}
-	h := Header{
-		SignatureStart: SignatureStart,
-		Revision:       b.Revision,
-		SignatureEnd:   SignatureEnd,
-		Severity:       b.Severity,
-		Creator:        b.Creator,
-		Notification:   b.Notification,
-		RecordID:       b.RecordID,
-		Flags:          b.Flags,
-		Persistence:    b.Persistence,
-	}
-	if h.Revision == 0 {
-		h.Revision = RevisionUEFI
-	}
-	if !b.NoTimestamp {
-		ts, err := b.timestamp()
-		if err != nil {
-			return nil, err
-		}
-		h.Timestamp = ts
-		h.ValidationBits |= ValidTimestamp
-	}
-	if b.PlatformID != nil {
-		h.PlatformID = *b.PlatformID
-		h.ValidationBits |= ValidPlatformID
-	}
-	if b.PartitionID != nil {
-		h.PartitionID = *b.PartitionID
-		h.ValidationBits |= ValidPartitionID
+	h, err := b.Header()
+	if err != nil {
+		return nil, err
 	}
 	r := &Record{Header: h, Sections: make([]Section, len(b.Sections))}
 	for i, s := range b.Sections {
@@ -114,6 +88,44 @@ func (b *Builder) Build() (*Record, error) {
 		return nil, err
 	}
 	return r, nil
+}
+
+// Header returns the record header Build starts from: the signatures,
+// b's fields with their defaults, the timestamp and the validation bits.
+// SectionCount and RecordLength are left 0 (Build's layout sets them).
+// Errors: ErrRange for a time the encoding cannot carry.
+func (b *Builder) Header() (Header, error) {
+	h := Header{
+		SignatureStart: SignatureStart,
+		Revision:       b.Revision,
+		SignatureEnd:   SignatureEnd,
+		Severity:       b.Severity,
+		Creator:        b.Creator,
+		Notification:   b.Notification,
+		RecordID:       b.RecordID,
+		Flags:          b.Flags,
+		Persistence:    b.Persistence,
+	}
+	if h.Revision == 0 {
+		h.Revision = RevisionUEFI
+	}
+	if !b.NoTimestamp {
+		ts, err := b.timestamp()
+		if err != nil {
+			return Header{}, err
+		}
+		h.Timestamp = ts
+		h.ValidationBits |= ValidTimestamp
+	}
+	if b.PlatformID != nil {
+		h.PlatformID = *b.PlatformID
+		h.ValidationBits |= ValidPlatformID
+	}
+	if b.PartitionID != nil {
+		h.PartitionID = *b.PartitionID
+		h.ValidationBits |= ValidPartitionID
+	}
+	return h, nil
 }
 
 func (b *Builder) timestamp() (Timestamp, error) {

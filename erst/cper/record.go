@@ -86,10 +86,10 @@ func checkHeader(b []byte) error {
 		return formatErr(ErrTruncated, len(b), "need %d header bytes, have %d", HeaderSize, len(b))
 	}
 	if !bytes.Equal(b[OffSignatureStart:OffSignatureStart+4], SignatureStart[:]) {
-		return formatErr(ErrSignatureStart, OffSignatureStart, "got %q, want %q", b[OffSignatureStart:OffSignatureStart+4], SignatureStart[:])
+		return formatErr(ErrSignatureStart, OffSignatureStart, "signature %q, want %q", b[OffSignatureStart:OffSignatureStart+4], Signature)
 	}
 	if e := binary.LittleEndian.Uint32(b[OffSignatureEnd:]); e != SignatureEnd {
-		return formatErr(ErrSignatureEnd, OffSignatureEnd, "got %#08x, want %#08x", e, SignatureEnd)
+		return formatErr(ErrSignatureEnd, OffSignatureEnd, "SignatureEnd %#08x, want %#08x", e, SignatureEnd)
 	}
 	if rl := binary.LittleEndian.Uint32(b[OffRecordLength:]); rl < HeaderSize {
 		return formatErr(ErrRecordTooShort, OffRecordLength, "RecordLength %d is shorter than the %d-byte header", rl, HeaderSize)

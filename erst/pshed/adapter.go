@@ -1,7 +1,6 @@
 package pshed
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -151,21 +150,17 @@ func (a *Adapter) WriteErrorRecord(flags uint32, record []byte) NTSTATUS {
 	if err != nil {
 		a.order.reset() // the store may or may not have changed
 	} else {
-		a.order.add(binary.LittleEndian.Uint64(record[cper.OffRecordID:]))
+		a.order.add(erst.RecordID(record))
 	}
 	return a.status(err, writeStatuses)
 }
 
 // checkRecord checks that record holds a CPER header whose RecordLength
-// is len(record): in C, the RecordLength argument and the header agree.
+// is len(record) (cper.CheckRecord): in C, the RecordLength argument and
+// the header agree.
 func checkRecord(record []byte) error {
-	if len(record) < cper.HeaderSize {
-		return fmt.Errorf("pshed: write: %w: %d bytes, shorter than the %d-byte CPER header",
-			erst.ErrBadRecord, len(record), cper.HeaderSize)
-	}
-	if n := binary.LittleEndian.Uint32(record[cper.OffRecordLength:]); uint64(n) != uint64(len(record)) {
-		return fmt.Errorf("pshed: write: %w: header RecordLength %d, record is %d bytes",
-			erst.ErrBadRecord, n, len(record))
+	if err := cper.CheckRecord(record); err != nil {
+		return fmt.Errorf("pshed: write: %w: %w", erst.ErrBadRecord, err)
 	}
 	return nil
 }
@@ -189,11 +184,11 @@ func (a *Adapter) ReadErrorRecord(flags uint32, id uint64, buf []byte) (next uin
 	}
 	cur := id
 	if cur == 0 {
-		if len(rec) < cper.OffRecordID+8 {
+		var ok bool
+		if cur, ok = cper.RecordID(rec); !ok {
 			return 0, 0, a.status(fmt.Errorf("pshed: read first record: %w: %d bytes, too short for a record id",
 				erst.ErrBadRecord, len(rec)), readStatuses)
 		}
-		cur = binary.LittleEndian.Uint64(rec[cper.OffRecordID:])
 	}
 	if id == 0 || !a.order.has(cur) {
 		ids, err := a.store.IDs()

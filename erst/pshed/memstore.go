@@ -1,7 +1,6 @@
 package pshed
 
 import (
-	"encoding/binary"
 	"fmt"
 	"slices"
 	"sync"
@@ -44,19 +43,13 @@ func NewMemStore(capacity, rangeLength int) *MemStore {
 // driver's Write; with an id other than 0 and ~0: erst.ErrInvalidID.
 // A new id in a full store gives erst.ErrNotEnoughSpace.
 func (m *MemStore) Write(record []byte) error {
-	if len(record) < cper.HeaderSize {
-		return fmt.Errorf("pshed: memstore write: %w: %d bytes", erst.ErrBadRecord, len(record))
-	}
-	if string(record[:4]) != cper.Signature {
-		return fmt.Errorf("pshed: memstore write: %w: signature %q", erst.ErrBadRecord, record[:4])
-	}
-	if n := binary.LittleEndian.Uint32(record[cper.OffRecordLength:]); uint64(n) != uint64(len(record)) {
-		return fmt.Errorf("pshed: memstore write: %w: RecordLength %d, %d bytes given", erst.ErrBadRecord, n, len(record))
+	if err := cper.CheckRecord(record); err != nil {
+		return fmt.Errorf("pshed: memstore write: %w: %w", erst.ErrBadRecord, err)
 	}
 	if len(record) > m.rangeLength {
 		return fmt.Errorf("pshed: memstore write: %w: %d-byte record, %d-byte range", erst.ErrBadRecord, len(record), m.rangeLength)
 	}
-	id := binary.LittleEndian.Uint64(record[cper.OffRecordID:])
+	id := erst.RecordID(record)
 	if id == 0 || id == erst.InvalidID {
 		return fmt.Errorf("pshed: memstore write: %w: %#x", erst.ErrInvalidID, id)
 	}

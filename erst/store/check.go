@@ -202,8 +202,8 @@ func check(r io.ReaderAt, size int64) ([]Finding, error) {
 		if _, err := r.ReadAt(buf, int64(i)*rs); err != nil {
 			return nil, fmt.Errorf("%w: reading slot %d: %w", ErrIO, i, err)
 		}
-		length := binary.LittleEndian.Uint32(buf[cper.OffRecordLength:])
-		if rid := binary.LittleEndian.Uint64(buf[cper.OffRecordID:]); rid != id {
+		length, _ := cper.RecordLength(buf)
+		if rid, _ := cper.RecordID(buf); rid != id {
 			add(FindIDMismatch, i, id, "the record in the slot says id %#x (a torn or misplaced write?)", rid)
 		}
 		if length < cper.HeaderSize || int64(length) > rs {

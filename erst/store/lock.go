@@ -7,18 +7,21 @@ import (
 	"io/fs"
 	"os"
 	"time"
+
+	"github.com/goerst/erst/internal/flock"
 )
 
 // Locking. QEMU takes no lock on its memory-backend-file, so two writers
 // on one file corrupt each other: each keeps record_count and the map in
 // its own view and both pick the same "first free" slot. This package
-// therefore locks the backing file itself (flock(2) on unix, LockFileEx
-// on Windows) for as long as a Store made by Open or Create is open, so
-// that every program using it on one file (erst -store, erstvm, any
-// library user) takes turns. Check takes a shared lock: several checkers
-// may read at once, never while a Store is open. QEMU itself does not
-// take the lock; a program that runs QEMU on the file holds it for QEMU
-// with Lock. OpenReadOnly, like Check, takes a shared lock.
+// therefore locks the backing file itself (internal/flock: flock(2) on
+// unix, LockFileEx on Windows) for as long as a Store made by Open or
+// Create is open, so that every program using it on one file (erst
+// -store, erstvm, any library user) takes turns. Check takes a shared
+// lock: several checkers may read at once, never while a Store is open.
+// QEMU itself does not take the lock; a program that runs QEMU on the
+// file holds it for QEMU with Lock. OpenReadOnly, like Check, takes a
+// shared lock.
 //
 // A process that finds the file locked waits up to LockWait, then fails
 // with ErrLocked naming the holder when the system can tell (on Linux,
@@ -64,30 +67,18 @@ func Lock(path string) (io.Closer, error) {
 	return f, nil // closing the file releases the lock
 }
 
-// lockFile waits up to LockWait for the lock on f (shared or exclusive).
-// The wait polls with a growing interval; a blocking lock could not be
-// given up at the deadline.
+// lockFile waits up to LockWait for the lock on f (shared or exclusive),
+// as internal/flock's Wait takes it.
 func lockFile(f *os.File, path string, shared bool) error {
-	deadline := time.Now().Add(lockWait)
-	pause := 100 * time.Microsecond
-	for {
-		ok, err := tryLock(f, shared)
-		if err != nil {
-			return fmt.Errorf("%s: lock: %w", path, err)
-		}
-		if ok {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			who := holder(f)
-			if who == "" {
-				who = "another process"
-			}
-			return fmt.Errorf("%s: %w: held by %s for over %v", path, ErrLocked, who, lockWait)
-		}
-		time.Sleep(pause)
-		pause = min(2*pause, 10*time.Millisecond)
+	err := flock.Wait(f, shared, lockWait)
+	var held *flock.HeldError
+	switch {
+	case errors.As(err, &held):
+		return fmt.Errorf("%s: %w: %v", path, ErrLocked, held)
+	case err != nil:
+		return err // names path
 	}
+	return nil
 }
 
 // lockedOpen opens path with flag and takes its lock, and makes sure the

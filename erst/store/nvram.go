@@ -1,7 +1,6 @@
 package store
 
 import (
-	"encoding/binary"
 	"fmt"
 
 	"github.com/goerst/erst/erst/cper"
@@ -44,11 +43,11 @@ func (s *Store) CommitAt(slot int) (err error) {
 		return fmt.Errorf("%w: slot %d is not a record slot", ErrBadRecord, slot)
 	}
 	rec := s.slot(slot)
-	length := binary.LittleEndian.Uint32(rec[cper.OffRecordLength:])
+	length, _ := cper.RecordLength(rec)
 	if length < cper.HeaderSize || uint64(length) > uint64(s.rs) {
 		return fmt.Errorf("%w: record_length %d not in %d..%d", ErrBadRecord, length, cper.HeaderSize, s.rs)
 	}
-	id := binary.LittleEndian.Uint64(rec[cper.OffRecordID:])
+	id, _ := cper.RecordID(rec)
 	if !validID(id) {
 		return fmt.Errorf("%w: %#x", ErrInvalidID, id)
 	}

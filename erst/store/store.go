@@ -323,10 +323,10 @@ func (s *Store) WriteWith(rec []byte, o WriteOptions) (slot int, err error) {
 	if s.readOnly {
 		return 0, ErrReadOnly
 	}
-	if len(rec) < cper.OffRecordLength+4 {
+	length, ok := cper.RecordLength(rec)
+	if !ok {
 		return 0, fmt.Errorf("%w: %d bytes cannot hold a CPER header", ErrBadRecord, len(rec))
 	}
-	length := binary.LittleEndian.Uint32(rec[cper.OffRecordLength:])
 	switch {
 	case length < cper.HeaderSize:
 		return 0, fmt.Errorf("%w: record_length %d is below %d", ErrBadRecord, length, cper.HeaderSize)
@@ -335,7 +335,7 @@ func (s *Store) WriteWith(rec []byte, o WriteOptions) (slot int, err error) {
 	case uint64(length) > uint64(s.rs):
 		return 0, fmt.Errorf("%w: record_length %d exceeds the %d-byte slot", ErrBadRecord, length, s.rs)
 	}
-	id := binary.LittleEndian.Uint64(rec[cper.OffRecordID:])
+	id, _ := cper.RecordID(rec)
 	if !validID(id) {
 		return 0, fmt.Errorf("%w: %#x", ErrInvalidID, id)
 	}
@@ -407,7 +407,7 @@ func (s *Store) ReadInto(id uint64, dst []byte) (n int, err error) {
 		return 0, fmt.Errorf("%w: %#x", ErrNotFound, id)
 	}
 	src := s.slot(idx)
-	length := binary.LittleEndian.Uint32(src[cper.OffRecordLength:])
+	length, _ := cper.RecordLength(src)
 	if length < cper.HeaderSize || uint64(length) > uint64(len(dst)) {
 		return 0, fmt.Errorf("%w: slot %d holds record_length %d, %d bytes available", ErrBadRecord, idx, length, len(dst))
 	}

@@ -26,11 +26,9 @@ package pshedtest
 
 import (
 	"bytes"
-	"encoding/binary"
 	"fmt"
 	"maps"
 	"slices"
-	"testing"
 
 	"github.com/goerst/erst/erst/cper"
 	"github.com/goerst/erst/erst/pshed"
@@ -116,13 +114,24 @@ func withGeometry(f func(TB, Target)) func(TB, Target) {
 	}
 }
 
+// T is what TestPersistence needs of its t: the checks' TB, and subtests.
+// *testing.T satisfies it (T[*testing.T]). The package names testing.T
+// only in comments, so a program that runs the checks through Run (the
+// erst command's conform) does not link the testing package.
+type T[S any] interface {
+	TB
+	Run(name string, f func(t S)) bool
+}
+
 // TestPersistence runs every check as a subtest of t, each against a new
 // Target from newTarget (called inside the subtest, so it can use
-// t.Cleanup).
-func TestPersistence(t *testing.T, newTarget func(t *testing.T) Target) {
+// t.Cleanup). t is a *testing.T:
+//
+//	pshedtest.TestPersistence(t, func(t *testing.T) pshedtest.Target { ... })
+func TestPersistence[S T[S]](t S, newTarget func(t S) Target) {
 	t.Helper()
 	for _, c := range Checks() {
-		t.Run(c.Name, func(t *testing.T) {
+		t.Run(c.Name, func(t S) {
 			c.Run(t, newTarget(t))
 		})
 	}
@@ -199,7 +208,7 @@ func (e *env) record(size int, rid uint64) []byte {
 	if got, _ := RecordID(r); got != rid {
 		e.t.Fatalf("Target.NewRecord(%d, %#x) returned a record with id %#x", size, rid, got)
 	}
-	if n := binary.LittleEndian.Uint32(r[cper.OffRecordLength:]); int(n) != size {
+	if n, _ := cper.RecordLength(r); int(n) != size {
 		e.t.Fatalf("Target.NewRecord(%d, %#x) returned a record with RecordLength %d", size, rid, n)
 	}
 	return r

@@ -61,22 +61,22 @@ func (g *Golden) Slot(slot int, rec []byte) *Golden {
 // Bytes returns a copy of the image.
 func (g *Golden) Bytes() []byte { return append([]byte(nil), g.B...) }
 
-// CPER returns a length-byte record that QEMU will store: signature
-// "CPER", revision 0x0100, signature end 0xFFFFFFFF, section count 0,
-// record_length = length, record_id = id, and fill in every byte after
-// the 128-byte header. length may be below 128 (the record is then cut
-// short, and so is its header) to build invalid records; the length field
-// still says length.
+// CPER returns a length-byte record that QEMU will store: the header
+// cper.Builder makes for record_id = id, revision 0x0100 and no timestamp
+// (signature "CPER", signature end 0xFFFFFFFF, section count 0, every
+// other field 0), with record_length = length, and fill in every byte
+// after the 128-byte header. length may be below 128 to build invalid
+// records: the record is then the 128-byte header alone, and the length
+// field still says length.
 func CPER(id uint64, length int, fill byte) []byte {
-	b := make([]byte, max(length, cper.HeaderSize))
-	le := binary.LittleEndian
-	copy(b[cper.OffSignatureStart:], cper.Signature)
-	le.PutUint16(b[cper.OffRevision:], uint16(cper.RevisionLinux))
-	le.PutUint32(b[cper.OffSignatureEnd:], cper.SignatureEnd)
-	le.PutUint32(b[cper.OffRecordLength:], uint32(length))
-	le.PutUint64(b[cper.OffRecordID:], id)
-	for i := cper.HeaderSize; i < len(b); i++ {
-		b[i] = fill
+	h, err := (&cper.Builder{RecordID: id, Revision: cper.RevisionLinux, NoTimestamp: true}).Header()
+	if err != nil {
+		panic(fmt.Sprintf("storetest.CPER: %v", err)) // cannot happen: no timestamp to encode
+	}
+	h.RecordLength = uint32(length)
+	b := h.AppendEncode(make([]byte, 0, max(length, cper.HeaderSize)))
+	for len(b) < length {
+		b = append(b, fill)
 	}
 	return b
 }

@@ -1,4 +1,4 @@
-package store
+package flock
 
 import (
 	"bufio"
@@ -10,10 +10,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// holder names the process holding a flock on f, from /proc/locks ("1:
+// Holder names the process holding a flock on f, from /proc/locks ("1:
 // FLOCK  ADVISORY  WRITE 4242 fd:01:1234 0 EOF"): "pid 4242 (erst -store
 // s.img write r.bin)". It returns "" when it cannot tell.
-func holder(f *os.File) string {
+func Holder(f *os.File) string {
 	var st unix.Stat_t
 	if err := unix.Fstat(int(f.Fd()), &st); err != nil {
 		return ""

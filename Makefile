@@ -1,6 +1,6 @@
 # ERST toolkit.
-#   make test   what CI runs: installs QEMU, the Debian kernel and iasl
-#               (apt), then go vet (also for darwin and windows: cross),
+#   make test   what CI runs: installs QEMU, OVMF, the Debian kernel, iasl
+#               and the image tools (apt, make deps), then go vet (also for darwin and windows: cross),
 #               staticcheck, the unit tests, make image and the VM tests;
 #               fails, never skips, when a VM cannot boot.
 #   make check  go vet and the unit tests: no apt, no network once the module
@@ -10,8 +10,9 @@
 #   make build  build every package; erst and erstvm into build/bin.
 #   make image  the bootable ERST check for real machines: a USB stick image
 #               and a kernel+initramfs pair in build/image (mk/image.mk).
-#   make demo   three QEMU boots of one record store: write CPER records, read
-#               them back after a power-off, clear them (mk/demo.mk).
+#   make demo   four QEMU runs on one record store: write CPER records, read
+#               them back after a power-off, clear them, then a real crash
+#               that Linux records (mk/demo.mk).
 # See mk/vm.mk for the guest image, erstvm and the VM test targets.
 GO ?= go
 

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/goerst/erst/erst/cper"
 	"github.com/goerst/erst/erst/pstore"
 )
 
@@ -139,7 +140,7 @@ func (e *env) exportInputs(args []string) ([]pstore.Input, string, error) {
 		if name == "-" {
 			name = "stdin"
 		}
-		r, raw, findings, err := decodeRecord(b)
+		r, raw, findings, err := cper.ReadRecord(b)
 		if err != nil {
 			return nil, "", usagef("%s: %v", name, err)
 		}

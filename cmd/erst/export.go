@@ -80,9 +80,9 @@ func (e *env) exportInputs(args []string) ([]pstore.Input, string, error) {
 		}
 		in := make([]pstore.Input, len(recs))
 		for i, r := range recs {
-			in[i] = pstore.Input{ID: r.id, Raw: r.raw}
-			if r.unread {
-				in[i].Err = r.err
+			in[i] = pstore.Input{ID: r.ID, Raw: r.Raw}
+			if r.Unread {
+				in[i].Err = r.Err
 			}
 		}
 		where := "the live device"

@@ -155,14 +155,7 @@ func (e *env) storeFault(err error) error {
 
 // traceFunc prints one line per register access to stderr.
 func (e *env) traceFunc() func(erst.TraceEvent) {
-	return func(ev erst.TraceEvent) {
-		dir := "read "
-		if ev.Write {
-			dir = "write"
-		}
-		fmt.Fprintf(e.stderr, "trace: %-38s [%d] entry %-2d %-22s %s%-2d %v[%#x] = %#x\n",
-			ev.Action, ev.Index, ev.Entry, ev.Instruction, dir, ev.Width, ev.Register.Space, ev.Register.Address, ev.Raw)
-	}
+	return func(ev erst.TraceEvent) { fmt.Fprintf(e.stderr, "trace: %v\n", ev) }
 }
 
 // output writes b to the -o file, or to stdout when there is none.

@@ -1,13 +1,14 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"runtime"
 
 	"github.com/goerst/erst/acpi"
 	"github.com/goerst/erst/erst"
 	"github.com/goerst/erst/erst/hw/linuxhw"
-	"github.com/goerst/erst/erst/sim"
+	"github.com/goerst/erst/erst/sim/simdriver"
 	"github.com/goerst/erst/erst/store"
 )
 
@@ -102,27 +103,22 @@ func (e *env) openSimulated(opts []erst.Option, access storeAccess) (*device, er
 	}
 	e.g.onClose(st.Close)
 	e.g.opened = st
-	var simOpts []sim.Option
+	o := []simdriver.Option{simdriver.WithDriver(opts...), simdriver.WithFaults(e.g.faults)}
 	if c := e.g.simClock; c != nil {
-		simOpts = append(simOpts, sim.WithClock(c))
-		opts = append(opts, erst.WithClock(c))
+		o = append(o, simdriver.WithClock(c))
 	}
-	dev, err := sim.New(st, simOpts...)
-	if err != nil {
-		return nil, fmt.Errorf("store %s: %w", path, err)
-	}
-	e.g.faults.Inject(dev)
-	t := dev.Table()
 	if e.g.tablePath != "" {
-		if t, err = dev.TableFromFile(e.g.tablePath); err != nil {
-			return nil, usageErr(err)
-		}
+		o = append(o, simdriver.WithTableFile(e.g.tablePath))
 	}
-	d, err := erst.Open(t, dev, opts...)
-	if err != nil {
+	d, err := simdriver.Open(st, o...)
+	var te *simdriver.TableError
+	switch {
+	case errors.As(err, &te):
+		return nil, usageErr(te.Err)
+	case err != nil:
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
-	return &device{Device: d, st: st, table: t, where: "simulated store " + path}, nil
+	return &device{Device: d.Device, st: st, table: d.Table, where: "simulated store " + path}, nil
 }
 
 // storeFindings is the hook ls, dump and clear -all call: nil without a

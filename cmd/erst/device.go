@@ -7,14 +7,14 @@ import (
 
 	"github.com/goerst/erst/acpi"
 	"github.com/goerst/erst/erst"
-	"github.com/goerst/erst/erst/hw/linuxhw"
+	"github.com/goerst/erst/erst/live"
 	"github.com/goerst/erst/erst/sim/simdriver"
 	"github.com/goerst/erst/erst/store"
 )
 
 // liveLockPath serialises erst processes on the live device (a variable
 // for tests).
-var liveLockPath = "/run/erst.lock"
+var liveLockPath = live.LockPath
 
 // device is an open ERST device and what the commands report about it.
 type device struct {
@@ -59,33 +59,23 @@ func (e *env) openDeviceWith(n *int64, access storeAccess) (*device, error) {
 	if runtime.GOOS != "linux" {
 		return nil, usagef("the live ERST device is Linux-only (it needs the ACPI tables in sysfs and /dev/mem); on %s use -store FILE for a simulated device", runtime.GOOS)
 	}
-	// The lock first: without it two erst processes could interleave
-	// their action sequences on the registers, so no lock, no device.
-	lock, err := erst.NewFileLock(liveLockPath)
-	if err != nil {
-		return nil, fmt.Errorf("live device: %w", err)
-	}
-	e.g.onClose(lock.Close)
-	opts = append(opts, erst.WithLock(lock))
-	var t *acpi.ERST
+	var tableArgs []string // the live table, or -table's
 	if e.g.tablePath != "" {
-		t, _, _, err = decodeTable([]string{e.g.tablePath})
-	} else {
-		t, _, _, err = decodeTable(nil)
+		tableArgs = []string{e.g.tablePath}
 	}
-	if err != nil {
-		return nil, err
-	}
-	p, err := linuxhw.Open(t)
-	if err != nil {
+	d, err := live.Open(func() (*acpi.ERST, error) {
+		t, _, _, err := decodeTable(tableArgs)
+		return t, err
+	}, live.WithLockPath(liveLockPath), live.WithDriver(opts...))
+	var te *live.TableError
+	switch {
+	case errors.As(err, &te):
+		return nil, te.Err
+	case err != nil:
 		return nil, fmt.Errorf("live device: %w", err)
 	}
-	e.g.onClose(p.Close)
-	d, err := erst.Open(t, p, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("live device: %w", err)
-	}
-	return &device{Device: d, table: t, where: "live device"}, nil
+	e.g.onClose(d.Close)
+	return &device{Device: d.Device, table: d.Table, where: "live device"}, nil
 }
 
 // openSimulated opens the -store file for access (see storeAccess) and

@@ -26,28 +26,21 @@ type device struct {
 
 // openDevice opens the simulated device over an existing -store file,
 // read-only (for the commands that only read), or the live device.
-func (e *env) openDevice() (*device, error) { return e.openDeviceWith(nil, readStore) }
+func (e *env) openDevice() (*device, error) { return e.openDeviceWith(readStore) }
 
 // openDeviceWrite is openDevice for the commands that change records on
 // an existing store (clear, torture, bench, serve, conform).
-func (e *env) openDeviceWrite() (*device, error) { return e.openDeviceWith(nil, writeStore) }
+func (e *env) openDeviceWrite() (*device, error) { return e.openDeviceWith(writeStore) }
 
 // openDeviceCreate is openDevice for create and write, the only commands
 // that make a store: a missing, empty or zero-filled -store file is made
 // a store in QEMU's format.
-func (e *env) openDeviceCreate() (*device, error) { return e.openDeviceWith(nil, createStore) }
+func (e *env) openDeviceCreate() (*device, error) { return e.openDeviceWith(createStore) }
 
-func (e *env) openDeviceWith(n *int64, access storeAccess) (*device, error) {
+func (e *env) openDeviceWith(access storeAccess) (*device, error) {
 	var trace func(erst.TraceEvent)
 	if e.g.trace {
 		trace = e.traceFunc()
-	}
-	switch {
-	case n != nil && trace != nil:
-		show := trace
-		trace = func(ev erst.TraceEvent) { *n++; show(ev) }
-	case n != nil:
-		trace = func(erst.TraceEvent) { *n++ }
 	}
 	opts := []erst.Option{erst.WithTrace(trace)}
 	if e.g.store != "" {

@@ -1,15 +1,10 @@
 package main
 
 import (
-	"bytes"
-	"encoding/base64"
-	"encoding/hex"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/goerst/erst/erst/cper"
 )
@@ -59,7 +54,7 @@ func setupDecode(fs *flag.FlagSet) func(*env, []string) error {
 			if name == "-" {
 				name = "stdin"
 			}
-			r, raw, findings, err := decodeRecord(inputs[i])
+			r, raw, findings, err := cper.ReadRecord(inputs[i])
 			d := decodedFile{File: name, Findings: findings}
 			if err != nil {
 				failed++
@@ -140,86 +135,4 @@ func readInput(e *env, name string) ([]byte, error) {
 		return nil, usagef("%s: larger than %d MiB: not an error record", name, maxInput>>20)
 	}
 	return b, nil
-}
-
-// errNotRecord is the message for input in none of the three forms.
-var errNotRecord = fmt.Errorf("neither a CPER record (no %q signature) nor base64 or hex text of one", cper.Signature)
-
-// decodeRecord reads one record from a file's bytes: the record itself,
-// or its base64 or hex text form (hex with or without a leading 0x),
-// whitespace allowed. It returns the record and what is wrong with it
-// (findings: bytes after RecordLength, a record cut short whose sections
-// all fit, SectionCount 0, malformed section bodies), or an error when
-// the input is not a record at all. raw is the record's bytes: the input
-// decoded from its text form, without any bytes after RecordLength.
-func decodeRecord(b []byte) (r *cper.Record, raw []byte, findings []string, err error) {
-	raw = b
-	if !bytes.HasPrefix(b, []byte(cper.Signature)) {
-		text := strings.Join(strings.Fields(string(b)), "")
-		if h, ok := strings.CutPrefix(strings.ToLower(text), "0x"); ok && isHex(h) {
-			text = h
-		}
-		switch {
-		case text == "":
-			return nil, nil, nil, fmt.Errorf("empty input")
-		case isHex(text):
-			var err error
-			if raw, err = hex.DecodeString(text); err != nil {
-				return nil, nil, nil, fmt.Errorf("hex: %w", err)
-			}
-		default:
-			var err error
-			if raw, err = base64.StdEncoding.DecodeString(text); err != nil {
-				if raw, err = base64.RawStdEncoding.DecodeString(strings.TrimRight(text, "=")); err != nil {
-					return nil, nil, nil, errNotRecord
-				}
-			}
-			if !bytes.HasPrefix(raw, []byte(cper.Signature)) {
-				// Text that happens to be valid base64 but does not
-				// hold a record: say what the input is not.
-				return nil, nil, nil, errNotRecord
-			}
-		}
-	}
-	r, err = cper.Parse(raw)
-	switch {
-	case errors.Is(err, cper.ErrTrailingBytes):
-		t, terr := cper.Trim(raw)
-		if terr != nil {
-			return nil, nil, nil, fmt.Errorf("not a valid CPER record: %w", terr)
-		}
-		if r, err = cper.Parse(t); err == nil {
-			findings = append(findings, fmt.Sprintf("%d bytes after the record (RecordLength %d, the input holds %d): ignored",
-				len(raw)-len(t), len(t), len(raw)))
-			raw = t
-		}
-	case errors.Is(err, cper.ErrRecordTruncated):
-		if tr, terr := cper.ParseTruncated(raw); terr == nil {
-			r, err = tr, nil
-			findings = append(findings, fmt.Sprintf("record cut short: RecordLength %d, the input holds %d bytes; every section is within them and decoded",
-				tr.RecordLength, len(raw)))
-		}
-	}
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("not a valid CPER record: %w", err)
-	}
-	for _, f := range cper.Findings(r) {
-		findings = append(findings, f.Error())
-	}
-	return r, raw, findings, nil
-}
-
-// isHex reports whether s is an even number of hex digits starting with
-// the hex of "CPER", so that base64 text of hex digits alone is not taken
-// for hex.
-func isHex(s string) bool {
-	if len(s)%2 != 0 || !strings.HasPrefix(strings.ToLower(s), hex.EncodeToString([]byte(cper.Signature))) {
-		return false
-	}
-	for _, c := range s {
-		if !strings.ContainsRune("0123456789abcdefABCDEF", c) {
-			return false
-		}
-	}
-	return true
 }

@@ -290,31 +290,3 @@ func TestDecodeRedfish(t *testing.T) {
 		t.Errorf("dump left out %v", byID)
 	}
 }
-
-// FuzzDecodeRecord: decode's input reading never panics, and a record it
-// returns comes with the bytes it was read from, which parse as a whole
-// or cut-short record and are never longer than the input's decoded form.
-func FuzzDecodeRecord(f *testing.F) {
-	rec := memoryRecord(f)
-	f.Add(rec)
-	f.Add([]byte(base64.StdEncoding.EncodeToString(rec)))
-	f.Add([]byte("0x" + hex.EncodeToString(rec)))
-	f.Add(append(bytes.Clone(rec), 0xFF, 0xFF))
-	f.Add(rec[:len(rec)-10])
-	f.Add([]byte("Zm9vYmFy"))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		r, raw, _, err := decodeRecord(b)
-		if err != nil {
-			return
-		}
-		if r == nil {
-			t.Fatal("no record and no error")
-		}
-		if _, perr := cper.Parse(raw); perr != nil {
-			if _, terr := cper.ParseTruncated(raw); terr != nil {
-				t.Fatalf("raw parses neither whole (%v) nor cut short (%v)", perr, terr)
-			}
-		}
-		_ = cper.NewRedfishLogEntry(r, raw)
-	})
-}

@@ -1,19 +1,20 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"runtime"
 
 	"github.com/goerst/erst/acpi"
 	"github.com/goerst/erst/erst"
-	"github.com/goerst/erst/erst/hw/linuxhw"
-	"github.com/goerst/erst/erst/sim"
+	"github.com/goerst/erst/erst/live"
+	"github.com/goerst/erst/erst/sim/simdriver"
 	"github.com/goerst/erst/erst/store"
 )
 
 // liveLockPath serialises erst processes on the live device (a variable
 // for tests).
-var liveLockPath = "/run/erst.lock"
+var liveLockPath = live.LockPath
 
 // device is an open ERST device and what the commands report about it.
 type device struct {
@@ -25,28 +26,21 @@ type device struct {
 
 // openDevice opens the simulated device over an existing -store file,
 // read-only (for the commands that only read), or the live device.
-func (e *env) openDevice() (*device, error) { return e.openDeviceWith(nil, readStore) }
+func (e *env) openDevice() (*device, error) { return e.openDeviceWith(readStore) }
 
 // openDeviceWrite is openDevice for the commands that change records on
 // an existing store (clear, torture, bench, serve, conform).
-func (e *env) openDeviceWrite() (*device, error) { return e.openDeviceWith(nil, writeStore) }
+func (e *env) openDeviceWrite() (*device, error) { return e.openDeviceWith(writeStore) }
 
 // openDeviceCreate is openDevice for create and write, the only commands
 // that make a store: a missing, empty or zero-filled -store file is made
 // a store in QEMU's format.
-func (e *env) openDeviceCreate() (*device, error) { return e.openDeviceWith(nil, createStore) }
+func (e *env) openDeviceCreate() (*device, error) { return e.openDeviceWith(createStore) }
 
-func (e *env) openDeviceWith(n *int64, access storeAccess) (*device, error) {
+func (e *env) openDeviceWith(access storeAccess) (*device, error) {
 	var trace func(erst.TraceEvent)
 	if e.g.trace {
 		trace = e.traceFunc()
-	}
-	switch {
-	case n != nil && trace != nil:
-		show := trace
-		trace = func(ev erst.TraceEvent) { *n++; show(ev) }
-	case n != nil:
-		trace = func(erst.TraceEvent) { *n++ }
 	}
 	opts := []erst.Option{erst.WithTrace(trace)}
 	if e.g.store != "" {
@@ -58,33 +52,23 @@ func (e *env) openDeviceWith(n *int64, access storeAccess) (*device, error) {
 	if runtime.GOOS != "linux" {
 		return nil, usagef("the live ERST device is Linux-only (it needs the ACPI tables in sysfs and /dev/mem); on %s use -store FILE for a simulated device", runtime.GOOS)
 	}
-	// The lock first: without it two erst processes could interleave
-	// their action sequences on the registers, so no lock, no device.
-	lock, err := erst.NewFileLock(liveLockPath)
-	if err != nil {
-		return nil, fmt.Errorf("live device: %w", err)
-	}
-	e.g.onClose(lock.Close)
-	opts = append(opts, erst.WithLock(lock))
-	var t *acpi.ERST
+	var tableArgs []string // the live table, or -table's
 	if e.g.tablePath != "" {
-		t, _, _, err = decodeTable([]string{e.g.tablePath})
-	} else {
-		t, _, _, err = decodeTable(nil)
+		tableArgs = []string{e.g.tablePath}
 	}
-	if err != nil {
-		return nil, err
-	}
-	p, err := linuxhw.Open(t)
-	if err != nil {
+	d, err := live.Open(func() (*acpi.ERST, error) {
+		t, _, _, err := decodeTable(tableArgs)
+		return t, err
+	}, live.WithLockPath(liveLockPath), live.WithDriver(opts...))
+	var te *live.TableError
+	switch {
+	case errors.As(err, &te):
+		return nil, te.Err
+	case err != nil:
 		return nil, fmt.Errorf("live device: %w", err)
 	}
-	e.g.onClose(p.Close)
-	d, err := erst.Open(t, p, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("live device: %w", err)
-	}
-	return &device{Device: d, table: t, where: "live device"}, nil
+	e.g.onClose(d.Close)
+	return &device{Device: d.Device, table: d.Table, where: "live device"}, nil
 }
 
 // openSimulated opens the -store file for access (see storeAccess) and
@@ -102,27 +86,22 @@ func (e *env) openSimulated(opts []erst.Option, access storeAccess) (*device, er
 	}
 	e.g.onClose(st.Close)
 	e.g.opened = st
-	var simOpts []sim.Option
+	o := []simdriver.Option{simdriver.WithDriver(opts...), simdriver.WithFaults(e.g.faults)}
 	if c := e.g.simClock; c != nil {
-		simOpts = append(simOpts, sim.WithClock(c))
-		opts = append(opts, erst.WithClock(c))
+		o = append(o, simdriver.WithClock(c))
 	}
-	dev, err := sim.New(st, simOpts...)
-	if err != nil {
-		return nil, fmt.Errorf("store %s: %w", path, err)
-	}
-	e.g.faults.Inject(dev)
-	t := dev.Table()
 	if e.g.tablePath != "" {
-		if t, err = dev.TableFromFile(e.g.tablePath); err != nil {
-			return nil, usageErr(err)
-		}
+		o = append(o, simdriver.WithTableFile(e.g.tablePath))
 	}
-	d, err := erst.Open(t, dev, opts...)
-	if err != nil {
+	d, err := simdriver.Open(st, o...)
+	var te *simdriver.TableError
+	switch {
+	case errors.As(err, &te):
+		return nil, usageErr(te.Err)
+	case err != nil:
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
-	return &device{Device: d, st: st, table: t, where: "simulated store " + path}, nil
+	return &device{Device: d.Device, st: st, table: d.Table, where: "simulated store " + path}, nil
 }
 
 // storeFindings is the hook ls, dump and clear -all call: nil without a
@@ -155,14 +134,7 @@ func (e *env) storeFault(err error) error {
 
 // traceFunc prints one line per register access to stderr.
 func (e *env) traceFunc() func(erst.TraceEvent) {
-	return func(ev erst.TraceEvent) {
-		dir := "read "
-		if ev.Write {
-			dir = "write"
-		}
-		fmt.Fprintf(e.stderr, "trace: %-38s [%d] entry %-2d %-22s %s%-2d %v[%#x] = %#x\n",
-			ev.Action, ev.Index, ev.Entry, ev.Instruction, dir, ev.Width, ev.Register.Space, ev.Register.Address, ev.Raw)
-	}
+	return func(ev erst.TraceEvent) { fmt.Fprintf(e.stderr, "trace: %v\n", ev) }
 }
 
 // output writes b to the -o file, or to stdout when there is none.

@@ -33,12 +33,12 @@ func setupDump(fs *flag.FlagSet) func(*env, []string) error {
 		if *asJSON {
 			out := make([]dumpEntry, len(recs))
 			for i, r := range recs {
-				out[i].ID = hex64(r.id)
-				if r.err != nil {
-					out[i].Error = r.err.Error()
+				out[i].ID = hex64(r.ID)
+				if r.Err != nil {
+					out[i].Error = r.Err.Error()
 					continue
 				}
-				j := r.rec.JSON()
+				j := r.Rec.JSON()
 				out[i].Record = &j
 			}
 			if err := printJSON(e.stdout, map[string]any{"records": out}); err != nil {
@@ -48,18 +48,18 @@ func setupDump(fs *flag.FlagSet) func(*env, []string) error {
 		}
 		first := true
 		for _, r := range recs {
-			if r.unread {
+			if r.Unread {
 				continue
 			}
 			if !first {
 				fmt.Fprintln(e.stdout)
 			}
 			first = false
-			if r.err != nil {
-				fmt.Fprintf(e.stdout, "record %s: %v\n", hex64(r.id), r.err)
+			if r.Err != nil {
+				fmt.Fprintf(e.stdout, "record %s: %v\n", hex64(r.ID), r.Err)
 				continue
 			}
-			if err := cper.WriteText(e.stdout, r.rec); err != nil {
+			if err := cper.WriteText(e.stdout, r.Rec); err != nil {
 				return err
 			}
 		}

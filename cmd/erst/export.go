@@ -5,11 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/goerst/erst/erst/cper"
 	"github.com/goerst/erst/erst/pstore"
 )
 
@@ -31,9 +30,11 @@ func setupExport(fs *flag.FlagSet) func(*env, []string) error {
 		if *out == "" {
 			return usagef("-o: an empty directory name")
 		}
-		fresh, err := checkExportDir(*out, *force)
-		if err != nil {
-			return err
+		if err := pstore.CheckDir(*out, *force); err != nil {
+			if errors.Is(err, pstore.ErrNotEmpty) {
+				return usagef("-o %v: give -force to write into it, or another -o", err)
+			}
+			return usagef("-o %w", err)
 		}
 		// Every record is read before the first file is written: bad
 		// input leaves nothing behind.
@@ -45,7 +46,7 @@ func setupExport(fs *flag.FlagSet) func(*env, []string) error {
 		if err != nil {
 			return usageErr(err)
 		}
-		if err := writeExport(*out, fresh, x.Files); err != nil {
+		if err := pstore.WriteDir(*out, x.Files, *force); err != nil {
 			return fmt.Errorf("-o %s: %w", *out, err)
 		}
 		if *asJSON {
@@ -69,42 +70,6 @@ func setupExport(fs *flag.FlagSet) func(*env, []string) error {
 	}
 }
 
-// checkExportDir refuses an -o that is not a directory, or one that holds
-// files without force. It reports whether dir is missing or an empty
-// directory (not a symbolic link to one): the export then appears there
-// whole, by one rename.
-func checkExportDir(dir string, force bool) (fresh bool, err error) {
-	lst, err := os.Lstat(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		parent := filepath.Dir(filepath.Clean(dir))
-		if st, err := os.Stat(parent); err != nil || !st.IsDir() {
-			return false, usagef("-o %s: the directory it would go in, %s, does not exist", dir, parent)
-		}
-		return true, nil
-	}
-	link := err == nil && lst.Mode()&fs.ModeSymlink != 0
-	st, err := os.Stat(dir)
-	if err != nil {
-		return false, usagef("-o %s: %v", dir, err)
-	}
-	if !st.IsDir() {
-		return false, usagef("-o %s: not a directory", dir)
-	}
-	f, err := os.Open(dir)
-	if err != nil {
-		return false, usagef("-o %s: %v", dir, err)
-	}
-	defer f.Close()
-	names, err := f.Readdirnames(1)
-	if err != nil && err != io.EOF {
-		return false, usagef("-o %s: %v", dir, err)
-	}
-	if len(names) > 0 && !force {
-		return false, usagef("-o %s: the directory is not empty (it holds %s): give -force to write into it, or another -o", dir, names[0])
-	}
-	return len(names) == 0 && !link, nil
-}
-
 // exportInputs reads the records: from the record FILEs when there are
 // any, else every record of the store or the live device.
 func (e *env) exportInputs(args []string) ([]pstore.Input, string, error) {
@@ -115,9 +80,9 @@ func (e *env) exportInputs(args []string) ([]pstore.Input, string, error) {
 		}
 		in := make([]pstore.Input, len(recs))
 		for i, r := range recs {
-			in[i] = pstore.Input{ID: r.id, Raw: r.raw}
-			if r.unread {
-				in[i].Err = r.err
+			in[i] = pstore.Input{ID: r.ID, Raw: r.Raw}
+			if r.Unread {
+				in[i].Err = r.Err
 			}
 		}
 		where := "the live device"
@@ -139,7 +104,7 @@ func (e *env) exportInputs(args []string) ([]pstore.Input, string, error) {
 		if name == "-" {
 			name = "stdin"
 		}
-		r, raw, findings, err := decodeRecord(b)
+		r, raw, findings, err := cper.ReadRecord(b)
 		if err != nil {
 			return nil, "", usagef("%s: %v", name, err)
 		}
@@ -153,41 +118,6 @@ func (e *env) exportInputs(args []string) ([]pstore.Input, string, error) {
 		in[i] = pstore.Input{ID: r.RecordID, Raw: raw}
 	}
 	return in, fmt.Sprintf("%d file(s)", len(args)), nil
-}
-
-// writeExport writes the files into dir. A fresh dir (missing or empty)
-// is filled as a temporary directory beside it and renamed into place, so
-// that a failed export leaves nothing; with -force into a directory
-// holding files, each file is replaced by a rename, index.json last.
-func writeExport(dir string, fresh bool, files []pstore.File) error {
-	target := dir
-	if fresh {
-		tmp, err := os.MkdirTemp(filepath.Dir(filepath.Clean(dir)), ".erst-export-*")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(tmp) // gone once renamed
-		dir = tmp
-	}
-	for _, f := range files {
-		if err := writeFileAtomic(filepath.Join(dir, f.Name), f.Data); err != nil {
-			return err
-		}
-	}
-	if !fresh {
-		return nil
-	}
-	if err := os.Rename(dir, target); err != nil {
-		// An empty directory that rename cannot replace (not Linux):
-		// remove it and try again.
-		if os.Remove(target) == nil {
-			err = os.Rename(dir, target)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // printExport lists what went where, one line per file group.

@@ -9,10 +9,11 @@ import (
 
 func init() {
 	register(&command{
-		name:    "lint",
-		args:    "[FILE]",
-		summary: "Check an ERST table against what the ACPI spec, Linux and QEMU require; one line per finding.\nFILE is a binary table or acpidump text; without it, the global -table file, else with -store the\nsimulated device's table (QEMU's), else the live table.\nExit status 0 with no errors, 1 with errors, 2 when the table cannot be read at all.",
-		setup:   setupLint,
+		name: "lint",
+		args: "[FILE]",
+		summary: "Check an ERST table against what the ACPI spec, Linux and QEMU require; one line per finding.\n" + tableArgHelp +
+			"\nExit status 0 with no errors, 1 with errors, 2 when the table cannot be read at all.",
+		setup: setupLint,
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 
+	"github.com/goerst/erst/erst/batch"
 	"github.com/goerst/erst/erst/cper"
 )
 
@@ -19,25 +20,14 @@ type lsEntry struct {
 	Error   string `json:"error,omitempty"`
 }
 
-// stored is one record as ls and dump see it: its bytes, or why they
-// could not be read or decoded.
-type stored struct {
-	id  uint64
-	raw []byte
-	rec *cper.Record
-	err error // the read failed, or the bytes are not a valid CPER record
-	// unread: err is the device's, the record could not be read at all.
-	unread bool
-}
-
 // readFailures prints one line on stderr for each record the device could
 // not read and returns an error counting them (exit 1), joined with the
 // store's findings; ls and dump list what they could read, on stdout.
-func (e *env) readFailures(cmd string, recs []stored) error {
+func (e *env) readFailures(cmd string, recs []batch.Stored) error {
 	n := 0
 	for _, r := range recs {
-		if r.unread {
-			fmt.Fprintf(e.stderr, "erst %s: %s\n", cmd, oneLine(r.err.Error()))
+		if r.Unread {
+			fmt.Fprintf(e.stderr, "erst %s: %s\n", cmd, oneLine(r.Err.Error()))
 			n++
 		}
 	}
@@ -51,7 +41,7 @@ func (e *env) readFailures(cmd string, recs []stored) error {
 // storedRecords opens the device and reads and decodes every record, in
 // store order. A record that cannot be read or decoded is reported in its
 // entry; the enumeration itself failing is an error.
-func (e *env) storedRecords(cmd string, args []string) ([]stored, error) {
+func (e *env) storedRecords(cmd string, args []string) ([]batch.Stored, error) {
 	if len(args) > 0 {
 		return nil, usagef("%s takes no arguments", cmd)
 	}
@@ -59,23 +49,11 @@ func (e *env) storedRecords(cmd string, args []string) ([]stored, error) {
 	if err != nil {
 		return nil, err
 	}
-	ids, err := d.IDs()
+	recs, err := batch.ReadAll(d)
 	if err != nil {
 		return nil, errors.Join(err, e.storeFindings())
 	}
-	out := make([]stored, len(ids))
-	for i, id := range ids {
-		s := &out[i]
-		s.id = id
-		if s.raw, s.err = d.Read(id); s.err != nil {
-			s.unread = true
-			continue
-		}
-		if s.rec, err = cper.Parse(s.raw); err != nil {
-			s.err = fmt.Errorf("not a valid CPER record: %w", err)
-		}
-	}
-	return out, nil
+	return recs, nil
 }
 
 func setupLs(fs *flag.FlagSet) func(*env, []string) error {
@@ -87,11 +65,11 @@ func setupLs(fs *flag.FlagSet) func(*env, []string) error {
 		}
 		out := make([]lsEntry, len(recs))
 		for i, r := range recs {
-			out[i] = lsEntry{ID: hex64(r.id), Length: len(r.raw)}
-			if r.err != nil {
-				out[i].Error = r.err.Error()
+			out[i] = lsEntry{ID: hex64(r.ID), Length: len(r.Raw)}
+			if r.Err != nil {
+				out[i].Error = r.Err.Error()
 			} else {
-				out[i].Summary = cper.Summary(r.rec)
+				out[i].Summary = cper.Summary(r.Rec)
 			}
 		}
 		if *asJSON {
@@ -101,7 +79,7 @@ func setupLs(fs *flag.FlagSet) func(*env, []string) error {
 			return e.readFailures("ls", recs)
 		}
 		for i, l := range out {
-			if !recs[i].unread {
+			if !recs[i].Unread {
 				fmt.Fprintf(e.stdout, "%-18s %s%s\n", l.ID, l.Summary, l.Error)
 			}
 		}

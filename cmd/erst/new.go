@@ -12,6 +12,10 @@ func init() {
 	register(&command{name: "new", summary: "Build a valid CPER record from flags and write it to -o or stdout.", setup: setupNew})
 }
 
+// newIDs are erst new's ids when -id is not given: Linux's layout, each
+// above the last within the process.
+var newIDs cper.RecordIDs
+
 func setupNew(fs *flag.FlagSet) func(*env, []string) error {
 	id := fs.String("id", "", "record id, decimal or 0x-hex (default: Linux-style, the time in seconds << 32 plus the nanoseconds, so ids made one after another differ and sort in order)")
 	sev := fs.String("severity", "fatal", "record and section severity: fatal, recoverable, corrected, informational")
@@ -32,7 +36,7 @@ func setupNew(fs *flag.FlagSet) func(*env, []string) error {
 		b := cper.Builder{}
 		var err error
 		if *id == "" {
-			b.RecordID = defaultRecordID(time.Now())
+			b.RecordID = newIDs.Next(time.Now())
 		} else if b.RecordID, err = parseID(*id); err != nil {
 			return usageErr(err)
 		}

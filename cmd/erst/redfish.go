@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/goerst/erst/erst/batch"
 	"github.com/goerst/erst/erst/cper"
 )
 
@@ -23,16 +24,16 @@ func outputFormat(format *string, asJSON *bool) error {
 // dumpRedfish prints every stored record as a Redfish LogEntry (a JSON
 // array, as erst decode -format redfish); a record that cannot be read or
 // is not CPER is left out and named on stderr, and the exit is 1.
-func (e *env) dumpRedfish(recs []stored) error {
+func (e *env) dumpRedfish(recs []batch.Stored) error {
 	entries := []cper.RedfishLogEntry{}
 	bad := 0
 	for _, r := range recs {
-		if r.err != nil {
+		if r.Err != nil {
 			bad++
-			fmt.Fprintf(e.stderr, "erst dump: record %s: %v\n", hex64(r.id), r.err)
+			fmt.Fprintf(e.stderr, "erst dump: record %s: %v\n", hex64(r.ID), r.Err)
 			continue
 		}
-		entries = append(entries, cper.NewRedfishLogEntry(r.rec, r.raw))
+		entries = append(entries, cper.NewRedfishLogEntry(r.Rec, r.Raw))
 	}
 	if err := printJSON(e.stdout, entries); err != nil {
 		return err

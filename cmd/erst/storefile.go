@@ -3,9 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -58,52 +56,28 @@ func (e *env) openStore(access storeAccess) (*store.Store, error) {
 // created with -store-size and -record-size, and a zero-filled one
 // (magic 0) formatted at its own size, as QEMU formats it.
 func (e *env) makeStore(path string) (*store.Store, error) {
-	fi, err := os.Stat(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
+	state, size := store.Probe(path)
+	switch state {
+	case store.FileMissing, store.FileEmpty:
 		if err := e.g.checkStoreFlags(); err != nil {
 			return nil, err
 		}
 		return store.Create(path, int64(e.g.storeSize), uint32(e.g.recordSize))
-	case err != nil || !fi.Mode().IsRegular():
+	case store.FileOther:
 		return store.Open(path) // which says what it is
-	case fi.Size() == 0:
-		if err := e.g.checkStoreFlags(); err != nil {
-			return nil, err
-		}
-		return store.Create(path, int64(e.g.storeSize), uint32(e.g.recordSize))
-	}
-	if zero, err := unformatted(path); err != nil || !zero {
-		return store.Open(path)
 	}
 	// A zero-filled file is the store, whole: not resized to fit a
 	// -store-size given for a new one.
-	if e.g.storeSizeSet && int64(e.g.storeSize) != fi.Size() {
-		return nil, &exitError{code: exitFailure, err: fmt.Errorf("store %s is an unformatted %d-byte file, not -store-size %d: it is formatted at its own size (truncate it, or leave out -store-size)", path, fi.Size(), uint64(e.g.storeSize))}
+	if e.g.storeSizeSet && int64(e.g.storeSize) != size {
+		return nil, &exitError{code: exitFailure, err: fmt.Errorf("store %s is an unformatted %d-byte file, not -store-size %d: it is formatted at its own size (truncate it, or leave out -store-size)", path, size, uint64(e.g.storeSize))}
 	}
 	if e.g.sizeErr != nil {
 		return nil, e.g.sizeErr
 	}
-	if err := store.CheckGeometry(uint64(fi.Size()), uint64(e.g.recordSize)); err != nil {
-		return nil, usagef("store %s: an unformatted %d-byte file with -record-size %d: %w", path, fi.Size(), uint64(e.g.recordSize), err)
+	if err := store.CheckGeometry(uint64(size), uint64(e.g.recordSize)); err != nil {
+		return nil, usagef("store %s: an unformatted %d-byte file with -record-size %d: %w", path, size, uint64(e.g.recordSize), err)
 	}
-	return store.Create(path, fi.Size(), uint32(e.g.recordSize))
-}
-
-// unformatted reports whether the file at path begins with a zero magic
-// (QEMU formats such a file).
-func unformatted(path string) (bool, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return false, err
-	}
-	defer f.Close()
-	var b [8]byte
-	n, err := io.ReadFull(f, b[:])
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
-		return false, err
-	}
-	return b == [8]byte{} && n > 0, nil
+	return store.Create(path, size, uint32(e.g.recordSize))
 }
 
 // storeError turns an error opening the store at path into the command's

@@ -13,7 +13,7 @@ func init() {
 	register(&command{
 		name:    "table",
 		args:    "[FILE]",
-		summary: "Disassemble an ERST table: every header and entry field, with names, laid out like ACPICA's iasl -d.\nFILE is a binary table or acpidump text; without it, the global -table file, else with -store the\nsimulated device's table (QEMU's), else the live table.",
+		summary: "Disassemble an ERST table: every header and entry field, with names, laid out like ACPICA's iasl -d.\n" + tableArgHelp,
 		setup:   setupTable,
 	})
 }
@@ -31,6 +31,10 @@ func setupTable(fs *flag.FlagSet) func(*env, []string) error {
 		return t.Disassemble(e.stdout)
 	}
 }
+
+// tableArgHelp says which table table and lint look at (commandTableWith).
+const tableArgHelp = "FILE is a binary table or acpidump text; without it, the global -table file, else with -store the\n" +
+	"simulated device's table (QEMU's), else the live table."
 
 // commandTable reads and decodes the table that table looks at.
 func (e *env) commandTable(args []string) (*acpi.ERST, []byte, string, error) {

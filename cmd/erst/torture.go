@@ -29,7 +29,7 @@ func (e *env) tortureGen(seed uint64, write bool) (*device, *torture.Gen, error)
 	if write {
 		access = writeStore
 	}
-	d, err := e.openDeviceWith(nil, access)
+	d, err := e.openDeviceWith(access)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -5,12 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	iofs "io/fs"
 	"os"
 
 	"github.com/goerst/erst/erst"
 	"github.com/goerst/erst/erst/batch"
 	"github.com/goerst/erst/erst/cper"
+	"github.com/goerst/erst/erst/store"
 )
 
 func init() {
@@ -61,7 +61,7 @@ func setupWrite(fs *flag.FlagSet) func(*env, []string) error {
 		// Otherwise the range is known once the device is open.
 		early := false
 		if e.g.store != "" {
-			if _, err := os.Stat(e.g.store); errors.Is(err, iofs.ErrNotExist) {
+			if state, _ := store.Probe(e.g.store); state == store.FileMissing {
 				early = true
 				if err := readBodies(recs, uint64(e.g.recordSize)); err != nil {
 					return err

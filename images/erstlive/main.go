@@ -30,7 +30,7 @@ import (
 
 	"github.com/goerst/erst/acpi"
 	"github.com/goerst/erst/erst"
-	"github.com/goerst/erst/erst/hw/linuxhw"
+	"github.com/goerst/erst/erst/live"
 	"github.com/goerst/erst/images/livecheck"
 	"golang.org/x/sys/unix"
 )
@@ -151,22 +151,11 @@ func consoleIsSerial() bool {
 
 // openLive opens the live device as erst does, under its lock.
 func openLive(t *acpi.ERST) (*erst.Device, func() error, error) {
-	lock, err := erst.NewFileLock("/run/erst.lock")
+	d, err := live.Open(func() (*acpi.ERST, error) { return t, nil })
 	if err != nil {
 		return nil, nil, err
 	}
-	p, err := linuxhw.Open(t)
-	if err != nil {
-		lock.Close()
-		return nil, nil, err
-	}
-	d, err := erst.Open(t, p, erst.WithLock(lock))
-	if err != nil {
-		p.Close()
-		lock.Close()
-		return nil, nil, err
-	}
-	return d, func() error { p.Close(); return lock.Close() }, nil
+	return d.Device, d.Close, nil
 }
 
 // findStick mounts, on stickDir, the first block device holding a FAT

@@ -1,7 +1,7 @@
 // Package simtest wires a simulated acpi-erst device to the driver for
 // tests, the way every test over the driver starts: an empty in-memory
-// store in QEMU's format, [sim.New] over it, [erst.Open] on the
-// simulator's own table (QEMU's).
+// store in QEMU's format and [simdriver.Open] over it ([sim.New], then
+// [erst.Open] on the simulator's own table, QEMU's).
 package simtest
 
 import (
@@ -10,6 +10,7 @@ import (
 	"github.com/goerst/erst/erst"
 	"github.com/goerst/erst/erst/hw"
 	"github.com/goerst/erst/erst/sim"
+	"github.com/goerst/erst/erst/sim/simdriver"
 	"github.com/goerst/erst/erst/store"
 )
 
@@ -63,18 +64,9 @@ func New(tb testing.TB, size int, opts ...Option) *Rig {
 	if err != nil {
 		tb.Fatalf("simtest: %v", err)
 	}
-	simOpts, drvOpts := c.sim, c.driver
-	if c.clock != nil {
-		simOpts = append([]sim.Option{sim.WithClock(c.clock)}, simOpts...)
-		drvOpts = append([]erst.Option{erst.WithClock(c.clock)}, drvOpts...)
-	}
-	dev, err := sim.New(st, simOpts...)
+	d, err := simdriver.Open(st, simdriver.WithClock(c.clock), simdriver.WithSim(c.sim...), simdriver.WithDriver(c.driver...))
 	if err != nil {
-		tb.Fatalf("simtest: sim.New: %v", err)
+		tb.Fatalf("simtest: %v", err)
 	}
-	drv, err := erst.Open(dev.Table(), dev, drvOpts...)
-	if err != nil {
-		tb.Fatalf("simtest: erst.Open on QEMU's table: %v", err)
-	}
-	return &Rig{Image: im, Store: st, Sim: dev, Driver: drv}
+	return &Rig{Image: im, Store: st, Sim: d.Sim, Driver: d.Device}
 }

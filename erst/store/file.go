@@ -155,11 +155,20 @@ func create(f *os.File, path string, size int64, recordSize uint32) (*Store, err
 // with ErrNotStore for what is not a store (a directory, a FIFO, an empty
 // file, bad magic) and ErrUnformatted if the magic is 0 (QEMU would format
 // it; Create does that).
-func Open(path string) (*Store, error) {
+func Open(path string) (*Store, error) { return openExisting(path, false) }
+
+// openExisting is Open, or OpenReadOnly with readOnly: the file opened
+// read-write under an exclusive lock, or read-only under a shared one,
+// checked, and mapped.
+func openExisting(path string, readOnly bool) (*Store, error) {
 	if err := checkPath(path, false); err != nil {
 		return nil, err
 	}
-	f, _, err := lockedOpen(path, os.O_RDWR, false)
+	mode, attachTo := os.O_RDWR, attachFile
+	if readOnly {
+		mode, attachTo = os.O_RDONLY, attachReadOnly
+	}
+	f, _, err := lockedOpen(path, mode, readOnly)
 	if err != nil {
 		return nil, err
 	}
@@ -168,11 +177,12 @@ func Open(path string) (*Store, error) {
 		f.Close()
 		return nil, err
 	}
-	s, err := attachFile(f, size, h)
+	s, err := attachTo(f, size, h)
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	s.readOnly = readOnly
 	return s, nil
 }
 

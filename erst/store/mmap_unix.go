@@ -14,9 +14,30 @@ import (
 // keeps f, and so its lock, until Close. h is the header the store will
 // have (after formatting, if any).
 func attach(f *os.File, size int64, h Header) (*Store, error) {
-	b, err := unix.Mmap(int(f.Fd()), 0, int(size), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+	s, b, err := mapStore(f, size, h, unix.MAP_SHARED)
 	if err != nil {
-		return nil, fmt.Errorf("mmap: %w", err)
+		return nil, err
+	}
+	s.syncer = func() error { return unix.Msync(b, unix.MS_SYNC) }
+	return s, nil
+}
+
+// attachReadOnly maps the first size bytes of f (opened read-only)
+// privately: the Store refuses changes itself (ErrReadOnly), and a stray
+// write through a Records slice stays in this process's copy instead of
+// faulting or reaching the file.
+func attachReadOnly(f *os.File, size int64, h Header) (*Store, error) {
+	s, _, err := mapStore(f, size, h, unix.MAP_PRIVATE)
+	return s, err
+}
+
+// mapStore maps the first size bytes of f with the mmap flags (shared or
+// private) and returns the Store over them, which unmaps them and closes
+// f on Close.
+func mapStore(f *os.File, size int64, h Header, flags int) (*Store, []byte, error) {
+	b, err := unix.Mmap(int(f.Fd()), 0, int(size), unix.PROT_READ|unix.PROT_WRITE, flags)
+	if err != nil {
+		return nil, nil, fmt.Errorf("mmap: %w", err)
 	}
 	s := newStore(Image(b), h)
 	s.closer = func() error {
@@ -33,6 +54,5 @@ func attach(f *os.File, size int64, h Header) (*Store, error) {
 		}
 		return err
 	}
-	s.syncer = func() error { return unix.Msync(b, unix.MS_SYNC) }
-	return s, nil
+	return s, b, nil
 }

@@ -2,8 +2,6 @@ package store
 
 import (
 	"errors"
-	"fmt"
-	"os"
 )
 
 // ErrReadOnly: the Store was opened with OpenReadOnly; it refuses every
@@ -18,27 +16,7 @@ var ErrReadOnly = errors.New("ERST store is open read-only")
 // meanwhile. It checks the file as Open does and never creates or formats
 // one. Every operation that would change the store fails with
 // ErrReadOnly; reads, Check and Snapshot work as on any Store.
-func OpenReadOnly(path string) (*Store, error) {
-	if err := checkPath(path, false); err != nil {
-		return nil, err
-	}
-	f, _, err := lockedOpen(path, os.O_RDONLY, true)
-	if err != nil {
-		return nil, err
-	}
-	size, h, err := readHeader(f, path)
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	s, err := attachReadOnly(f, size, h)
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	s.readOnly = true
-	return s, nil
-}
+func OpenReadOnly(path string) (*Store, error) { return openExisting(path, true) }
 
 // ReadOnly reports whether the Store was opened with OpenReadOnly.
 func (s *Store) ReadOnly() bool { return s.readOnly }

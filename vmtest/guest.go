@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -31,10 +32,12 @@ const PortName = "erst.0"
 
 // Options configure a guest. The zero value boots what erstvm boots: q35
 // under TCG, the newest Debian kernel, the cached initramfs (built when
-// missing), a 64 KiB store of 8 KiB records in ./erst.backing.
+// missing), a 64 KiB store of 8 KiB records in ./erst.backing (Start) or
+// in a file of the test's own t.TempDir() (StartT).
 type Options struct {
 	// Store is the acpi-erst device's backing file (QEMU's format;
-	// created and formatted when missing). Default DefaultStore.
+	// created and formatted when missing). Default DefaultStore in the
+	// current directory for Start, in tb.TempDir() for StartT.
 	Store string
 	// StoreSize is the store's size: 0 means the existing file's, or
 	// 64 KiB for a new one.
@@ -83,8 +86,10 @@ type Options struct {
 	// answers, against some 5 s under TCG. The store is not in the saved
 	// state: a resumed device reads the store as the file holds it, as
 	// after a reboot.
-	// A resumed guest's erst serve writes its messages to a private 9p
-	// share, not to Console.
+	// A resumed guest mounts two 9p shares of private host directories
+	// (removed by Close) and its erst serve writes its messages to a file
+	// there, not to Console; a booted guest mounts no share and its erst
+	// serve writes to the serial console (Console).
 	Boot bool
 	// LinuxERST leaves the device to the Linux kernel's own ERST driver
 	// and pstore (no erst_disable), and boots with panic=-1: the guest
@@ -127,14 +132,17 @@ type Guest struct {
 
 	// capacityKnown: capacity was read from the store file.
 	capacityKnown bool
+	cmdline       []string // the last QEMU's command line
 
 	errMu   sync.Mutex
 	lastErr error
 }
 
 // Start boots a guest on o.Store and returns it once `erst serve`
-// answers in it. ctx bounds the boot only; the guest runs until
-// Shutdown, Kill or Close.
+// answers in it. ctx governs the boot only (with Options.BootTimeout):
+// cancelling it during the boot kills QEMU and Start returns an error,
+// cancelling it later does nothing. The guest runs until Shutdown, Kill
+// or Close; each later call takes a context of its own.
 func Start(ctx context.Context, o Options) (*Guest, error) {
 	g, err := newGuest(o)
 	if err != nil {
@@ -240,6 +248,9 @@ func (g *Guest) boot(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, g.o.BootTimeout)
 	defer cancel()
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%w: %w", ErrBoot, context.Cause(ctx))
+	}
 	sock := g.cfg.Ports[0].Socket
 	os.Remove(sock)
 	ln, err := net.Listen("unix", sock)
@@ -257,6 +268,7 @@ func (g *Guest) boot(ctx context.Context) error {
 		return fmt.Errorf("%w: %w", ErrBoot, err)
 	}
 	g.boots++
+	g.cmdline = v.Cmdline()
 	fail := func(err error) error {
 		v.Kill()
 		<-v.Done()
@@ -545,6 +557,20 @@ func (g *Guest) Restart(ctx context.Context) error {
 		}
 	}
 	return g.boot(ctx)
+}
+
+// Cmdline is the command line of the guest's last QEMU, binary first:
+// what to run to reproduce a failure by hand (StartT logs it when a test
+// fails). Before a QEMU has started, it is that of a boot of the guest's
+// configuration.
+func (g *Guest) Cmdline() []string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.cmdline != nil {
+		return slices.Clone(g.cmdline)
+	}
+	args, _ := g.cfg.Args()
+	return args
 }
 
 // Boots is how many times QEMU was started (booted, or resumed from the

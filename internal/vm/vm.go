@@ -34,7 +34,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -364,19 +363,20 @@ func Start(ctx context.Context, c *Config) (*VM, error) {
 	}
 	v := &VM{Serial: NewSerialLog(keep, c.Echo), done: make(chan struct{})}
 	fns := append(c.Fns(), qemu.WithSerialOutput(v.Serial))
-	var monLn *net.UnixListener
+	var monAddr string
+	release := func() {}
 	if c.Monitor || c.Resume != "" {
-		fn, ln, err := monitorFn(c.Resume != "")
+		fn, addr, rel, err := monitorFn(c.Resume != "")
 		if err != nil {
 			lock.Close()
 			return nil, err
 		}
-		defer ln.Close() // QEMU has its own copy
-		fns, monLn = append(fns, fn), ln
+		fns, monAddr, release = append(fns, fn), addr, rel
 	}
 	v.start = time.Now()
 	v.Serial.start = v.start
 	q, err := qemu.StartContext(ctx, qemu.ArchAMD64, fns...)
+	release() // QEMU has its own copy of the monitor's socket
 	if err != nil {
 		lock.Close()
 		return nil, err
@@ -391,7 +391,7 @@ func Start(ctx context.Context, c *Config) (*VM, error) {
 		v.mu.Unlock()
 		close(v.done)
 	}()
-	if monLn == nil {
+	if monAddr == "" {
 		return v, nil
 	}
 	fail := func(err error) (*VM, error) {
@@ -399,7 +399,7 @@ func Start(ctx context.Context, c *Config) (*VM, error) {
 		<-v.done
 		return nil, fmt.Errorf("%w; QEMU: %v", err, v.Err())
 	}
-	if v.mon, err = connectMonitor(monLn.Addr().String()); err != nil {
+	if v.mon, err = connectMonitor(monAddr); err != nil {
 		return fail(fmt.Errorf("vm: QEMU's monitor: %w", err))
 	}
 	if c.Resume != "" {

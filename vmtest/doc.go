@@ -42,10 +42,13 @@
 // Every call through PSHED is bounded by Options.CallTimeout. A call that
 // cannot reach the guest (QEMU died or was killed, the reply did not
 // come) returns STATUS_UNSUCCESSFUL at once; Err returns the Go error
-// behind the last failure status: the guest driver's error, or the
-// transport's, wrapping remote.ErrConnection and, when QEMU is gone,
-// ErrNotRunning. Client gives the same calls with the error beside the
-// status, and a hook to act while a call is in flight. The wire protocol
+// behind the status of the last call through PSHED, by any goroutine: the
+// guest driver's error, or the transport's, wrapping remote.ErrConnection
+// and, when QEMU is gone, ErrNotRunning. The Guest's own WriteErrorRecord,
+// ReadErrorRecord and ClearErrorRecord return each call's error beside
+// its status (the way for concurrent callers), and so does Client, the
+// connection to the running QEMU, with a hook to act while a call is in
+// flight. The wire protocol
 // is package erst/pshed/remote's; the guest serves on a virtio-serial
 // port (PortName). A resumed guest (the default) also mounts two 9p shares
 // of private host directories, which Close removes, and its erst serve

@@ -134,8 +134,7 @@ type Guest struct {
 	capacityKnown bool
 	cmdline       []string // the last QEMU's command line
 
-	errMu   sync.Mutex
-	lastErr error
+	persist *remote.Persistence // PSHED's handle
 }
 
 // Start boots a guest on o.Store and returns it once `erst serve`
@@ -184,6 +183,7 @@ func newGuest(o Options) (*Guest, error) {
 		logf = func(string, ...any) {}
 	}
 	g := &Guest{o: o, logf: logf}
+	g.persist = remote.NewPersistence(g)
 	c := &g.cfg
 	*c = vm.Config{QEMU: o.QEMU, Machine: o.Machine, Accel: o.Accel, Memory: o.Memory, RecordSize: o.RecordSize, Echo: o.Console}
 	c.Monitor = true // Reset
@@ -426,69 +426,69 @@ func (g *Guest) ClearAll(ctx context.Context) error {
 	return nil
 }
 
-// PSHED returns the guest's callbacks as a pshed.Persistence. It stays
-// valid across Restart. Each call is bounded by Options.CallTimeout; a
-// call that cannot reach the guest (not running, QEMU died, timeout)
-// returns STATUS_UNSUCCESSFUL at once. Err returns the error behind the
-// last failure status.
-func (g *Guest) PSHED() pshed.Persistence { return guestPSHED{g} }
+// PSHED returns the guest's callbacks as a pshed.Persistence
+// (remote.Persistence over the Guest's own calls). It stays valid across
+// Restart. Each call is bounded by Options.CallTimeout; a call that
+// cannot reach the guest (not running, QEMU died, timeout) returns
+// STATUS_UNSUCCESSFUL at once. It is always the same handle: Err returns
+// the error behind the status of its last call, from whichever goroutine.
+// Goroutines calling concurrently take the error with each call from
+// the Guest's WriteErrorRecord, ReadErrorRecord and ClearErrorRecord, or
+// a handle each, remote.NewPersistence(g).
+func (g *Guest) PSHED() pshed.Persistence { return g.persist }
 
 // Err returns the Go error behind the status of the last call through
-// PSHED: the guest's driver error, or the transport's (wrapping
-// remote.ErrConnection, and ErrNotRunning when QEMU exited); nil after a
-// success.
-func (g *Guest) Err() error {
-	g.errMu.Lock()
-	defer g.errMu.Unlock()
-	return g.lastErr
-}
+// PSHED, by any goroutine: the guest's driver error, or the transport's
+// (wrapping remote.ErrConnection, and ErrNotRunning when QEMU exited);
+// nil after a success. It is the last call's, not necessarily the
+// caller's: see PSHED.
+func (g *Guest) Err() error { return g.persist.Err() }
 
-func (g *Guest) keep(err error, v *vm.VM) {
-	if err != nil && v != nil && errors.Is(err, remote.ErrConnection) && !errors.Is(err, ErrNotRunning) {
+// annotate marks a transport error of a call to v with ErrNotRunning
+// when QEMU has exited meanwhile.
+func annotate(err error, v *vm.VM) error {
+	if err != nil && errors.Is(err, remote.ErrConnection) && !errors.Is(err, ErrNotRunning) {
 		select {
 		case <-v.Done():
 			err = fmt.Errorf("%w (%w: QEMU exited: %v)", err, ErrNotRunning, v.Err())
 		default:
 		}
 	}
-	g.errMu.Lock()
-	g.lastErr = err
-	g.errMu.Unlock()
+	return err
 }
 
-type guestPSHED struct{ g *Guest }
-
-func (p guestPSHED) WriteErrorRecord(flags uint32, record []byte) pshed.NTSTATUS {
-	c, v, err := p.g.running()
+// WriteErrorRecord calls the running guest's WriteErrorRecord and
+// returns its status with the error behind it (remote.Client's), or
+// STATUS_UNSUCCESSFUL with ErrNotRunning when no guest runs. Unlike
+// Client's, it follows the guest across Restart.
+func (g *Guest) WriteErrorRecord(ctx context.Context, flags uint32, record []byte) (pshed.NTSTATUS, error) {
+	c, v, err := g.running()
 	if err != nil {
-		p.g.keep(err, nil)
-		return pshed.StatusUnsuccessful
+		return pshed.StatusUnsuccessful, err
 	}
-	st, err := c.WriteErrorRecord(context.Background(), flags, record)
-	p.g.keep(err, v)
-	return st
+	st, err := c.WriteErrorRecord(ctx, flags, record)
+	return st, annotate(err, v)
 }
 
-func (p guestPSHED) ReadErrorRecord(flags uint32, id uint64, buf []byte) (uint64, uint32, pshed.NTSTATUS) {
-	c, v, err := p.g.running()
+// ReadErrorRecord is WriteErrorRecord's counterpart for ReadErrorRecord.
+func (g *Guest) ReadErrorRecord(ctx context.Context, flags uint32, id uint64, buf []byte) (next uint64, length uint32, st pshed.NTSTATUS, err error) {
+	c, v, err := g.running()
 	if err != nil {
-		p.g.keep(err, nil)
-		return 0, 0, pshed.StatusUnsuccessful
+		return 0, 0, pshed.StatusUnsuccessful, err
 	}
-	next, length, st, err := c.ReadErrorRecord(context.Background(), flags, id, buf)
-	p.g.keep(err, v)
-	return next, length, st
+	next, length, st, err = c.ReadErrorRecord(ctx, flags, id, buf)
+	return next, length, st, annotate(err, v)
 }
 
-func (p guestPSHED) ClearErrorRecord(flags uint32, id uint64) pshed.NTSTATUS {
-	c, v, err := p.g.running()
+// ClearErrorRecord is WriteErrorRecord's counterpart for
+// ClearErrorRecord.
+func (g *Guest) ClearErrorRecord(ctx context.Context, flags uint32, id uint64) (pshed.NTSTATUS, error) {
+	c, v, err := g.running()
 	if err != nil {
-		p.g.keep(err, nil)
-		return pshed.StatusUnsuccessful
+		return pshed.StatusUnsuccessful, err
 	}
-	st, err := c.ClearErrorRecord(context.Background(), flags, id)
-	p.g.keep(err, v)
-	return st
+	st, err := c.ClearErrorRecord(ctx, flags, id)
+	return st, annotate(err, v)
 }
 
 // Shutdown powers the guest off cleanly: erst serve ends, the guest

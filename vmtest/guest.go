@@ -184,22 +184,19 @@ func newGuest(o Options) (*Guest, error) {
 	}
 	g := &Guest{o: o, logf: logf}
 	g.persist = remote.NewPersistence(g)
-	c := &g.cfg
-	*c = vm.Config{QEMU: o.QEMU, Machine: o.Machine, Accel: o.Accel, Memory: o.Memory, RecordSize: o.RecordSize, Echo: o.Console}
+	c, err := vm.NewConfig(vm.Setup{
+		QEMU: o.QEMU, Machine: o.Machine, Accel: o.Accel, Memory: o.Memory,
+		Store: o.Store, StoreSize: o.StoreSize, RecordSize: o.RecordSize,
+		Kernel: o.Kernel, Initramfs: o.Initramfs, Source: o.Source, Firmware: fw,
+		Logf: func(format string, args ...any) { logf("vmtest: "+format, args...) },
+	})
+	if err != nil {
+		return nil, fmt.Errorf("vmtest: %w", err)
+	}
+	g.cfg = *c
+	c = &g.cfg
+	c.Echo = o.Console
 	c.Monitor = true // Reset
-	if c.Store, err = filepath.Abs(o.Store); err != nil {
-		return nil, err
-	}
-	if c.StoreSize, err = vm.StoreSize(c.Store, o.StoreSize, o.RecordSize); err != nil {
-		return nil, fmt.Errorf("vmtest: %w", err)
-	}
-	prefixed := func(format string, args ...any) { logf("vmtest: "+format, args...) }
-	if c.Kernel, c.Initramfs, err = vm.Images(o.Kernel, o.Initramfs, o.Source, prefixed); err != nil {
-		return nil, fmt.Errorf("vmtest: %w", err)
-	}
-	if err := fw.Apply(c, o.Kernel); err != nil {
-		return nil, fmt.Errorf("vmtest: %w", err)
-	}
 	// A short path: a Unix socket's path has at most 107 bytes.
 	if g.dir, err = os.MkdirTemp("", "vmtest-"); err != nil {
 		return nil, err

@@ -311,7 +311,7 @@ func (g *Guest) boot(ctx context.Context) error {
 // until Shutdown, Kill or Close, not as long as ctx.
 func (g *Guest) resume(ctx context.Context) (*vm.VM, error) {
 	prefixed := func(format string, args ...any) { g.logf("vmtest: "+format, args...) }
-	v, conn, err := vm.StartSaved(ctx, context.Background(), &g.cfg, g.saved, true, prefixed)
+	v, conn, err := vm.StartSaved(ctx, &g.cfg, vm.Saved{Path: g.saved, Cache: true, Logf: prefixed})
 	if err != nil {
 		return nil, err
 	}

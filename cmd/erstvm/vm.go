@@ -43,7 +43,7 @@ func runVM(ctx context.Context, o *options, stdout, stderr io.Writer) int {
 		}
 		cached := o.resume == ""
 		var conn net.Conn
-		v, conn, err = vm.StartSaved(ctx, ctx, c, resume, cached, logf)
+		v, conn, err = vm.StartSaved(ctx, c, vm.Saved{Path: resume, Cache: cached, Life: ctx, Logf: logf})
 		if err != nil {
 			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 				fmt.Fprintf(stderr, "erstvm: the guest did not finish within %v: it was still booting to be saved, or resuming (%v)\n", o.timeout, err)

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+
+	"github.com/goerst/erst/images"
 )
 
 // ErrImages wraps NewConfig's errors about the kernel and initramfs.
@@ -17,17 +19,17 @@ type Setup struct {
 	// RecordSize are as StoreSize takes them (0: the file's own size).
 	Store                 string
 	StoreSize, RecordSize uint64
-	// Kernel, Initramfs and Source are as Images takes them.
+	// Kernel, Initramfs and Source are as images.Resolve takes them.
 	Kernel, Initramfs, Source string
 	Firmware                  Firmware
 	// Cmdline is the kernel command line (KernelCmdline).
 	Cmdline string
-	// Logf receives Images' progress; nil discards it.
+	// Logf receives images.Resolve's progress; nil discards it.
 	Logf func(format string, args ...any)
 }
 
 // NewConfig is the Config for s: its machine, the store's absolute path
-// and size (StoreSize), the kernel and initramfs to boot (Images) and the
+// and size (StoreSize), the kernel and initramfs to boot (images.Resolve) and the
 // firmware (Firmware.Apply). The caller adds shares, ports and the rest.
 // An error names the part of s it is about.
 func NewConfig(s Setup) (*Config, error) {
@@ -43,7 +45,7 @@ func NewConfig(s Setup) (*Config, error) {
 	if c.StoreSize, err = StoreSize(c.Store, s.StoreSize, s.RecordSize); err != nil {
 		return nil, fmt.Errorf("store %s: %w", s.Store, err)
 	}
-	if c.Kernel, c.Initramfs, err = Images(s.Kernel, s.Initramfs, s.Source, logf); err != nil {
+	if c.Kernel, c.Initramfs, err = images.Resolve(s.Kernel, s.Initramfs, s.Source, logf); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrImages, err)
 	}
 	if err := s.Firmware.Apply(c, s.Kernel); err != nil {

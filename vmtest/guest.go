@@ -298,7 +298,9 @@ func (g *Guest) boot(ctx context.Context) error {
 		return fail(fmt.Errorf("erst serve did not answer: %w", err))
 	}
 	g.v, g.client, g.info = v, client, info
-	if !g.capacityKnown {
+	if info.CapacityKnown {
+		g.capacity, g.capacityKnown = int(info.Capacity), true
+	} else if !g.capacityKnown {
 		g.capacity, g.capacityKnown = storeCapacity(g.cfg.Store)
 	}
 	g.logf("vmtest: boot %d (%s, %s) answered in %.1fs; stages: %s", g.boots, g.o.Machine, filepath.Base(g.cfg.Store),
@@ -377,19 +379,26 @@ func (g *Guest) Client() (*remote.Client, error) {
 }
 
 // Info describes the guest's device: its error log range length and
-// record count, and the functional area mask of the plug-in it
-// registered. Its Capacity is 0: the real device cannot tell (Capacity
-// reads the store file's header instead).
+// record count, the functional area mask of the plug-in it registered,
+// and its capacity: the guest's when it reports one, else Capacity's.
 func (g *Guest) Info(ctx context.Context) (remote.Info, error) {
 	c, _, err := g.running()
 	if err != nil {
 		return remote.Info{}, err
 	}
-	return c.Info(ctx)
+	info, err := c.Info(ctx)
+	if err == nil && !info.CapacityKnown {
+		if n, ok := g.Capacity(); ok {
+			info.Capacity, info.CapacityKnown = uint64(n), true
+		}
+	}
+	return info, err
 }
 
-// Capacity is how many records the store holds, from the store file's
-// header (which QEMU wrote at the first boot); ok is false when unknown.
+// Capacity is how many records the store holds: as the guest reported it
+// at the last boot (remote.Info) when it could tell, else from the store
+// file's header, which QEMU wrote at the first boot (the real device
+// cannot tell); ok is false when unknown.
 func (g *Guest) Capacity() (n int, ok bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()

@@ -229,14 +229,26 @@ func ErrorReply(p []byte) (pshed.NTSTATUS, string, error) {
 	return st, text, nil
 }
 
-// Info asks for the device's description.
+// Info asks for the device's description. It asks with InfoExtended,
+// and again without when the server rejects that (a server from before
+// the reply's Flags): then a Capacity of 0 is taken as unknown.
 func (c *Client) Info(ctx context.Context) (Info, error) {
-	r, _, err := c.call(ctx, OpInfo, nil)
+	extended := true
+	r, _, err := c.call(ctx, OpInfo, buf(nil).u32(InfoExtended))
+	if errors.Is(err, ErrRejected) {
+		extended = false
+		r, _, err = c.call(ctx, OpInfo, nil)
+	}
 	if err != nil {
 		return Info{}, err
 	}
 	info := Info{RangeLength: r.u64(), Capacity: r.u64(), RecordCount: r.u64(),
 		FunctionalAreaMask: pshed.FunctionalArea(r.u32()), MaxPayload: r.u32()}
+	if extended {
+		info.CapacityKnown = r.u32()&infoCapacityKnown != 0
+	} else {
+		info.CapacityKnown = info.Capacity > 0
+	}
 	if err := r.done(); err != nil {
 		return Info{}, fmt.Errorf("%w: info reply: %w", ErrProtocol, err)
 	}

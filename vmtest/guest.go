@@ -332,24 +332,20 @@ func (g *Guest) resume(ctx context.Context) (*vm.VM, error) {
 	return v, nil
 }
 
-// storeCapacity is how many records the store file holds, from its
-// header (erst/store's format); ok is false when it cannot be read.
+// storeCapacity is how many records the store file holds, by erst/store's
+// own rule (Store.Capacity) on a copy of the file; ok is false when it
+// cannot be read. QEMU holds the file's lock while it runs, so the copy
+// is read without it.
 func storeCapacity(path string) (n int, ok bool) {
-	f, err := os.Open(path)
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return 0, false
 	}
-	defer f.Close()
-	b := make([]byte, store.HeaderSize)
-	if _, err := io.ReadFull(f, b); err != nil {
+	st, err := store.New(store.Image(b))
+	if err != nil {
 		return 0, false
 	}
-	h, err := store.DecodeHeader(b)
-	fi, serr := f.Stat()
-	if err != nil || serr != nil || h.RecordSize == 0 || uint64(h.StorageOffset) > uint64(fi.Size()) {
-		return 0, false
-	}
-	return int((uint64(fi.Size()) - uint64(h.StorageOffset)) / uint64(h.RecordSize)), true
+	return st.Capacity(), true
 }
 
 // running returns the current client, or ErrNotRunning.

@@ -153,10 +153,9 @@
 // shared guest against the same operation inside a guest (erst bench),
 // and reports the harness's overhead (docs/performance.md).
 //
-// The tests find QEMU and the kernel themselves and set vmtest's
-// VMTEST_QEMU, VMTEST_KERNEL, VMTEST_ARCH and VMTEST_KERNEL_APPEND; a
-// VMTEST_QEMU already in the environment (e.g. with -enable-kvm) is used as
-// the base command. Without QEMU or a kernel they skip, unless CI=true:
-// then they fail, as they do when vmtest skips a guest run or a guest test
-// did not pass.
+// The tests look for QEMU (qemu-system-x86_64 on PATH) and the newest
+// Debian kernel, as Available does; hugelgupf/vmtest's VMTEST_*
+// variables reach no guest here (package internal/vm overrides them).
+// Without QEMU or a kernel the tests skip, unless CI=true: then they fail,
+// as they do when a guest run skips or a guest test did not pass.
 package vmtest

@@ -374,21 +374,17 @@ func (g *Guest) Client() (*remote.Client, error) {
 	return c, err
 }
 
-// Info describes the guest's device: its error log range length and
-// record count, the functional area mask of the plug-in it registered,
-// and its capacity: the guest's when it reports one, else Capacity's.
+// Info describes the guest's device as its erst serve reports it: its
+// error log range length and record count, the functional area mask of
+// the plug-in it registered, and its capacity when the device can tell
+// (remote.Info.CapacityKnown; QEMU's device cannot, and Capacity then
+// reads the store file's header).
 func (g *Guest) Info(ctx context.Context) (remote.Info, error) {
 	c, _, err := g.running()
 	if err != nil {
 		return remote.Info{}, err
 	}
-	info, err := c.Info(ctx)
-	if err == nil && !info.CapacityKnown {
-		if n, ok := g.Capacity(); ok {
-			info.Capacity, info.CapacityKnown = uint64(n), true
-		}
-	}
-	return info, err
+	return c.Info(ctx)
 }
 
 // Capacity is how many records the store holds: as the guest reported it
@@ -445,6 +441,9 @@ func (g *Guest) PSHED() pshed.Persistence { return g.persist }
 // nil after a success. It is the last call's, not necessarily the
 // caller's: see PSHED.
 func (g *Guest) Err() error { return g.persist.Err() }
+
+// The Guest's own calls are what PSHED adapts.
+var _ remote.Caller = (*Guest)(nil)
 
 // annotate marks a transport error of a call to v with ErrNotRunning
 // when QEMU has exited meanwhile.

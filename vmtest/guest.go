@@ -69,8 +69,9 @@ type Options struct {
 	// BootTimeout bounds each boot, until `erst serve` answers. Default
 	// DefaultBootTimeout.
 	BootTimeout time.Duration
-	// CallTimeout bounds each call through PSHED (and each Client call
-	// without a deadline of its own). Default DefaultCallTimeout.
+	// CallTimeout bounds each call through PSHED (and each call of the
+	// Guest or its Client whose context has no deadline of its own).
+	// Default DefaultCallTimeout.
 	CallTimeout time.Duration
 	// QEMU, Accel and Memory are erstvm's -qemu, -accel and -m.
 	QEMU, Accel, Memory string

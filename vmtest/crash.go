@@ -100,6 +100,7 @@ func (g *Guest) bootLinuxERST(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrBoot, err)
 	}
+	g.cmdline = v.Cmdline()
 	go func() { <-v.Done(); conn.Close() }()
 	g.v, g.client, g.linuxReq = v, nil, conn
 	if !g.capacityKnown {

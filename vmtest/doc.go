@@ -17,8 +17,13 @@
 // Debian kernel, the guest initramfs of package images (built on first
 // use and cached, from the erst module found from the current directory
 // or from where this package was compiled: a checkout, or Go's read-only
-// module cache when a project requires erst). StartT is Start for a test:
-// it closes the guest at the test's end.
+// module cache when a project requires erst). Start's context governs the
+// boot only; the guest runs until Shutdown, Kill or Close. StartT is Start
+// for a test: the test's context bounds the boot, the store defaults to a
+// file in t.TempDir(), the guest is closed at the test's end (a failing
+// Close fails the test) and a failed test's log holds the QEMU command
+// line. Available says whether QEMU and a kernel are there, and how to
+// install what is missing, for a project whose tests skip outside CI.
 //
 // A start does not boot every time: the guest boots once, is saved when
 // it is up (internal/vm, in the cache, keyed by kernel, initramfs, QEMU,
@@ -37,12 +42,19 @@
 // Every call through PSHED is bounded by Options.CallTimeout. A call that
 // cannot reach the guest (QEMU died or was killed, the reply did not
 // come) returns STATUS_UNSUCCESSFUL at once; Err returns the Go error
-// behind the last failure status: the guest driver's error, or the
-// transport's, wrapping remote.ErrConnection and, when QEMU is gone,
-// ErrNotRunning. Client gives the same calls with the error beside the
-// status, and a hook to act while a call is in flight. The wire protocol
+// behind the status of the last call through PSHED, by any goroutine: the
+// guest driver's error, or the transport's, wrapping remote.ErrConnection
+// and, when QEMU is gone, ErrNotRunning. The Guest's own WriteErrorRecord,
+// ReadErrorRecord and ClearErrorRecord return each call's error beside
+// its status (the way for concurrent callers), and so does Client, the
+// connection to the running QEMU, with a hook to act while a call is in
+// flight. The wire protocol
 // is package erst/pshed/remote's; the guest serves on a virtio-serial
-// port (PortName) and mounts no 9p share.
+// port (PortName). A resumed guest (the default) also mounts two 9p shares
+// of private host directories, which Close removes, and its erst serve
+// writes its messages to a file there; a guest booted with Options.Boot
+// mounts no share and its erst serve writes to the serial console
+// (Options.Console). Neither shares the host's working directory.
 //
 // A guest started with Options.LinuxERST is there to crash: its kernel's
 // own ERST driver and pstore own the device (it runs no erst serve; PSHED
@@ -141,10 +153,9 @@
 // shared guest against the same operation inside a guest (erst bench),
 // and reports the harness's overhead (docs/performance.md).
 //
-// The tests find QEMU and the kernel themselves and set vmtest's
-// VMTEST_QEMU, VMTEST_KERNEL, VMTEST_ARCH and VMTEST_KERNEL_APPEND; a
-// VMTEST_QEMU already in the environment (e.g. with -enable-kvm) is used as
-// the base command. Without QEMU or a kernel they skip, unless CI=true:
-// then they fail, as they do when vmtest skips a guest run or a guest test
-// did not pass.
+// The tests look for QEMU (qemu-system-x86_64 on PATH) and the newest
+// Debian kernel, as Available does; hugelgupf/vmtest's VMTEST_*
+// variables reach no guest here (package internal/vm overrides them).
+// Without QEMU or a kernel the tests skip, unless CI=true: then they fail,
+// as they do when a guest run skips or a guest test did not pass.
 package vmtest

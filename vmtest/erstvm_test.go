@@ -16,7 +16,7 @@ import (
 
 	"github.com/goerst/erst/acpi"
 	"github.com/goerst/erst/acpi/acpitest"
-	"github.com/goerst/erst/internal/vm"
+	"github.com/goerst/erst/images"
 )
 
 // The corpus's QEMU 7.2 tables, read from guests' /sys/firmware/acpi/tables/ERST.
@@ -75,7 +75,7 @@ func TestErstvm(t *testing.T) {
 	prerequisites(t)
 	// Build (or find) the initramfs first, without a boot, so that the
 	// boots' logged times are boots.
-	if _, _, err := vm.Images("", "", "", t.Logf); err != nil {
+	if _, _, err := images.Resolve("", "", "", t.Logf); err != nil {
 		t.Fatal(err)
 	}
 

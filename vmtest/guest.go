@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -31,10 +32,12 @@ const PortName = "erst.0"
 
 // Options configure a guest. The zero value boots what erstvm boots: q35
 // under TCG, the newest Debian kernel, the cached initramfs (built when
-// missing), a 64 KiB store of 8 KiB records in ./erst.backing.
+// missing), a 64 KiB store of 8 KiB records in ./erst.backing (Start) or
+// in a file of the test's own t.TempDir() (StartT).
 type Options struct {
 	// Store is the acpi-erst device's backing file (QEMU's format;
-	// created and formatted when missing). Default DefaultStore.
+	// created and formatted when missing). Default DefaultStore in the
+	// current directory for Start, in tb.TempDir() for StartT.
 	Store string
 	// StoreSize is the store's size: 0 means the existing file's, or
 	// 64 KiB for a new one.
@@ -66,8 +69,9 @@ type Options struct {
 	// BootTimeout bounds each boot, until `erst serve` answers. Default
 	// DefaultBootTimeout.
 	BootTimeout time.Duration
-	// CallTimeout bounds each call through PSHED (and each Client call
-	// without a deadline of its own). Default DefaultCallTimeout.
+	// CallTimeout bounds each call through PSHED (and each call of the
+	// Guest or its Client whose context has no deadline of its own).
+	// Default DefaultCallTimeout.
 	CallTimeout time.Duration
 	// QEMU, Accel and Memory are erstvm's -qemu, -accel and -m.
 	QEMU, Accel, Memory string
@@ -83,8 +87,10 @@ type Options struct {
 	// answers, against some 5 s under TCG. The store is not in the saved
 	// state: a resumed device reads the store as the file holds it, as
 	// after a reboot.
-	// A resumed guest's erst serve writes its messages to a private 9p
-	// share, not to Console.
+	// A resumed guest mounts two 9p shares of private host directories
+	// (removed by Close) and its erst serve writes its messages to a file
+	// there, not to Console; a booted guest mounts no share and its erst
+	// serve writes to the serial console (Console).
 	Boot bool
 	// LinuxERST leaves the device to the Linux kernel's own ERST driver
 	// and pstore (no erst_disable), and boots with panic=-1: the guest
@@ -127,14 +133,16 @@ type Guest struct {
 
 	// capacityKnown: capacity was read from the store file.
 	capacityKnown bool
+	cmdline       []string // the last QEMU's command line
 
-	errMu   sync.Mutex
-	lastErr error
+	persist *remote.Persistence // PSHED's handle
 }
 
 // Start boots a guest on o.Store and returns it once `erst serve`
-// answers in it. ctx bounds the boot only; the guest runs until
-// Shutdown, Kill or Close.
+// answers in it. ctx governs the boot only (with Options.BootTimeout):
+// cancelling it during the boot kills QEMU and Start returns an error,
+// cancelling it later does nothing. The guest runs until Shutdown, Kill
+// or Close; each later call takes a context of its own.
 func Start(ctx context.Context, o Options) (*Guest, error) {
 	g, err := newGuest(o)
 	if err != nil {
@@ -176,22 +184,20 @@ func newGuest(o Options) (*Guest, error) {
 		logf = func(string, ...any) {}
 	}
 	g := &Guest{o: o, logf: logf}
-	c := &g.cfg
-	*c = vm.Config{QEMU: o.QEMU, Machine: o.Machine, Accel: o.Accel, Memory: o.Memory, RecordSize: o.RecordSize, Echo: o.Console}
+	g.persist = remote.NewPersistence(g)
+	c, err := vm.NewConfig(vm.Setup{
+		QEMU: o.QEMU, Machine: o.Machine, Accel: o.Accel, Memory: o.Memory,
+		Store: o.Store, StoreSize: o.StoreSize, RecordSize: o.RecordSize,
+		Kernel: o.Kernel, Initramfs: o.Initramfs, Source: o.Source, Firmware: fw,
+		Logf: func(format string, args ...any) { logf("vmtest: "+format, args...) },
+	})
+	if err != nil {
+		return nil, fmt.Errorf("vmtest: %w", err)
+	}
+	g.cfg = *c
+	c = &g.cfg
+	c.Echo = o.Console
 	c.Monitor = true // Reset
-	if c.Store, err = filepath.Abs(o.Store); err != nil {
-		return nil, err
-	}
-	if c.StoreSize, err = vm.StoreSize(c.Store, o.StoreSize, o.RecordSize); err != nil {
-		return nil, fmt.Errorf("vmtest: %w", err)
-	}
-	prefixed := func(format string, args ...any) { logf("vmtest: "+format, args...) }
-	if c.Kernel, c.Initramfs, err = vm.Images(o.Kernel, o.Initramfs, o.Source, prefixed); err != nil {
-		return nil, fmt.Errorf("vmtest: %w", err)
-	}
-	if err := fw.Apply(c, o.Kernel); err != nil {
-		return nil, fmt.Errorf("vmtest: %w", err)
-	}
 	// A short path: a Unix socket's path has at most 107 bytes.
 	if g.dir, err = os.MkdirTemp("", "vmtest-"); err != nil {
 		return nil, err
@@ -240,6 +246,9 @@ func (g *Guest) boot(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, g.o.BootTimeout)
 	defer cancel()
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%w: %w", ErrBoot, context.Cause(ctx))
+	}
 	sock := g.cfg.Ports[0].Socket
 	os.Remove(sock)
 	ln, err := net.Listen("unix", sock)
@@ -257,6 +266,7 @@ func (g *Guest) boot(ctx context.Context) error {
 		return fmt.Errorf("%w: %w", ErrBoot, err)
 	}
 	g.boots++
+	g.cmdline = v.Cmdline()
 	fail := func(err error) error {
 		v.Kill()
 		<-v.Done()
@@ -289,7 +299,9 @@ func (g *Guest) boot(ctx context.Context) error {
 		return fail(fmt.Errorf("erst serve did not answer: %w", err))
 	}
 	g.v, g.client, g.info = v, client, info
-	if !g.capacityKnown {
+	if info.CapacityKnown {
+		g.capacity, g.capacityKnown = int(info.Capacity), true
+	} else if !g.capacityKnown {
 		g.capacity, g.capacityKnown = storeCapacity(g.cfg.Store)
 	}
 	g.logf("vmtest: boot %d (%s, %s) answered in %.1fs; stages: %s", g.boots, g.o.Machine, filepath.Base(g.cfg.Store),
@@ -302,7 +314,7 @@ func (g *Guest) boot(ctx context.Context) error {
 // until Shutdown, Kill or Close, not as long as ctx.
 func (g *Guest) resume(ctx context.Context) (*vm.VM, error) {
 	prefixed := func(format string, args ...any) { g.logf("vmtest: "+format, args...) }
-	v, conn, err := vm.StartSaved(ctx, context.Background(), &g.cfg, g.saved, true, prefixed)
+	v, conn, err := vm.StartSaved(ctx, &g.cfg, vm.Saved{Path: g.saved, Cache: true, Logf: prefixed})
 	if err != nil {
 		return nil, err
 	}
@@ -321,24 +333,20 @@ func (g *Guest) resume(ctx context.Context) (*vm.VM, error) {
 	return v, nil
 }
 
-// storeCapacity is how many records the store file holds, from its
-// header (erst/store's format); ok is false when it cannot be read.
+// storeCapacity is how many records the store file holds, by erst/store's
+// own rule (Store.Capacity) on a copy of the file; ok is false when it
+// cannot be read. QEMU holds the file's lock while it runs, so the copy
+// is read without it.
 func storeCapacity(path string) (n int, ok bool) {
-	f, err := os.Open(path)
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return 0, false
 	}
-	defer f.Close()
-	b := make([]byte, store.HeaderSize)
-	if _, err := io.ReadFull(f, b); err != nil {
+	st, err := store.New(store.Image(b))
+	if err != nil {
 		return 0, false
 	}
-	h, err := store.DecodeHeader(b)
-	fi, serr := f.Stat()
-	if err != nil || serr != nil || h.RecordSize == 0 || uint64(h.StorageOffset) > uint64(fi.Size()) {
-		return 0, false
-	}
-	return int((uint64(fi.Size()) - uint64(h.StorageOffset)) / uint64(h.RecordSize)), true
+	return st.Capacity(), true
 }
 
 // running returns the current client, or ErrNotRunning.
@@ -367,10 +375,11 @@ func (g *Guest) Client() (*remote.Client, error) {
 	return c, err
 }
 
-// Info describes the guest's device: its error log range length and
-// record count, and the functional area mask of the plug-in it
-// registered. Its Capacity is 0: the real device cannot tell (Capacity
-// reads the store file's header instead).
+// Info describes the guest's device as its erst serve reports it: its
+// error log range length and record count, the functional area mask of
+// the plug-in it registered, and its capacity when the device can tell
+// (remote.Info.CapacityKnown; QEMU's device cannot, and Capacity then
+// reads the store file's header).
 func (g *Guest) Info(ctx context.Context) (remote.Info, error) {
 	c, _, err := g.running()
 	if err != nil {
@@ -379,8 +388,10 @@ func (g *Guest) Info(ctx context.Context) (remote.Info, error) {
 	return c.Info(ctx)
 }
 
-// Capacity is how many records the store holds, from the store file's
-// header (which QEMU wrote at the first boot); ok is false when unknown.
+// Capacity is how many records the store holds: as the guest reported it
+// at the last boot (remote.Info) when it could tell, else from the store
+// file's header, which QEMU wrote at the first boot (the real device
+// cannot tell); ok is false when unknown.
 func (g *Guest) Capacity() (n int, ok bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -414,69 +425,72 @@ func (g *Guest) ClearAll(ctx context.Context) error {
 	return nil
 }
 
-// PSHED returns the guest's callbacks as a pshed.Persistence. It stays
-// valid across Restart. Each call is bounded by Options.CallTimeout; a
-// call that cannot reach the guest (not running, QEMU died, timeout)
-// returns STATUS_UNSUCCESSFUL at once. Err returns the error behind the
-// last failure status.
-func (g *Guest) PSHED() pshed.Persistence { return guestPSHED{g} }
+// PSHED returns the guest's callbacks as a pshed.Persistence
+// (remote.Persistence over the Guest's own calls). It stays valid across
+// Restart. Each call is bounded by Options.CallTimeout; a call that
+// cannot reach the guest (not running, QEMU died, timeout) returns
+// STATUS_UNSUCCESSFUL at once. It is always the same handle: Err returns
+// the error behind the status of its last call, from whichever goroutine.
+// Goroutines calling concurrently take the error with each call from
+// the Guest's WriteErrorRecord, ReadErrorRecord and ClearErrorRecord, or
+// a handle each, remote.NewPersistence(g).
+func (g *Guest) PSHED() pshed.Persistence { return g.persist }
 
 // Err returns the Go error behind the status of the last call through
-// PSHED: the guest's driver error, or the transport's (wrapping
-// remote.ErrConnection, and ErrNotRunning when QEMU exited); nil after a
-// success.
-func (g *Guest) Err() error {
-	g.errMu.Lock()
-	defer g.errMu.Unlock()
-	return g.lastErr
-}
+// PSHED, by any goroutine: the guest's driver error, or the transport's
+// (wrapping remote.ErrConnection, and ErrNotRunning when QEMU exited);
+// nil after a success. It is the last call's, not necessarily the
+// caller's: see PSHED.
+func (g *Guest) Err() error { return g.persist.Err() }
 
-func (g *Guest) keep(err error, v *vm.VM) {
-	if err != nil && v != nil && errors.Is(err, remote.ErrConnection) && !errors.Is(err, ErrNotRunning) {
+// The Guest's own calls are what PSHED adapts.
+var _ remote.Caller = (*Guest)(nil)
+
+// annotate marks a transport error of a call to v with ErrNotRunning
+// when QEMU has exited meanwhile.
+func annotate(err error, v *vm.VM) error {
+	if err != nil && errors.Is(err, remote.ErrConnection) && !errors.Is(err, ErrNotRunning) {
 		select {
 		case <-v.Done():
 			err = fmt.Errorf("%w (%w: QEMU exited: %v)", err, ErrNotRunning, v.Err())
 		default:
 		}
 	}
-	g.errMu.Lock()
-	g.lastErr = err
-	g.errMu.Unlock()
+	return err
 }
 
-type guestPSHED struct{ g *Guest }
-
-func (p guestPSHED) WriteErrorRecord(flags uint32, record []byte) pshed.NTSTATUS {
-	c, v, err := p.g.running()
+// WriteErrorRecord calls the running guest's WriteErrorRecord and
+// returns its status with the error behind it (remote.Client's), or
+// STATUS_UNSUCCESSFUL with ErrNotRunning when no guest runs. Unlike
+// Client's, it follows the guest across Restart.
+func (g *Guest) WriteErrorRecord(ctx context.Context, flags uint32, record []byte) (pshed.NTSTATUS, error) {
+	c, v, err := g.running()
 	if err != nil {
-		p.g.keep(err, nil)
-		return pshed.StatusUnsuccessful
+		return pshed.StatusUnsuccessful, err
 	}
-	st, err := c.WriteErrorRecord(context.Background(), flags, record)
-	p.g.keep(err, v)
-	return st
+	st, err := c.WriteErrorRecord(ctx, flags, record)
+	return st, annotate(err, v)
 }
 
-func (p guestPSHED) ReadErrorRecord(flags uint32, id uint64, buf []byte) (uint64, uint32, pshed.NTSTATUS) {
-	c, v, err := p.g.running()
+// ReadErrorRecord is WriteErrorRecord's counterpart for ReadErrorRecord.
+func (g *Guest) ReadErrorRecord(ctx context.Context, flags uint32, id uint64, buf []byte) (next uint64, length uint32, st pshed.NTSTATUS, err error) {
+	c, v, err := g.running()
 	if err != nil {
-		p.g.keep(err, nil)
-		return 0, 0, pshed.StatusUnsuccessful
+		return 0, 0, pshed.StatusUnsuccessful, err
 	}
-	next, length, st, err := c.ReadErrorRecord(context.Background(), flags, id, buf)
-	p.g.keep(err, v)
-	return next, length, st
+	next, length, st, err = c.ReadErrorRecord(ctx, flags, id, buf)
+	return next, length, st, annotate(err, v)
 }
 
-func (p guestPSHED) ClearErrorRecord(flags uint32, id uint64) pshed.NTSTATUS {
-	c, v, err := p.g.running()
+// ClearErrorRecord is WriteErrorRecord's counterpart for
+// ClearErrorRecord.
+func (g *Guest) ClearErrorRecord(ctx context.Context, flags uint32, id uint64) (pshed.NTSTATUS, error) {
+	c, v, err := g.running()
 	if err != nil {
-		p.g.keep(err, nil)
-		return pshed.StatusUnsuccessful
+		return pshed.StatusUnsuccessful, err
 	}
-	st, err := c.ClearErrorRecord(context.Background(), flags, id)
-	p.g.keep(err, v)
-	return st
+	st, err := c.ClearErrorRecord(ctx, flags, id)
+	return st, annotate(err, v)
 }
 
 // Shutdown powers the guest off cleanly: erst serve ends, the guest
@@ -545,6 +559,20 @@ func (g *Guest) Restart(ctx context.Context) error {
 		}
 	}
 	return g.boot(ctx)
+}
+
+// Cmdline is the command line of the guest's last QEMU, binary first:
+// what to run to reproduce a failure by hand (StartT logs it when a test
+// fails). Before a QEMU has started, it is that of a boot of the guest's
+// configuration.
+func (g *Guest) Cmdline() []string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.cmdline != nil {
+		return slices.Clone(g.cmdline)
+	}
+	args, _ := g.cfg.Args()
+	return args
 }
 
 // Boots is how many times QEMU was started (booted, or resumed from the

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/goerst/erst/internal/vm"
+	"github.com/goerst/erst/images"
 )
 
 // The VM tests run in parallel (t.Parallel; go test's -parallel, by
@@ -20,14 +20,14 @@ import (
 // comparing) overlaps another's boot. What they share is set up once,
 // here, before any of them starts, so that none of them races another
 // building it:
-//   - the guest image and the uncompressed kernel (vm.Images), which
+//   - the guest image and the uncompressed kernel (images.Resolve), which
 //     every erstvm run and harness guest would otherwise build or extract
 //     on its own;
 //   - the module's commands (buildCommand), built once each.
 func TestMain(m *testing.M) {
 	if _, err := exec.LookPath("qemu-system-x86_64"); err == nil {
 		start := time.Now()
-		if _, _, err := vm.Images("", "", "", logLine); err != nil {
+		if _, _, err := images.Resolve("", "", "", logLine); err != nil {
 			// Each test that boots says so again, and fails or skips.
 			logLine("vmtest: the guest image: %v", err)
 		} else {

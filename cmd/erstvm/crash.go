@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -81,20 +80,21 @@ func runCrash(ctx context.Context, o *options, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	c := &vm.Config{
-		QEMU: o.qemu, Machine: o.machine, Accel: o.accel, Memory: o.memory, Monitor: true,
-		Cmdline: vm.KernelCmdline(true, vm.PanicCmdline, o.appendArgs), RecordSize: o.recordSize,
-	}
-	if c.Store, err = filepath.Abs(o.store); err != nil {
-		return fail(err)
-	}
-	if c.StoreSize, err = vm.StoreSize(c.Store, o.storeSize, o.recordSize); err != nil {
-		return fail(fmt.Errorf("-store: %w", err))
-	}
 	logf := func(format string, args ...any) { fmt.Fprintf(stderr, "erstvm: "+format+"\n", args...) }
-	if c.Kernel, c.Initramfs, err = vm.Images(o.kernel, o.initramfs, o.src, logf); err != nil {
+	c, err := vm.NewConfig(vm.Setup{
+		QEMU: o.qemu, Machine: o.machine, Accel: o.accel, Memory: o.memory,
+		Store: o.store, StoreSize: o.storeSize, RecordSize: o.recordSize,
+		Kernel: o.kernel, Initramfs: o.initramfs, Source: o.src,
+		Cmdline: vm.KernelCmdline(true, vm.PanicCmdline, o.appendArgs),
+		Logf:    logf,
+	})
+	if errors.Is(err, vm.ErrImages) {
 		return fail(fmt.Errorf("%w: pass -initramfs or -src", err))
 	}
+	if err != nil {
+		return fail(err)
+	}
+	c.Monitor = true
 	controlDir, err := os.MkdirTemp("", "erstvm-")
 	if err != nil {
 		return fail(err)

@@ -43,7 +43,7 @@ func runVM(ctx context.Context, o *options, stdout, stderr io.Writer) int {
 		}
 		cached := o.resume == ""
 		var conn net.Conn
-		v, conn, err = vm.StartSaved(ctx, ctx, c, resume, cached, logf)
+		v, conn, err = vm.StartSaved(ctx, c, vm.Saved{Path: resume, Cache: cached, Life: ctx, Logf: logf})
 		if err != nil {
 			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 				fmt.Fprintf(stderr, "erstvm: the guest did not finish within %v: it was still booting to be saved, or resuming (%v)\n", o.timeout, err)
@@ -106,22 +106,18 @@ func prepare(o *options, stderr io.Writer) (c *vm.Config, controlDir, resume str
 	if err != nil {
 		return nil, "", "", err
 	}
-	c = &vm.Config{
+	c, err = vm.NewConfig(vm.Setup{
 		QEMU: o.qemu, Machine: o.machine, Accel: o.accel, Memory: o.memory,
-		Cmdline: vm.KernelCmdline(o.linuxERST, o.appendArgs), RecordSize: o.recordSize,
-	}
-	if c.Store, err = filepath.Abs(o.store); err != nil {
-		return nil, "", "", err
-	}
-	if c.StoreSize, err = vm.StoreSize(c.Store, o.storeSize, o.recordSize); err != nil {
-		return nil, "", "", fmt.Errorf("-store: %w", err)
-	}
-	logf := func(format string, args ...any) { fmt.Fprintf(stderr, "erstvm: "+format+"\n", args...) }
-	if c.Kernel, c.Initramfs, err = vm.Images(o.kernel, o.initramfs, o.src, logf); err != nil {
+		Store: o.store, StoreSize: o.storeSize, RecordSize: o.recordSize,
+		Kernel: o.kernel, Initramfs: o.initramfs, Source: o.src, Firmware: o.firmware,
+		Cmdline: vm.KernelCmdline(o.linuxERST, o.appendArgs),
+		Logf:    func(format string, args ...any) { fmt.Fprintf(stderr, "erstvm: "+format+"\n", args...) },
+	})
+	if errors.Is(err, vm.ErrImages) {
 		return nil, "", "", fmt.Errorf("%w: pass -initramfs or -src", err)
 	}
-	if err := o.firmware.Apply(c, o.kernel); err != nil {
-		return nil, "", "", fmt.Errorf("-firmware %s: %w", o.firmware.Name, err)
+	if err != nil {
+		return nil, "", "", err
 	}
 	if controlDir, err = os.MkdirTemp("", "erstvm-"); err != nil {
 		return nil, "", "", err

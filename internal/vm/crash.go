@@ -1,10 +1,8 @@
 package vm
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"strings"
 
 	"github.com/goerst/erst/images/guestproto"
@@ -25,24 +23,6 @@ const PanicCmdline = "panic=-1"
 // sysrq c ("sysrq triggered crash") through /proc/sysrq-trigger, which
 // takes every sysrq key whatever kernel.sysrq allows on the keyboard.
 var SysrqCrash = guestproto.Request{Command: "gosh", Args: []string{"-c", "echo c >/proc/sysrq-trigger"}}
-
-// BootExec boots c's guest (exec mode, Config.ExecMode), without saving
-// or resuming it, and returns it with its ExecPort's connection once the
-// guest says it is up and waits for its request. ctx bounds the boot;
-// QEMU then runs until life is done.
-func BootExec(ctx, life context.Context, c *Config) (*VM, net.Conn, error) {
-	v, conn, err := StartExec(life, c)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := awaitReady(ctx, v, conn); err != nil {
-		conn.Close()
-		v.Kill()
-		<-v.Done()
-		return nil, nil, err
-	}
-	return v, conn, nil
-}
 
 // InjectMCE injects a machine check into the guest's CPU cpu, bank bank,
 // with QEMU's monitor command "mce" (over QMP's human-monitor-command):

@@ -69,7 +69,7 @@ func ParseFirmware(s string) (Firmware, error) {
 
 // Apply sets c up to boot under f: its -bios, and under any firmware
 // but SeaBIOS the compressed kernel (kernel, or the newest Debian kernel
-// when empty) in place of the boot image Images chose.
+// when empty) in place of the boot image images.Resolve chose.
 func (f Firmware) Apply(c *Config, kernel string) error {
 	c.BIOS = f.BIOS
 	if !f.Compressed {

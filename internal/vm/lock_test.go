@@ -45,7 +45,7 @@ func TestStartSavedWaitsForTheLockOnce(t *testing.T) {
 				waits++
 				return nil, fmt.Errorf("%s: %w: held by pid 1 for over %v", p, store.ErrLocked, store.LockWait)
 			}
-			_, _, err := StartSaved(context.Background(), context.Background(), c, path, true, t.Logf)
+			_, _, err := StartSaved(context.Background(), c, Saved{Path: path, Cache: true, Logf: t.Logf})
 			if !errors.Is(err, store.ErrLocked) || waits != 1 {
 				t.Errorf("StartSaved on a locked store: %v after %d waits for the lock; want ErrLocked after one", err, waits)
 			}

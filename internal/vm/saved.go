@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"net"
 	"os"
@@ -18,49 +17,21 @@ import (
 	"time"
 
 	"github.com/goerst/erst/erst/store"
-	"github.com/goerst/erst/images/guestproto"
 	"github.com/goerst/erst/internal/cachedir"
 )
 
-// Saved guests. A guest booted in exec mode (guestproto.ExecParam) waits,
-// its shares unmounted, for its request on ExecPort; EnsureSaved boots one
-// and saves it there (VM.Save), keyed by what it depends on, and every
+// Saved guests. A guest booted in exec mode (exec.go) waits, its shares
+// unmounted, for its request on ExecPort; EnsureSaved boots one and saves
+// it there (VM.Save, snapshot.go), keyed by what it depends on, and every
 // later start resumes it (Config.Resume, StartExec) and sends its request
 // (SendRequest). erstvm resumes its guest this way, and so does the
 // vmtest harness.
-
-// ExecPort is the virtio-serial port on which a guest in exec mode waits
-// for its request.
-const ExecPort = "erstvm.0"
-
-// ExecMode sets c up for exec mode: ExecParam on the kernel command line
-// and ExecPort, its socket in socketDir. The guest also needs the 9p
-// shares of guestproto.WorkTag and ControlTag, which it mounts once its
-// request has come.
-func (c *Config) ExecMode(socketDir string) {
-	c.Cmdline = strings.TrimSpace(c.Cmdline + " " + guestproto.ExecParam + "=" + ExecPort)
-	c.Ports = append(c.Ports, Port{Name: ExecPort, Socket: filepath.Join(socketDir, "exec.sock")})
-}
 
 // SavedGuestDir is where saved guests are cached: the cache root's
 // resume directory (package internal/cachedir), never the erst source
 // tree.
 func SavedGuestDir() (string, error) {
 	return cachedir.Dir(cachedir.Resume)
-}
-
-// SendRequest sends req to a resumed exec-mode guest, with the host's
-// clock when req has none (a resumed guest wakes with the clock it was
-// saved with).
-func SendRequest(conn net.Conn, req guestproto.Request) error {
-	if req.Time == 0 {
-		req.Time = time.Now().UnixNano()
-	}
-	b, err := json.Marshal(req)
-	if err == nil {
-		_, err = conn.Write(append(b, '\n'))
-	}
-	return err
 }
 
 // savedKey is what a saved guest depends on, kept beside it in FILE.json:
@@ -143,7 +114,33 @@ func SavedGuestPath(c *Config, dir string) (string, error) {
 	return filepath.Join(dir, "guest-"+hex.EncodeToString(sum[:8])+".state"), nil
 }
 
-// EnsureSaved makes path hold a guest saved booted for c (in exec mode,
+// Saved names a saved guest and how EnsureSaved and StartSaved keep it.
+type Saved struct {
+	// Path is the saved guest's state file; its key is in Path+".json".
+	Path string
+	// Cache says that Path is in a cache directory of saved guests
+	// (SavedGuestPath), shared with other processes and pruned.
+	Cache bool
+	// Life bounds the QEMU that StartSaved returns: it runs until Life
+	// is done; nil, until it is killed or exits.
+	Life context.Context
+	// Logf says when a guest boots to be saved, and why one boots
+	// instead of resuming; nil discards it.
+	Logf func(format string, args ...any)
+}
+
+func (s Saved) unpack() (path string, cache bool, life context.Context, logf func(string, ...any)) {
+	life, logf = s.Life, s.Logf
+	if life == nil {
+		life = context.Background()
+	}
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	return s.Path, s.Cache, life, logf
+}
+
+// EnsureSaved makes path (s.Path) hold a guest saved booted for c (in exec mode,
 // Config.ExecMode), booting and saving one when it holds none, or one
 // saved for another key (path.json holds the key). It refuses to replace
 // a file it did not write (no path.json). In a cache directory of saved
@@ -151,9 +148,10 @@ func SavedGuestPath(c *Config, dir string) (string, error) {
 // (cachedir.Lock) and uses its; it renews a saved guest's modification
 // time on every use, and after saving one removes those saved there for
 // a kernel, initramfs or QEMU that has changed since, and all but the
-// cachedir.KeepResume most recently used. logf says that it boots to
+// cachedir.KeepResume most recently used. s.Logf says that it boots to
 // save.
-func EnsureSaved(ctx context.Context, c *Config, path string, cache bool, logf func(string, ...any)) error {
+func EnsureSaved(ctx context.Context, c *Config, s Saved) error {
+	path, cache, _, logf := s.unpack()
 	want, err := keyFor(c)
 	if err != nil {
 		return err
@@ -286,18 +284,19 @@ func pruneStale(dir string) {
 	}
 }
 
-// StartSaved starts c's guest (exec mode) from the guest saved at path,
+// StartSaved starts c's guest (exec mode) from the guest saved at s.Path,
 // booting and saving it there first when needed (EnsureSaved), and
 // returns it with its ExecPort's connection, ready for SendRequest. ctx
-// bounds the saving and the resume; QEMU then runs until life is done. In
-// a cache of saved guests (cache), a saved guest that does not resume (a
-// damaged file) is saved again, once; and when none can be saved (an
-// unwritable cache, a QEMU that cannot migrate) the guest boots instead,
-// logf saying why. The caller's other ports must be listening.
-func StartSaved(ctx, life context.Context, c *Config, path string, cache bool, logf func(string, ...any)) (*VM, net.Conn, error) {
+// bounds the saving and the resume; QEMU then runs until s.Life is done.
+// In a cache of saved guests (s.Cache), a saved guest that does not
+// resume (a damaged file) is saved again, once; and when none can be
+// saved (an unwritable cache, a QEMU that cannot migrate) the guest boots
+// instead, s.Logf saying why. The caller's other ports must be listening.
+func StartSaved(ctx context.Context, c *Config, s Saved) (*VM, net.Conn, error) {
+	path, cache, life, logf := s.unpack()
 	saved := false // the last attempt got past the saving: its failure was the resume
 	resume := func() (*VM, net.Conn, error) {
-		if err := EnsureSaved(ctx, c, path, cache, logf); err != nil {
+		if err := EnsureSaved(ctx, c, s); err != nil {
 			saved = false
 			return nil, nil, err
 		}
@@ -334,45 +333,4 @@ func StartSaved(ctx, life context.Context, c *Config, path string, cache bool, l
 		return nil, nil, err
 	}
 	return v, conn, nil
-}
-
-// StartExec starts QEMU for c, a guest in exec mode (Config.ExecMode), and
-// returns it with the host side of its ExecPort, which QEMU connects as
-// it starts. Any other port's socket must be listening already.
-func StartExec(ctx context.Context, c *Config) (*VM, net.Conn, error) {
-	i := slices.IndexFunc(c.Ports, func(p Port) bool { return p.Name == ExecPort })
-	if i < 0 {
-		return nil, nil, errors.New("vm: StartExec: the config has no exec port (Config.ExecMode)")
-	}
-	sock := c.Ports[i].Socket
-	os.Remove(sock)
-	ln, err := net.Listen("unix", sock)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer ln.Close()
-	v, err := Start(ctx, c)
-	if err != nil {
-		return nil, nil, err
-	}
-	go func() { <-v.Done(); ln.Close() }()
-	conn, err := ln.Accept()
-	if err != nil {
-		v.Kill()
-		<-v.Done()
-		return nil, nil, fmt.Errorf("QEMU did not connect to %s (%v); QEMU: %v; it stopped %s", sock, err, v.Err(), v.Serial.Where())
-	}
-	return v, conn, nil
-}
-
-// awaitReady waits for the booting guest's ExecReady line on conn.
-func awaitReady(ctx context.Context, v *VM, conn net.Conn) error {
-	stop := context.AfterFunc(ctx, func() { conn.Close() })
-	defer stop()
-	go func() { <-v.Done(); conn.Close() }()
-	ready := make([]byte, len(guestproto.ExecReady)+1)
-	if _, err := io.ReadFull(conn, ready); err != nil || string(ready) != guestproto.ExecReady+"\n" {
-		return fmt.Errorf("the guest did not say it was up (%q, %v); QEMU: %v; it stopped %s", ready, err, v.Err(), v.Serial.Where())
-	}
-	return nil
 }

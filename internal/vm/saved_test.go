@@ -113,7 +113,7 @@ func TestEnsureSavedRefusesForeignFile(t *testing.T) {
 	if err := os.WriteFile(foreign, []byte("mine"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	err := EnsureSaved(context.Background(), c, foreign, false, t.Logf)
+	err := EnsureSaved(context.Background(), c, Saved{Path: foreign, Logf: t.Logf})
 	if err == nil || !strings.Contains(err.Error(), "not a guest saved here") {
 		t.Errorf("ensureSaved over a file erstvm did not write: %v", err)
 	}

@@ -54,20 +54,24 @@ type monitor struct {
 // monitorFn listens on a new abstract Unix socket and hands the listening
 // socket to QEMU as its QMP monitor (-chardev socket,fd=N,server=on), so
 // that the host can connect as soon as QEMU has started, with no wait for
-// QEMU to create a socket. The caller closes ln once QEMU has started.
-func monitorFn(resume bool) (qemu.Fn, *net.UnixListener, error) {
+// QEMU to create a socket. It returns the socket's address, and release,
+// which closes the host's copies of the socket: the caller calls it once
+// QEMU has started (or failed to), so that when QEMU is gone nothing
+// listens and connecting to its monitor fails rather than waiting.
+func monitorFn(resume bool) (fn qemu.Fn, addr string, release func(), err error) {
 	var b [8]byte
 	rand.Read(b[:])
 	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: "@erst-vm-qmp-" + hex.EncodeToString(b[:]), Net: "unix"})
 	if err != nil {
-		return nil, nil, fmt.Errorf("vm: QMP socket: %w", err)
+		return nil, "", nil, fmt.Errorf("vm: QMP socket: %w", err)
 	}
 	f, err := ln.File()
 	if err != nil {
 		ln.Close()
-		return nil, nil, fmt.Errorf("vm: QMP socket: %w", err)
+		return nil, "", nil, fmt.Errorf("vm: QMP socket: %w", err)
 	}
-	fn := func(alloc *qemu.IDAllocator, o *qemu.Options) error {
+	release = func() { ln.Close(); f.Close() }
+	fn = func(alloc *qemu.IDAllocator, o *qemu.Options) error {
 		id := alloc.ID("erstqmp")
 		o.AppendQEMU(
 			"-chardev", fmt.Sprintf("socket,id=%s,fd=%d,server=on,wait=off", id, o.AddFile(f)),
@@ -78,7 +82,7 @@ func monitorFn(resume bool) (qemu.Fn, *net.UnixListener, error) {
 		}
 		return nil
 	}
-	return fn, ln, nil
+	return fn, ln.Addr().String(), release, nil
 }
 
 // connectMonitor connects to the QMP socket QEMU was given by monitorFn.

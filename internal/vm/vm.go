@@ -2,9 +2,13 @@
 // backing file, the guest kernel and initramfs of package images, 9p
 // shares and virtio-serial ports, and a watch on the serial console that
 // knows how far the boot got (SerialLog), and saving a booted guest to
-// resume it later without its store (VM.Save, Config.Resume; snapshot.go).
+// resume it later without its store (VM.Save, Config.Resume).
 // erstvm and package vmtest (the harness and the VM tests) start their
-// guests here.
+// guests here. By concern: QEMU's options and Start (vm.go), a Config
+// from what a user chose (config.go), the firmware (firmware.go), the
+// serial console (serial.go), the guest that waits for its request
+// (exec.go), saved guests (saved.go) and QMP with saving and resuming
+// (snapshot.go), warm resets (reset.go) and crashes (crash.go).
 //
 // It is built on github.com/hugelgupf/vmtest's qemu package
 // (qemu.StartContext, its Fn options, VM.Kill and VM.Wait), with Fns of its
@@ -34,17 +38,14 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/goerst/erst/erst/store"
-	"github.com/goerst/erst/images"
 	"github.com/hugelgupf/vmtest/qemu"
 )
 
@@ -225,47 +226,6 @@ func StoreSize(path string, want, recordSize uint64) (uint64, error) {
 	return want, nil
 }
 
-// Images returns the kernel and initramfs to boot. The kernel is kernel,
-// or the newest Debian kernel when empty, as the uncompressed ELF that
-// QEMU boots directly when package images can extract it (cached under
-// the cache root, package internal/cachedir), else the file itself. The
-// initramfs is initramfs, or when empty the one package images builds
-// from the erst source at src (found from the current directory, else
-// from where this package was built, when src is empty; only read, it
-// may be the read-only module cache), cached under the cache root and
-// rebuilt only when an input changed. logf receives progress messages
-// (building takes about a minute) and why the kernel is booted
-// compressed, when it is.
-func Images(kernel, initramfs, src string, logf func(string, ...any)) (kernelPath, initramfsPath string, err error) {
-	k, err := images.KernelFor(kernel)
-	if err != nil {
-		return "", "", err
-	}
-	if src == "" {
-		wd, err := os.Getwd()
-		if err == nil {
-			src, err = images.FindSource(wd)
-		}
-		if err != nil && initramfs == "" {
-			return "", "", err
-		}
-	} else if src, err = filepath.Abs(src); err != nil {
-		return "", "", err
-	}
-	boot := k.Boot("") // the cache root's
-	if !boot.Direct {
-		logf("booting the compressed kernel %s: %v", k.Path, boot.Fallback)
-	}
-	if initramfs != "" {
-		return boot.Path, initramfs, nil
-	}
-	path, _, err := images.Build(images.Config{Source: src, Kernel: k, Logf: logf})
-	if err != nil {
-		return "", "", fmt.Errorf("%w (or give an initramfs file, e.g. from make initramfs)", err)
-	}
-	return boot.Path, path, nil
-}
-
 // Fns are the vmtest options for c, in order.
 func (c *Config) Fns() []qemu.Fn {
 	fns := []qemu.Fn{c.base()}
@@ -364,19 +324,20 @@ func Start(ctx context.Context, c *Config) (*VM, error) {
 	}
 	v := &VM{Serial: NewSerialLog(keep, c.Echo), done: make(chan struct{})}
 	fns := append(c.Fns(), qemu.WithSerialOutput(v.Serial))
-	var monLn *net.UnixListener
+	var monAddr string
+	release := func() {}
 	if c.Monitor || c.Resume != "" {
-		fn, ln, err := monitorFn(c.Resume != "")
+		fn, addr, rel, err := monitorFn(c.Resume != "")
 		if err != nil {
 			lock.Close()
 			return nil, err
 		}
-		defer ln.Close() // QEMU has its own copy
-		fns, monLn = append(fns, fn), ln
+		fns, monAddr, release = append(fns, fn), addr, rel
 	}
 	v.start = time.Now()
 	v.Serial.start = v.start
 	q, err := qemu.StartContext(ctx, qemu.ArchAMD64, fns...)
+	release() // QEMU has its own copy of the monitor's socket
 	if err != nil {
 		lock.Close()
 		return nil, err
@@ -391,7 +352,7 @@ func Start(ctx context.Context, c *Config) (*VM, error) {
 		v.mu.Unlock()
 		close(v.done)
 	}()
-	if monLn == nil {
+	if monAddr == "" {
 		return v, nil
 	}
 	fail := func(err error) (*VM, error) {
@@ -399,7 +360,7 @@ func Start(ctx context.Context, c *Config) (*VM, error) {
 		<-v.done
 		return nil, fmt.Errorf("%w; QEMU: %v", err, v.Err())
 	}
-	if v.mon, err = connectMonitor(monLn.Addr().String()); err != nil {
+	if v.mon, err = connectMonitor(monAddr); err != nil {
 		return fail(fmt.Errorf("vm: QEMU's monitor: %w", err))
 	}
 	if c.Resume != "" {

@@ -75,7 +75,7 @@ func (b *DeviceBackend) Info() (Info, error) {
 		return Info{}, fmt.Errorf("record count: %w", err)
 	}
 	return Info{
-		RangeLength: uint64(b.geo.RangeLength), Capacity: uint64(b.geo.Capacity), RecordCount: n,
+		RangeLength: uint64(b.geo.RangeLength), Capacity: uint64(b.geo.Capacity), CapacityKnown: b.geo.CapacityKnown, RecordCount: n,
 		FunctionalAreaMask: b.mask, MaxPayload: MaxPayload,
 	}, nil
 }

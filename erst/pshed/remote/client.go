@@ -37,8 +37,7 @@ type Client struct {
 	abortMu sync.Mutex
 	abort   error
 
-	errMu   sync.Mutex
-	lastErr error
+	persist *Persistence
 }
 
 // NewClient returns a Client over conn whose calls without a deadline
@@ -47,7 +46,9 @@ func NewClient(conn net.Conn, timeout time.Duration) *Client {
 	if timeout <= 0 {
 		timeout = DefaultCallTimeout
 	}
-	return &Client{conn: conn, br: bufio.NewReaderSize(conn, 64<<10), timeout: timeout}
+	c := &Client{conn: conn, br: bufio.NewReaderSize(conn, 64<<10), timeout: timeout}
+	c.persist = NewPersistence(c)
+	return c
 }
 
 // OnSent sets a function called after each request has been sent, before
@@ -228,14 +229,26 @@ func ErrorReply(p []byte) (pshed.NTSTATUS, string, error) {
 	return st, text, nil
 }
 
-// Info asks for the device's description.
+// Info asks for the device's description. It asks with InfoExtended,
+// and again without when the server rejects that (a server from before
+// the reply's Flags): then a Capacity of 0 is taken as unknown.
 func (c *Client) Info(ctx context.Context) (Info, error) {
-	r, _, err := c.call(ctx, OpInfo, nil)
+	extended := true
+	r, _, err := c.call(ctx, OpInfo, buf(nil).u32(InfoExtended))
+	if errors.Is(err, ErrRejected) {
+		extended = false
+		r, _, err = c.call(ctx, OpInfo, nil)
+	}
 	if err != nil {
 		return Info{}, err
 	}
 	info := Info{RangeLength: r.u64(), Capacity: r.u64(), RecordCount: r.u64(),
 		FunctionalAreaMask: pshed.FunctionalArea(r.u32()), MaxPayload: r.u32()}
+	if extended {
+		info.CapacityKnown = r.u32()&infoCapacityKnown != 0
+	} else {
+		info.CapacityKnown = info.Capacity > 0
+	}
 	if err := r.done(); err != nil {
 		return Info{}, fmt.Errorf("%w: info reply: %w", ErrProtocol, err)
 	}
@@ -308,42 +321,15 @@ func (c *Client) Shutdown(ctx context.Context) error {
 	return err
 }
 
-// Persistence returns the client as a pshed.Persistence: each callback
-// is one call, bounded by the client's timeout. A transport failure is
-// STATUS_UNSUCCESSFUL; Err returns the error behind the last failure
-// status.
-func (c *Client) Persistence() pshed.Persistence { return persistence{c} }
+// Persistence returns the client as a pshed.Persistence (see type
+// Persistence): each callback is one call, bounded by the client's
+// timeout; a transport failure is STATUS_UNSUCCESSFUL. It is always the
+// same handle, so Err is the error of the last call through it from any
+// goroutine.
+func (c *Client) Persistence() pshed.Persistence { return c.persist }
 
 // Err returns the error behind the status of the last call made through
-// Persistence: nil after a success.
-func (c *Client) Err() error {
-	c.errMu.Lock()
-	defer c.errMu.Unlock()
-	return c.lastErr
-}
-
-func (c *Client) keep(err error) {
-	c.errMu.Lock()
-	c.lastErr = err
-	c.errMu.Unlock()
-}
-
-type persistence struct{ c *Client }
-
-func (p persistence) WriteErrorRecord(flags uint32, record []byte) pshed.NTSTATUS {
-	st, err := p.c.WriteErrorRecord(context.Background(), flags, record)
-	p.c.keep(err)
-	return st
-}
-
-func (p persistence) ReadErrorRecord(flags uint32, id uint64, b []byte) (uint64, uint32, pshed.NTSTATUS) {
-	next, length, st, err := p.c.ReadErrorRecord(context.Background(), flags, id, b)
-	p.c.keep(err)
-	return next, length, st
-}
-
-func (p persistence) ClearErrorRecord(flags uint32, id uint64) pshed.NTSTATUS {
-	st, err := p.c.ClearErrorRecord(context.Background(), flags, id)
-	p.c.keep(err)
-	return st
-}
+// Persistence, by any goroutine: nil after a success. Concurrent callers
+// use the Client's methods, which return each call's error, or a
+// Persistence of their own (NewPersistence(c)).
+func (c *Client) Err() error { return c.persist.Err() }

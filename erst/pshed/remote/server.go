@@ -174,17 +174,31 @@ func (c *serverConn) handle(op Op, payload []byte) (Op, []byte, error) {
 	b := c.s.Backend
 	r := &reader{b: payload}
 	switch op {
-	case OpInfo, OpIDs, OpShutdown:
+	case OpIDs, OpShutdown:
 		if err := r.done(); err != nil {
 			return op, nil, err
 		}
 	}
 	switch op {
 	case OpInfo:
+		extended := len(payload) != 0
+		if extended {
+			if f := r.u32(); r.done() != nil || f != InfoExtended {
+				return op, nil, fmt.Errorf("info request flags % x: want none or %#x", payload, InfoExtended)
+			}
+		}
 		info, err := b.Info()
 		st := pshed.FromError(err)
-		return op, replyHead(st, err).u64(info.RangeLength).u64(info.Capacity).u64(info.RecordCount).
-			u32(uint32(info.FunctionalAreaMask)).u32(MaxPayload), nil
+		reply := replyHead(st, err).u64(info.RangeLength).u64(info.Capacity).u64(info.RecordCount).
+			u32(uint32(info.FunctionalAreaMask)).u32(MaxPayload)
+		if extended {
+			var flags uint32
+			if info.CapacityKnown {
+				flags |= infoCapacityKnown
+			}
+			reply = reply.u32(flags)
+		}
+		return op, reply, nil
 	case OpWrite:
 		flags := r.u32()
 		if r.err != nil {

@@ -20,7 +20,8 @@
 // The client sends one request and waits for its reply; the server
 // handles one request at a time, in order. Request payloads:
 //
-//	OpInfo     (1)  empty
+//	OpInfo     (1)  empty, or InfoFlags u32: InfoExtended (1) asks for the
+//	                reply's Flags (a server from before Flags rejects it)
 //	OpWrite    (2)  Flags u32, then the whole CPER record (WriteErrorRecord)
 //	OpRead     (3)  Flags u32, ID u64, BufferLength u32 (ReadErrorRecord)
 //	OpClear    (4)  Flags u32, ID u64 (ClearErrorRecord)
@@ -32,8 +33,11 @@
 // u16 followed by that many bytes of UTF-8: the server's Go error behind
 // a failure status (empty on success; at most MaxErrorText bytes). Then:
 //
-//	OpInfo     RangeLength u64, Capacity u64 (0: unknown), RecordCount u64,
-//	           FunctionalAreaMask u32 (of the registration packet), MaxPayload u32
+//	OpInfo     RangeLength u64, Capacity u64, RecordCount u64,
+//	           FunctionalAreaMask u32 (of the registration packet), MaxPayload u32,
+//	           then, when the request had InfoExtended, Flags u32: bit 0 set
+//	           when Capacity is known (it may then be 0, a store with no
+//	           room). Without Flags, a Capacity of 0 means unknown.
 //	OpWrite    nothing
 //	OpRead     Next u64, Length u32, then the record's Length bytes when
 //	           Status is STATUS_SUCCESS (nothing otherwise)
@@ -70,6 +74,14 @@ const (
 	MaxPayload   = 1 << 20 // the largest payload: records up to 1 MiB minus the request fields
 	MaxErrorText = 1024
 )
+
+// InfoExtended is OpInfo's request flag that asks for the reply's Flags
+// (Info.CapacityKnown). A request without it gets the reply without Flags,
+// as clients from before Flags expect.
+const InfoExtended uint32 = 1
+
+// infoCapacityKnown is the reply's Flags bit for Info.CapacityKnown.
+const infoCapacityKnown uint32 = 1
 
 // Magic starts every frame.
 var Magic = [4]byte{'E', 'R', 'S', 'P'}
@@ -175,9 +187,10 @@ type Info struct {
 	// address range's length (GET_ERROR_LOG_ADDRESS_LENGTH), or the
 	// NVRAM slot size (pshed.Geometry).
 	RangeLength uint64
-	// Capacity is how many records the store holds, 0 when the device
-	// cannot tell (the real device cannot).
-	Capacity uint64
+	// Capacity is how many records the store holds, when CapacityKnown
+	// (pshed.Geometry; the real device cannot tell, and then it is 0).
+	Capacity      uint64
+	CapacityKnown bool
 	// RecordCount is GET_RECORD_COUNT.
 	RecordCount uint64
 	// FunctionalAreaMask is the registered plug-in's packet's.

@@ -30,7 +30,7 @@ func TestRecordsSurviveAPowerCut(t *testing.T) {
 			if err := g.ClearAll(ctx); err != nil {
 				t.Fatal(err)
 			}
-			n, known := g.Capacity() // from the store file: the device cannot tell
+			n, known := g.Capacity() // the guest's, else from the store file: the device cannot tell
 			return pshedtest.Target{Persistence: g.PSHED(), RangeLength: int(info.RangeLength), Capacity: n, CapacityKnown: known}
 		})
 	})

@@ -259,7 +259,7 @@ type ERST struct {
 
 // DecodeERST decodes an ERST table. b may be longer than the table; bytes
 // past the header's Length are ignored. It fails when the signature is not
-// "ERST", when Length is below 48 or beyond the data or MaxTableLength.
+// "ERST", when Length is below 48 or beyond the data or [MaxTableLength].
 // It does not check the checksum, the entry count or the entry fields:
 // those are the linter's job, and a disassembler must show them.
 func DecodeERST(b []byte) (*ERST, error) {

@@ -10,7 +10,7 @@ import (
 // ERSTJSON is the JSON form of an ERST table, as `erst table -json`
 // prints it. Every header and entry field is there under a stable key;
 // keys may be added, none renamed. 64-bit quantities (addresses, values,
-// masks) are Hex64 strings because JSON numbers lose precision above 2^53.
+// masks) are [Hex64] strings because JSON numbers lose precision above 2^53.
 // Fields are as read, even when they disagree with each other: Length
 // with the entries, Checksum with the bytes.
 type ERSTJSON struct {
@@ -139,7 +139,7 @@ func (h *Hex64) UnmarshalText(b []byte) error {
 // gives the raw bytes again; UnmarshalJSON does that.
 type ByteString []byte
 
-// MarshalJSON encodes s as described on ByteString.
+// MarshalJSON encodes s as described on [ByteString].
 func (s ByteString) MarshalJSON() ([]byte, error) {
 	const hexDigits = "0123456789abcdef"
 	b := make([]byte, 0, len(s)+2)

@@ -13,8 +13,8 @@ const GASSize = 12
 // AddressSpace is the GAS Address Space ID (ACPI 6.5 Table 5.1).
 type AddressSpace uint8
 
-// Address space IDs. ERST registers may only live in SystemMemory or
-// SystemIO (Linux apei_check_gar); the others are named for display.
+// Address space IDs. ERST registers may only live in [SystemMemory] or
+// [SystemIO] (Linux apei_check_gar); the others are named for display.
 const (
 	SystemMemory     AddressSpace = 0x00
 	SystemIO         AddressSpace = 0x01

@@ -4,7 +4,7 @@
 //
 // The package has two layers. At the bottom are the wire layouts with
 // named offsets; every length is checked against the buffer before it is
-// used. On top are Go types (Header, GAS, ERST) that round-trip exactly:
+// used. On top are Go types ([Header], [GAS], [ERST]) that round-trip exactly:
 // Encode(Decode(b)) == b for any table Decode accepts.
 package acpi
 
@@ -35,7 +35,7 @@ const (
 // A Length above it is treated as corrupt rather than sizing an allocation.
 const MaxTableLength = 1 << 20
 
-// Errors returned by the decoders. They are wrapped in a *FormatError that
+// Errors returned by the decoders. They are wrapped in a *[FormatError] that
 // carries the byte offset; test them with errors.Is.
 var (
 	ErrTruncated    = errors.New("table truncated")

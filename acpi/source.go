@@ -14,7 +14,7 @@ import (
 // SysfsTables is where Linux exposes the firmware's ACPI tables.
 const SysfsTables = "/sys/firmware/acpi/tables"
 
-// MaxSourceSize bounds how much of a file ReadTableFile reads. An acpidump
+// MaxSourceSize bounds how much of a file [ReadTableFile] reads. An acpidump
 // of a whole large server is a few MiB of text.
 const MaxSourceSize = 64 << 20
 
@@ -94,7 +94,7 @@ func isTableSignature(b []byte) bool {
 var storeMagic = []byte("ERSTSTOR")
 
 // CountAcpidump returns how many tables with signature sig the acpidump
-// text b holds (0 for anything else); ParseAcpidump returns the first.
+// text b holds (0 for anything else); [ParseAcpidump] returns the first.
 func CountAcpidump(b []byte, sig [4]byte) int {
 	n := 0
 	sc := bufio.NewScanner(bytes.NewReader(b))

@@ -8,8 +8,8 @@ import (
 )
 
 // Attributes is the value of GET_ERROR_LOG_ADDRESS_RANGE_ATTRIBUTES
-// (ACPI 6.5 Table 18.29): the bits acpi.AttrReserved, acpi.AttrNVRAM and
-// acpi.AttrSlow.
+// (ACPI 6.5 Table 18.29): the bits [acpi.AttrReserved], [acpi.AttrNVRAM] and
+// [acpi.AttrSlow].
 // Range.Attributes holds it as a uint64; convert to name the bits:
 // Attributes(d.Range().Attributes).Names().
 type Attributes uint64

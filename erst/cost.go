@@ -27,7 +27,7 @@ func (o Operation) String() string { return enum.Name(opNames, o, "Operation") }
 // table: the sum, over the actions the driver runs for it (see operation),
 // of the fewest each action's instructions allow, with one busy poll. It
 // is false when the table lacks an action op needs or one of them holds
-// an instruction of unknown cost (Machine.MinAccesses). On hardware every
+// an instruction of unknown cost ([Machine.MinAccesses]). On hardware every
 // register access is a VM exit or a bus transaction, so this is the
 // floor the table sets; erst bench reports it beside what the driver did.
 func (d *Device) MinAccesses(op Operation) (int, bool) {

@@ -3,10 +3,10 @@
 // read, clear and enumerate error records in the platform's persistent
 // store, with the semantics of Linux's drivers/acpi/apei/erst.c.
 //
-// The driver works through the hw.Platform interface, so the same code
+// The driver works through the [hw.Platform] interface, so the same code
 // drives a simulated QEMU device on the host and the real device in a
 // guest. Command statuses map one-to-one to sentinel errors
-// (ErrNotEnoughSpace ... ErrRecordNotFound); test them with errors.Is.
+// ([ErrNotEnoughSpace] ... ErrRecordNotFound); test them with errors.Is.
 package erst
 
 import (
@@ -26,7 +26,7 @@ const MaxTimeout = 10 * time.Second
 
 // DefaultMaxRecords bounds an enumeration against firmware that never
 // ends one: far more records than any platform store holds (QEMU's largest
-// store of 4 KiB records holds 65536). Exceeding it is ErrTooManyRecords,
+// store of 4 KiB records holds 65536). Exceeding it is [ErrTooManyRecords],
 // never a silently shorter list. (Linux caps its record-id cache at 1024
 // entries and hides the rest.)
 const DefaultMaxRecords = 1 << 20
@@ -65,7 +65,7 @@ type Locker interface {
 	Unlock()
 }
 
-// An Option adjusts a Device at Open. Without options a Device behaves as
+// An [Option] adjusts a [Device] at [Open]. Without options a Device behaves as
 // Linux's driver.
 type Option func(*config)
 
@@ -93,17 +93,17 @@ func WithClock(c hw.Clock) Option { return func(o *config) { o.clock = c } }
 func WithTimeout(d time.Duration) Option { return func(o *config) { o.timeout = d } }
 
 // WithStepBudget bounds the instructions one action executes; 0 means
-// DefaultStepBudget.
+// [DefaultStepBudget].
 func WithStepBudget(n int) Option { return func(o *config) { o.stepBudget = n } }
 
 // WithMaxRecords bounds an enumeration: a store with more ids fails with
-// ErrTooManyRecords; 0 means DefaultMaxRecords.
+// [ErrTooManyRecords]; 0 means [DefaultMaxRecords].
 func WithMaxRecords(n int) Option { return func(o *config) { o.maxRecords = n } }
 
 // WithTrace has f see every register access (nil: none).
 func WithTrace(f func(TraceEvent)) Option { return func(o *config) { o.trace = f } }
 
-// WithLock holds l around every operation in addition to the Device's own
+// WithLock holds l around every operation in addition to the [Device]'s own
 // mutex (nil: no lock).
 func WithLock(l Locker) Option { return func(o *config) { o.lock = l } }
 
@@ -113,7 +113,7 @@ func WithLock(l Locker) Option { return func(o *config) { o.lock = l } }
 func WithoutTableCheck() Option { return func(o *config) { o.skipTableCheck = true } }
 
 // WithNVRAMSlotSize sets the slot size used to lay out records in an NVRAM
-// range (see Device); 0 means store.DefaultRecordSize (8192), QEMU's record
+// range (see [Device]); 0 means store.DefaultRecordSize (8192), QEMU's record
 // size.
 func WithNVRAMSlotSize(n int) Option { return func(o *config) { o.nvramSlotSize = n } }
 
@@ -230,7 +230,7 @@ func (d *Device) Capacity() (int, bool) {
 	return 0, false
 }
 
-// Range returns the error log address range read at Open.
+// Range returns the error log address range read at [Open].
 func (d *Device) Range() Range { return d.rng }
 
 // Timeout returns the busy-poll timeout in force.
@@ -364,7 +364,7 @@ func (d *Device) stillBusy(r *Regs) error {
 }
 
 // CheckRecord validates what the driver needs of a CPER record before
-// writing it: what every layer asks (cper.CheckRecord: the 128-byte
+// writing it: what every layer asks ([cper.CheckRecord]: the 128-byte
 // header, the "CPER" signature as Linux erst_write checks, a RecordLength
 // equal to len(rec) as Linux erst-dbg checks), then what only the driver
 // knows: the record fits the range, and its id is not 0 or ~0 (which QEMU
@@ -397,7 +397,7 @@ func (d *Device) recordOK(rec []byte) bool {
 // receiver makes on the write and read paths.
 func (d *Device) isNVRAM() bool { return d.rng.Attributes&acpi.AttrNVRAM != 0 }
 
-// RecordID returns the record id of a CPER record (cper.RecordID), or 0
+// RecordID returns the record id of a CPER record ([cper.RecordID]), or 0
 // when rec is too short to hold one.
 func RecordID(rec []byte) uint64 {
 	id, _ := cper.RecordID(rec)
@@ -479,7 +479,7 @@ func (d *Device) Read(id uint64) ([]byte, error) {
 
 // ReadInto is Read into buf, allocating nothing: it returns the record's
 // length n and the record in buf[:n]. When buf is shorter than the record,
-// it returns n with ErrBufferTooSmall and leaves buf untouched (the
+// it returns n with [ErrBufferTooSmall] and leaves buf untouched (the
 // record stays in the range; retry with a buffer of n bytes).
 func (d *Device) ReadInto(id uint64, buf []byte) (int, error) {
 	if err := d.lock(); err != nil {
@@ -556,7 +556,7 @@ func (d *Device) Count() (uint64, error) {
 }
 
 // NextID runs GET_RECORD_IDENTIFIER once: the platform's next record id,
-// InvalidID at the end. Most callers want IDs.
+// [InvalidID] at the end. Most callers want IDs.
 func (d *Device) NextID() (uint64, error) {
 	if err := d.lock(); err != nil {
 		return 0, fmt.Errorf("get record identifier: %w", err)
@@ -575,7 +575,7 @@ func (d *Device) nextID() (uint64, error) {
 
 // IDs enumerates every stored record id with GET_RECORD_IDENTIFIER
 // alone, as Linux does (erst_get_record_id_next; GET_RECORD_COUNT is not
-// needed), in store order. A pass stops at InvalidID or at an id it has
+// needed), in store order. A pass stops at [InvalidID] or at an id it has
 // already seen (Linux's guards against firmware that repeats an id or
 // wraps around, generalised). The platform's cursor may have been left
 // mid-way by an earlier caller (QEMU's read of id 0 moves it), so a second
@@ -584,8 +584,8 @@ func (d *Device) nextID() (uint64, error) {
 // first id the first pass saw (in the common case at once: one extra
 // GET_RECORD_IDENTIFIER). Both passes together cost O(records).
 //
-// Nothing is truncated: a store with more ids than WithMaxRecords
-// (DefaultMaxRecords when zero) fails with ErrTooManyRecords.
+// Nothing is truncated: a store with more ids than [WithMaxRecords]
+// ([DefaultMaxRecords] when zero) fails with [ErrTooManyRecords].
 func (d *Device) IDs() ([]uint64, error) {
 	return d.AppendIDs(nil)
 }

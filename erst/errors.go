@@ -7,7 +7,7 @@ import (
 )
 
 // Sentinel errors. The first six map one-to-one to command statuses
-// (StatusErr, StatusOf); the rest are the driver's own. Errors returned by
+// ([StatusErr], [StatusOf]); the rest are the driver's own. Errors returned by
 // this package wrap them: test with errors.Is.
 var (
 	ErrNotEnoughSpace       = errors.New("not enough space in the record store")       // status 1

@@ -7,7 +7,7 @@ import (
 	"github.com/goerst/erst/internal/flock"
 )
 
-// FileLock is a Locker that holds an exclusive lock (internal/flock:
+// FileLock is a [Locker] that holds an exclusive lock (internal/flock:
 // flock(2) on unix, LockFileEx on Windows) on a file for the duration of
 // each operation, so that two processes never interleave the action
 // sequences of one device. Lock blocks while another process holds the

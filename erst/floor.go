@@ -18,7 +18,7 @@ type RecordedAccess struct {
 	Value uint64 // written, or read
 }
 
-// Record runs f (one of the Device's operations) and appends the register
+// Record runs f (one of the [Device]'s operations) and appends the register
 // accesses it made, in order, to *acc. Operations of other goroutines
 // meanwhile would be recorded too.
 func (d *Device) Record(acc *[]RecordedAccess, f func() error) error {
@@ -33,9 +33,9 @@ func (d *Device) Record(acc *[]RecordedAccess, f func() error) error {
 }
 
 // Accesses returns how many register accesses the driver has made since
-// Open, Open's own included (not Replay's): what erst bench divides by the
+// [Open], Open's own included (not Replay's): what erst bench divides by the
 // operations to report accesses per operation, at the cost of one
-// increment per access where a WithTrace hook would cost a call.
+// increment per access where a [WithTrace] hook would cost a call.
 func (d *Device) Accesses() uint64 {
 	d.mu.Lock()
 	defer d.mu.Unlock()

@@ -47,7 +47,7 @@ type TraceEvent struct {
 
 // Machine runs a table's serialization instructions (ACPI 6.5 §18.5.1)
 // with the semantics of Linux's apei-base.c and erst.c. It holds no
-// operation state beyond its configuration; Regs belong to the caller.
+// operation state beyond its configuration; [Regs] belong to the caller.
 type Machine struct {
 	entries  []acpi.Entry
 	byAction [256][]int // table indexes of each action's entries, in order
@@ -212,8 +212,8 @@ func (m *Machine) Has(a acpi.Action) bool { return len(m.byAction[a]) > 0 }
 // __apei_exec_run: the instruction pointer counts only a's entries, in
 // table order; GOTO and SKIP set it, every other instruction advances it;
 // execution ends when it points past the last entry. An action with no
-// entries gives ErrMissingAction. A run that executes more than the step
-// budget gives ErrStepBudget.
+// entries gives [ErrMissingAction]. A run that executes more than the step
+// budget gives [ErrStepBudget].
 func (m *Machine) Run(a acpi.Action, r *Regs) error {
 	if f := m.fast[a]; f != nil {
 		return m.runFast(a, f, r)

@@ -175,7 +175,7 @@ func BusyboxBuildOpts() *golang.BuildOpts {
 }
 
 // WithGoBuildCache is a uimage modifier that gives every command group
-// of an image, busybox and binaries alike, BusyboxBuildOpts' -a=false,
+// of an image, busybox and binaries alike, [BusyboxBuildOpts]' -a=false,
 // keeping the group's other options. It must come after the modifiers
 // that add commands; vmtest's guests get it with
 // govmtest.WithUimage(images.WithGoBuildCache()), which govmtest applies
@@ -301,7 +301,7 @@ func hashFile(h io.Writer, path, name string) error {
 var ErrNoSource = errors.New("cannot find the erst source tree (go.mod of " + ModulePath + ")")
 
 // FindSource returns the root of the erst module: the first directory
-// from start upwards whose go.mod declares ModulePath, else the tree this
+// from start upwards whose go.mod declares [ModulePath], else the tree this
 // package was compiled from, if it is still there (a checkout, or the
 // module's directory in Go's module cache), else that directory for the
 // erst version in the program's build info (go mod download).

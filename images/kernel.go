@@ -68,7 +68,7 @@ func FindKernel(bootDir, modulesDir, flavour string) (Kernel, error) {
 	return ks[len(ks)-1], nil
 }
 
-// DefaultKernel is FindKernel on /boot and /lib/modules for the amd64
+// DefaultKernel is [FindKernel] on /boot and /lib/modules for the amd64
 // flavour.
 func DefaultKernel() (Kernel, error) {
 	return FindKernel(DefaultBootDir, DefaultModulesDir, "amd64")
@@ -126,7 +126,7 @@ type ModuleFile struct {
 // Spec is the file in the form uimage.WithFiles takes: "src:dst".
 func (m ModuleFile) Spec() string { return m.Src + ":" + m.Dst }
 
-// ModuleFiles finds GuestModules in k's modules.dep. Modules must be
+// ModuleFiles finds [GuestModules] in k's modules.dep. Modules must be
 // uncompressed .ko files, as Debian 12 ships them: u-root's init loads
 // them with finit_module as they are.
 func (k Kernel) ModuleFiles() ([]ModuleFile, error) { return k.ModuleFilesFor(GuestModules()) }
@@ -174,7 +174,7 @@ func (k Kernel) ModuleFilesFor(names []string) ([]ModuleFile, error) {
 }
 
 // KernelFor returns the kernel at path with the modules of its version,
-// or DefaultKernel when path is empty. The version is the file name's
+// or [DefaultKernel] when path is empty. The version is the file name's
 // suffix after "vmlinuz-".
 func KernelFor(path string) (Kernel, error) {
 	if path == "" {

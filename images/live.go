@@ -30,7 +30,7 @@ func LiveModules() []string {
 }
 
 // LiveConfig is c for the bootable image's initramfs: erst and
-// LiveCommand (its uinit), LiveModules.
+// [LiveCommand] (its uinit), [LiveModules].
 func LiveConfig(c Config) Config {
 	c.Uinit = "erstlive"
 	c.Commands = []string{ErstCommand, LiveCommand}
@@ -44,7 +44,7 @@ func LiveConfig(c Config) Config {
 const LiveCmdline = "console=ttyS0,115200 console=tty0 erst_disable panic=30"
 
 // The stick's marker and label: the init program looks for the FAT file
-// system holding LiveMarker (package livecheck's Dir and MarkerFile).
+// system holding [LiveMarker] (package livecheck's Dir and MarkerFile).
 const (
 	LiveMarker = "erst/erst-live"
 	LiveLabel  = "ERSTLIVE"
@@ -75,7 +75,7 @@ var ErrLiveTool = errors.New("missing a tool the image needs (make deps installs
 const LiveESPOffset = 1 << 20
 
 // Build writes the disk image at out: a GPT disk with one EFI system
-// partition (FAT32, label LiveLabel) holding \EFI\BOOT\BOOTX64.EFI, a
+// partition (FAT32, label [LiveLabel]) holding \EFI\BOOT\BOOTX64.EFI, a
 // unified kernel image (the systemd stub with the kernel, initramfs and
 // command line as PE sections), and the \erst directory with its
 // marker. It needs no root: objcopy makes the UKI, mkfs.fat formats a

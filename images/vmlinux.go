@@ -45,7 +45,7 @@ var (
 
 // ExtractELF returns the uncompressed kernel ELF inside bzImage, a kernel
 // compressed with XZ (CONFIG_KERNEL_XZ), after checking that it has a PVH
-// entry point (PVHEntry). The payload is the first XZ stream in the file
+// entry point ([PVHEntry]). The payload is the first XZ stream in the file
 // that decodes, with its check verified.
 func ExtractELF(bzImage []byte) ([]byte, error) {
 	var firstErr error
@@ -142,7 +142,7 @@ func (k Kernel) Boot(cacheDir string) BootImage {
 }
 
 // Uncompressed returns the path of k's uncompressed ELF kernel (see
-// ExtractELF) in cacheDir, extracting it the first time (a second or
+// [ExtractELF]) in cacheDir, extracting it the first time (a second or
 // two) and reusing it after that. The cache is keyed by the SHA-256 of
 // k.Path; a kernel that cannot be booted directly is remembered as such
 // (a .none file holding the reason), so the work is not repeated on

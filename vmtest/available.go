@@ -13,8 +13,8 @@ import (
 // ErrUnavailable: what a guest needs on the host is missing.
 var ErrUnavailable = errors.New("vmtest: cannot start a guest here")
 
-// Available reports whether the zero Options could start a guest on this
-// host: nil, or an error wrapping ErrUnavailable that names each missing
+// Available reports whether the zero [Options] could start a guest on this
+// host: nil, or an error wrapping [ErrUnavailable] that names each missing
 // piece (QEMU, a kernel) and how to install it. A project whose tests
 // skip outside CI can call it first:
 //
@@ -23,7 +23,7 @@ var ErrUnavailable = errors.New("vmtest: cannot start a guest here")
 //	}
 func Available() error { return AvailableFor(Options{}) }
 
-// AvailableFor is Available for o: its QEMU and kernel, and its firmware
+// AvailableFor is [Available] for o: its QEMU and kernel, and its firmware
 // (OVMF when o.Firmware asks for it). It does not build the initramfs.
 func AvailableFor(o Options) error {
 	var missing []string

@@ -40,7 +40,7 @@ type PanicError struct {
 
 func (e *PanicError) Error() string { return ErrPanicked.Error() + ": " + e.Message }
 
-// Is makes errors.Is(err, ErrPanicked) hold.
+// Is makes errors.Is(err, [ErrPanicked]) hold.
 func (e *PanicError) Is(target error) bool { return target == ErrPanicked }
 
 // MCE is a machine check for InjectMCE: the MSRs QEMU's monitor command
@@ -196,8 +196,8 @@ func (g *Guest) shutdownLinuxERST(ctx context.Context) error {
 }
 
 // Wait waits until QEMU has exited (or ctx is done; QEMU then goes on).
-// After a kernel panic its error is a *PanicError with the kernel's
-// message (errors.Is(err, ErrPanicked)); after a clean power-off, nil.
+// After a kernel panic its error is a *[PanicError] with the kernel's
+// message (errors.Is(err, [ErrPanicked])); after a clean power-off, nil.
 func (g *Guest) Wait(ctx context.Context) error {
 	g.mu.Lock()
 	v := g.v

@@ -13,12 +13,12 @@
 //	err = g.Restart(ctx)  // after Shutdown or Kill: a new QEMU on the same store, reconnected
 //	err = g.Close()       // whatever state it is in, nothing left running
 //
-// The zero Options boot what erstvm boots: q35 under TCG, the newest
+// The zero [Options] boot what erstvm boots: q35 under TCG, the newest
 // Debian kernel, the guest initramfs of package images (built on first
 // use and cached, from the erst module found from the current directory
 // or from where this package was compiled: a checkout, or Go's read-only
 // module cache when a project requires erst). Start's context governs the
-// boot only; the guest runs until Shutdown, Kill or Close. StartT is Start
+// boot only; the guest runs until Shutdown, Kill or Close. StartT is [Start]
 // for a test: the test's context bounds the boot, the store defaults to a
 // file in t.TempDir(), the guest is closed at the test's end (a failing
 // Close fails the test) and a failed test's log holds the QEMU command
@@ -44,13 +44,13 @@
 // come) returns STATUS_UNSUCCESSFUL at once; Err returns the Go error
 // behind the status of the last call through PSHED, by any goroutine: the
 // guest driver's error, or the transport's, wrapping remote.ErrConnection
-// and, when QEMU is gone, ErrNotRunning. The Guest's own WriteErrorRecord,
+// and, when QEMU is gone, [ErrNotRunning]. The [Guest]'s own WriteErrorRecord,
 // ReadErrorRecord and ClearErrorRecord return each call's error beside
 // its status (the way for concurrent callers), and so does Client, the
 // connection to the running QEMU, with a hook to act while a call is in
 // flight. The wire protocol
 // is package erst/pshed/remote's; the guest serves on a virtio-serial
-// port (PortName). A resumed guest (the default) also mounts two 9p shares
+// port ([PortName]). A resumed guest (the default) also mounts two 9p shares
 // of private host directories, which Close removes, and its erst serve
 // writes its messages to a file there; a guest booted with Options.Boot
 // mounts no share and its erst serve writes to the serial console
@@ -58,9 +58,9 @@
 //
 // A guest started with Options.LinuxERST is there to crash: its kernel's
 // own ERST driver and pstore own the device (it runs no erst serve; PSHED
-// and Client calls fail with ErrLinuxERST). InjectMCE raises a machine
+// and Client calls fail with [ErrLinuxERST]). InjectMCE raises a machine
 // check through QEMU's monitor, Panic makes the kernel panic, and Wait
-// returns once QEMU has exited, with a *PanicError (ErrPanicked) after a
+// returns once QEMU has exited, with a *[PanicError] ([ErrPanicked]) after a
 // panic. The kernel's records are then read by a guest without LinuxERST
 // on the same store.
 //
@@ -154,7 +154,7 @@
 // and reports the harness's overhead (docs/performance.md).
 //
 // The tests look for QEMU (qemu-system-x86_64 on PATH) and the newest
-// Debian kernel, as Available does; hugelgupf/vmtest's VMTEST_*
+// Debian kernel, as [Available] does; hugelgupf/vmtest's VMTEST_*
 // variables reach no guest here (package internal/vm overrides them).
 // Without QEMU or a kernel the tests skip, unless CI=true: then they fail,
 // as they do when a guest run skips or a guest test did not pass.

@@ -20,7 +20,7 @@ import (
 	"github.com/goerst/erst/internal/vm"
 )
 
-// Defaults for zero Options fields.
+// Defaults for zero [Options] fields.
 const (
 	DefaultStore       = "erst.backing"
 	DefaultBootTimeout = 3 * time.Minute
@@ -32,8 +32,8 @@ const PortName = "erst.0"
 
 // Options configure a guest. The zero value boots what erstvm boots: q35
 // under TCG, the newest Debian kernel, the cached initramfs (built when
-// missing), a 64 KiB store of 8 KiB records in ./erst.backing (Start) or
-// in a file of the test's own t.TempDir() (StartT).
+// missing), a 64 KiB store of 8 KiB records in ./erst.backing ([Start]) or
+// in a file of the test's own t.TempDir() ([StartT]).
 type Options struct {
 	// Store is the acpi-erst device's backing file (QEMU's format;
 	// created and formatted when missing). Default DefaultStore in the
@@ -389,7 +389,7 @@ func (g *Guest) Info(ctx context.Context) (remote.Info, error) {
 }
 
 // Capacity is how many records the store holds: as the guest reported it
-// at the last boot (remote.Info) when it could tell, else from the store
+// at the last boot ([remote.Info]) when it could tell, else from the store
 // file's header, which QEMU wrote at the first boot (the real device
 // cannot tell); ok is false when unknown.
 func (g *Guest) Capacity() (n int, ok bool) {
@@ -425,8 +425,8 @@ func (g *Guest) ClearAll(ctx context.Context) error {
 	return nil
 }
 
-// PSHED returns the guest's callbacks as a pshed.Persistence
-// (remote.Persistence over the Guest's own calls). It stays valid across
+// PSHED returns the guest's callbacks as a [pshed.Persistence]
+// ([remote.Persistence] over the [Guest]'s own calls). It stays valid across
 // Restart. Each call is bounded by Options.CallTimeout; a call that
 // cannot reach the guest (not running, QEMU died, timeout) returns
 // STATUS_UNSUCCESSFUL at once. It is always the same handle: Err returns
@@ -438,7 +438,7 @@ func (g *Guest) PSHED() pshed.Persistence { return g.persist }
 
 // Err returns the Go error behind the status of the last call through
 // PSHED, by any goroutine: the guest's driver error, or the transport's
-// (wrapping remote.ErrConnection, and ErrNotRunning when QEMU exited);
+// (wrapping [remote.ErrConnection], and [ErrNotRunning] when QEMU exited);
 // nil after a success. It is the last call's, not necessarily the
 // caller's: see PSHED.
 func (g *Guest) Err() error { return g.persist.Err() }
@@ -460,8 +460,8 @@ func annotate(err error, v *vm.VM) error {
 }
 
 // WriteErrorRecord calls the running guest's WriteErrorRecord and
-// returns its status with the error behind it (remote.Client's), or
-// STATUS_UNSUCCESSFUL with ErrNotRunning when no guest runs. Unlike
+// returns its status with the error behind it ([remote.Client]'s), or
+// STATUS_UNSUCCESSFUL with [ErrNotRunning] when no guest runs. Unlike
 // Client's, it follows the guest across Restart.
 func (g *Guest) WriteErrorRecord(ctx context.Context, flags uint32, record []byte) (pshed.NTSTATUS, error) {
 	c, v, err := g.running()
@@ -526,7 +526,7 @@ func (g *Guest) Shutdown(ctx context.Context) error {
 
 // Kill sends QEMU SIGKILL: a power cut, with no shutdown of any kind in
 // the guest. It returns once QEMU is gone; a call in flight returns
-// STATUS_UNSUCCESSFUL with ErrNotRunning. Killing a guest that is not
+// STATUS_UNSUCCESSFUL with [ErrNotRunning]. Killing a guest that is not
 // running does nothing.
 func (g *Guest) Kill() error {
 	g.mu.Lock()
@@ -562,7 +562,7 @@ func (g *Guest) Restart(ctx context.Context) error {
 }
 
 // Cmdline is the command line of the guest's last QEMU, binary first:
-// what to run to reproduce a failure by hand (StartT logs it when a test
+// what to run to reproduce a failure by hand ([StartT] logs it when a test
 // fails). Before a QEMU has started, it is that of a boot of the guest's
 // configuration.
 func (g *Guest) Cmdline() []string {

@@ -21,13 +21,13 @@ var ErrReset = errors.New("vmtest: the guest was reset")
 // firmware runs again, the guest boots again (a resumed guest too: it
 // boots, as after a power-on), and Reset returns once `erst serve`
 // answers again, on a new connection. The store stays as the device
-// left it. A call in flight fails with remote.ErrConnection and
-// ErrReset; calls made during the reset (and Kill) wait for it; PSHED
+// left it. A call in flight fails with [remote.ErrConnection] and
+// [ErrReset]; calls made during the reset (and Kill) wait for it; PSHED
 // stays valid, Client must be called again. ctx bounds the reset and
 // the boot, as does Options.BootTimeout. Reset on a guest that is not
-// running returns ErrNotRunning, on an Options.LinuxERST guest
-// ErrLinuxERST; when the guest does not come up again, QEMU is killed
-// and the error wraps ErrBoot.
+// running returns [ErrNotRunning], on an Options.LinuxERST guest
+// [ErrLinuxERST]; when the guest does not come up again, QEMU is killed
+// and the error wraps [ErrBoot].
 func (g *Guest) Reset(ctx context.Context) error {
 	if g.o.LinuxERST {
 		// Its kernel would boot again with nothing to wait for (no

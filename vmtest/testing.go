@@ -13,7 +13,7 @@ import (
 // Options.Store is a file in tb.TempDir(), so that parallel tests never
 // share a store. When the test ends, the guest is closed, a failing Close
 // fails the test, and a failed test's log holds the QEMU command line
-// (Guest.Cmdline) to reproduce the guest by hand.
+// ([Guest.Cmdline]) to reproduce the guest by hand.
 func StartT(tb testing.TB, o Options) *Guest {
 	tb.Helper()
 	if o.Logf == nil {

@@ -116,7 +116,7 @@ func (f Finding) String() string {
 	return fmt.Sprintf("%s [%s] %s", f.Severity, f.Code, f.Message)
 }
 
-// Finding codes. Each has one severity, given in Rules.
+// Finding codes. Each has one severity, given in [Rules].
 const (
 	CodeLength             = "length"
 	CodeChecksum           = "checksum"
@@ -154,7 +154,7 @@ type Rule struct {
 	Summary  string
 }
 
-// Rules lists every code Check reports, with its severity.
+// Rules lists every code [Check] reports, with its severity.
 var Rules = []Rule{
 	{CodeLength, Error, "Length is shorter than the 48-byte ERST header"},
 	{CodeChecksum, Warning, "the table's bytes do not sum to zero (Linux warns and uses the table)"},
@@ -193,7 +193,7 @@ var severityOf = func() map[string]Severity {
 	return m
 }()
 
-// HasErrors reports whether any finding has severity Error.
+// HasErrors reports whether any finding has severity [Error].
 func HasErrors(fs []Finding) bool {
 	for _, f := range fs {
 		if f.Severity == Error {
@@ -204,8 +204,8 @@ func HasErrors(fs []Finding) bool {
 }
 
 // FillerAction is the reserved action code (ACPI 6.5 Table 18.27) that
-// much AMI-based firmware uses for a filler entry. No OS runs it, so Check
-// reports it as CodeFillerAction (Info), not as CodeUnknownAction.
+// much AMI-based firmware uses for a filler entry. No OS runs it, so [Check]
+// reports it as [CodeFillerAction] ([Info]), not as [CodeUnknownAction].
 const FillerAction acpi.Action = 0x0C
 
 // Linux limits (drivers/acpi/apei/erst.c).
@@ -218,7 +218,7 @@ const (
 )
 
 // Check returns the problems of table t, whose bytes as read are raw (nil
-// means t.Encode()); Decode reads raw into a table Check accepts. Errors come first, then warnings, then infos; within
+// means t.Encode()); [Decode] reads raw into a table Check accepts. Errors come first, then warnings, then infos; within
 // a severity, findings about the whole table come before those about
 // entries, in entry order.
 func Check(t *acpi.ERST, raw []byte) []Finding {
@@ -541,10 +541,10 @@ func joinAnd(names []string) string {
 	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
-// Decode decodes the table in raw for Check. It is acpi.DecodeERST, except
+// Decode decodes the table in raw for [Check]. It is [acpi.DecodeERST], except
 // that a Length below the 48-byte ERST header is not an error where the
 // header's bytes are there: that is a problem of the table, which Check
-// reports as CodeLength (Linux's erst_check_table rejects it), not a
+// reports as [CodeLength] (Linux's erst_check_table rejects it), not a
 // reason it cannot be checked. The table keeps the Length it has and has
 // no entries.
 func Decode(raw []byte) (*acpi.ERST, error) {

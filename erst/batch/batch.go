@@ -1,7 +1,7 @@
 // Package batch writes several CPER records to an ERST device all or
 // nothing, as far as anything can be known in advance: Check refuses a
 // batch the device would take only in part (a record it refuses, more new
-// ids than a store's free slots) before the first is written, and Write
+// ids than a store's free slots) before the first is written, and [Write]
 // names, when the device fails part-way, the records written and those
 // not written. ReadAll reads every stored record back, reporting each
 // one that cannot be read or decoded in its entry.
@@ -23,10 +23,10 @@ type Record struct {
 }
 
 // Check refuses the batch, before anything is written, when d would
-// refuse one of its records (erst.Device.CheckRecord) or, with st (the
+// refuse one of its records ([erst.Device.CheckRecord]) or, with st (the
 // store under a simulated d; nil for a device that cannot say how much
 // room it has), when the ids not stored yet outnumber the free slots
-// (store.Store.Fits): erst.ErrNotEnoughSpace.
+// ([store.Store.Fits]): [erst.ErrNotEnoughSpace].
 func Check(d *erst.Device, st *store.Store, recs []Record) error {
 	for _, r := range recs {
 		if err := d.CheckRecord(r.Data); err != nil {
@@ -46,7 +46,7 @@ func Check(d *erst.Device, st *store.Store, recs []Record) error {
 	return nil
 }
 
-// Writer is what Write needs of the device (an erst.Device).
+// Writer is what [Write] needs of the device (an [erst.Device]).
 type Writer interface{ Write(rec []byte) error }
 
 // Write writes the records in order, calling done after each. When the

@@ -6,7 +6,7 @@ import (
 	"github.com/goerst/erst/erst/cper"
 )
 
-// Stored is one stored record as ReadAll returns it: its bytes and
+// Stored is one stored record as [ReadAll] returns it: its bytes and
 // decode, or why they could not be read or decoded.
 type Stored struct {
 	ID  uint64
@@ -18,7 +18,7 @@ type Stored struct {
 	Unread bool // Err is the device's: the record could not be read at all
 }
 
-// Reader is what ReadAll needs of the device (an erst.Device).
+// Reader is what [ReadAll] needs of the device (an erst.Device).
 type Reader interface {
 	IDs() ([]uint64, error)
 	Read(id uint64) ([]byte, error)

@@ -22,7 +22,7 @@ import (
 	"github.com/goerst/erst/erst/cper"
 )
 
-// The id range Run keeps for itself ("bench" followed by zeros, as
+// The id range [Run] keeps for itself ("bench" followed by zeros, as
 // pshedtest uses "pshed"), and the one id it writes; -fill records take
 // the ids after it.
 const (
@@ -30,14 +30,14 @@ const (
 	IDEnd uint64 = ID + 1<<32 - 1
 )
 
-// MinRecordSize is the smallest record Run writes: a CPER header and one
+// MinRecordSize is the smallest record [Run] writes: a CPER header and one
 // section descriptor.
 const MinRecordSize = cper.PstoreHeaderSize
 
-// Ops is the order Run reports operations in.
+// Ops is the order [Run] reports operations in.
 var Ops = []string{"count", "ids", "dummy-write", "write", "read", "clear"}
 
-// ErrOptions matches (errors.Is) the error for Options Run cannot use,
+// ErrOptions matches (errors.Is) the error for [Options] [Run] cannot use,
 // whose message names the option as `erst bench` spells its flag.
 var ErrOptions = errors.New("bad benchmark options")
 
@@ -51,7 +51,7 @@ func badOption(format string, args ...any) error {
 	return optionsError(fmt.Sprintf(format, args...))
 }
 
-// Options configure one Run.
+// Options configure one [Run].
 type Options struct {
 	N          int  // iterations of each operation, 1 to 10,000,000
 	Fill       int  // records stored before timing (cleared after), 0 to 1,000,000
@@ -84,7 +84,7 @@ func (o Options) recordSize(d *erst.Device) (int, error) {
 	return o.RecordSize, nil
 }
 
-// Report is a Run's figures, as `erst bench -json` prints them.
+// Report is a [Run]'s figures, as `erst bench -json` prints them.
 type Report struct {
 	Device      string     `json:"device"` // set by the caller: what d is
 	Iterations  int        `json:"iterations"`
@@ -138,7 +138,7 @@ type OpReport struct {
 }
 
 // Record builds a valid CPER record of exactly n bytes (at least
-// MinRecordSize) under id, as Run writes them. It has no timestamp, so
+// [MinRecordSize]) under id, as [Run] writes them. It has no timestamp, so
 // that the bytes depend on n and id alone.
 func Record(n int, id uint64) ([]byte, error) {
 	if n < MinRecordSize {
@@ -255,7 +255,7 @@ func (o *opTimes) samples() [][2]int64 {
 
 // Run times d's operations o.N times each, after storing o.Fill more
 // records; the store ends as it began, whatever happens. It stops early,
-// with an error, when ctx ends. Bad options are ErrOptions, before d is
+// with an error, when ctx ends. Bad options are [ErrOptions], before d is
 // touched.
 func Run(ctx context.Context, d *erst.Device, o Options) (*Report, error) {
 	if err := o.Validate(); err != nil {

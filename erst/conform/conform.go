@@ -5,12 +5,12 @@
 // announces) and the PSHED persistence contract (package pshedtest), on a
 // store that may hold other records.
 //
-// Run uses only the identifiers pshedtest reserves (pshedtest.Reserved).
-// Each check clears the records it wrote; after each, Run enumerates the
+// Run uses only the identifiers pshedtest reserves ([pshedtest.Reserved]).
+// Each check clears the records it wrote; after each, [Run] enumerates the
 // store, notes any reserved record still there (NothingLeft reports it)
 // and clears it, so that the next check starts clean. At the end it
 // checks that every other record reads back byte for byte as before. It
-// needs room for pshedtest.Room records of the range length.
+// needs room for [pshedtest.Room] records of the range length.
 package conform
 
 import (
@@ -33,12 +33,12 @@ import (
 // unknown size before it gives up waiting for NOT_ENOUGH_SPACE.
 const MaxFill = 4096
 
-// ErrCannotRun is wrapped by Run's error when the run cannot start: the
+// ErrCannotRun is wrapped by [Run]'s error when the run cannot start: the
 // store cannot be enumerated, holds records with reserved identifiers
 // (left by an interrupted run), or has too little free space.
 var ErrCannotRun = errors.New("the conformance run cannot start")
 
-// Options adjust Run.
+// Options adjust [Run].
 type Options struct {
 	// RecordLength is the longest record the checks write; 0 means the
 	// error log address range length. In NVRAM mode, where the range is
@@ -94,8 +94,8 @@ type run struct {
 	left    []string          // what the sweeps found: NothingLeft's findings
 }
 
-// Run checks d. The error, wrapping ErrCannotRun, is for a run that could
-// not start; failed checks are in the Report.
+// Run checks d. The error, wrapping [ErrCannotRun], is for a run that could
+// not start; failed checks are in the [Report].
 func Run(d *erst.Device, o Options) (*Report, error) {
 	if o.Samples <= 0 {
 		o.Samples = 50

@@ -7,7 +7,7 @@ import (
 
 // Builder makes a valid record from a few fields. The zero value of each
 // optional field picks a documented default; Build's output always passes
-// Validate.
+// [Validate].
 type Builder struct {
 	RecordID     uint64           // ERST cannot store 0 or ^0; Build does not check
 	Severity     Severity         // record ErrorSeverity
@@ -37,7 +37,7 @@ type Builder struct {
 	Sections []SectionSpec // at least one
 }
 
-// SectionSpec describes one section for Builder.
+// SectionSpec describes one section for [Builder].
 type SectionSpec struct {
 	Type     SectionType
 	Severity Severity
@@ -49,9 +49,9 @@ type SectionSpec struct {
 }
 
 // Build returns the record the fields describe: header, descriptors at
-// offset 128, bodies packed in order after the descriptors (Record.Layout).
-// Errors: ErrNoSections, ErrRange (FRU text over 20 bytes, a time BCD or
-// Unix seconds cannot carry), ErrTooLarge.
+// offset 128, bodies packed in order after the descriptors ([Record.Layout]).
+// Errors: ErrNoSections, [ErrRange] (FRU text over 20 bytes, a time BCD or
+// Unix seconds cannot carry), [ErrTooLarge].
 func (b *Builder) Build() (*Record, error) {
 	if len(b.Sections) == 0 {
 		return nil, ErrNoSections
@@ -152,13 +152,13 @@ const PstoreHeaderSize = HeaderSize + DescriptorSize
 // (erst_writer, then erst_write) stores for a payload: revision 0x0100,
 // one section, severity Fatal, ValidationBits Timestamp only, the
 // timestamp as raw Unix seconds, RecordLength 200 + len(payload), creator
-// CreatorLinuxPstore, notification NotifyMCE, flags PrevErr, and
+// [CreatorLinuxPstore], notification [NotifyMCE], flags PrevErr, and
 // PersistenceInfo carrying the "ER" bytes erst_write stamps before handing
 // the record to firmware (so the result matches what a later read returns).
 // The descriptor: offset 200, length len(payload), revision 0x0100, no
 // FRU, flags Primary, severity Fatal, and sectionType, which must be
-// SectionTypeDmesg, SectionTypeDmesgZ or SectionTypeMCE (Linux refuses
-// other pstore types with -EINVAL; here ErrPstoreType). t is the time to
+// [SectionTypeDmesg], [SectionTypeDmesgZ] or [SectionTypeMCE] (Linux refuses
+// other pstore types with -EINVAL; here [ErrPstoreType]). t is the time to
 // stamp; the zero Time means now. Linux derives id from
 // cper_next_record_id (seconds at first use << 32, then +1 per record).
 func NewPstoreRecord(id uint64, sectionType SectionType, payload []byte, t time.Time) (*Record, error) {
@@ -186,7 +186,7 @@ func NewPstoreRecord(id uint64, sectionType SectionType, payload []byte, t time.
 }
 
 // SetLinuxPstore sets the header fields Linux's erst_writer gives every
-// pstore record whatever its contents: creator CreatorLinuxPstore,
+// pstore record whatever its contents: creator [CreatorLinuxPstore],
 // revision 0x0100, flags PrevErr, and the timestamp as raw Unix seconds
 // (what erst_reader reads back).
 func (b *Builder) SetLinuxPstore() {

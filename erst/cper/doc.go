@@ -5,14 +5,14 @@
 // The package has two layers, like acpi.
 //
 // The wire layer is the 128-byte record header (§N.2.1) and the 72-byte
-// section descriptor (§N.2.2): Header, SectionDescriptor, DecodeHeader,
-// DecodeSectionDescriptor and their AppendEncode methods. Fields are read at
+// section descriptor (§N.2.2): Header, [SectionDescriptor], [DecodeHeader],
+// [DecodeSectionDescriptor] and their AppendEncode methods. Fields are read at
 // named offsets; every length is checked before it is used; reserved bytes
 // are kept, so AppendEncode(Decode(b)) reproduces b exactly.
 //
-// On top sit Record (header plus sections with their bodies), Parse,
-// Validate, Marshal, a Builder, NewPstoreRecord (the record Linux's pstore
-// "erst" backend writes), Summary and a JSON view. Parse accepts exactly
+// On top sit [Record] (header plus sections with their bodies), [Parse],
+// [Validate], Marshal, a [Builder], [NewPstoreRecord] (the record Linux's pstore
+// "erst" backend writes), [Summary] and a JSON view. Parse accepts exactly
 // what Validate accepts, and for any such input Marshal(Parse(b)) == b.
 //
 // Records come from firmware, Windows, Linux and other operating systems
@@ -20,7 +20,7 @@
 // differ: it never rejects a record because of its revision (Linux writes
 // 0x0100, edk2 0x0101, Windows 0x0210), severity, flags or reserved bytes, and
 // it reads the timestamp either as UEFI BCD or, for records made by Linux
-// pstore, as raw Unix seconds (Header.TimeEncoding).
+// pstore, as raw Unix seconds ([Header.TimeEncoding]).
 //
 // Section bodies: DecodeSection decodes every standard section of UEFI
 // 2.10 Appendix N (processor generic, IA32/X64 and ARM with their error
@@ -30,15 +30,15 @@
 // CXL protocol and component events) and Linux's MCE section (struct mce,
 // by its size). Each structure is a table of fields (section_*.go): name,
 // offset, size, bit range, validation bit and value names; the same
-// table gives WriteText's lines and the JSON. A field whose validation bit
+// table gives [WriteText]'s lines and the JSON. A field whose validation bit
 // is clear is reported as not valid, a body shorter than its structure as
-// ErrSectionShort with the fields that fit; other types stay opaque.
+// [ErrSectionShort] with the fields that fit; other types stay opaque.
 // DecodeDmesg reads Linux pstore's DMESG and DMESG_Z sections, inflating
 // the latter (raw deflate, the kernel's default) and reading pstore's
 // "Panic#1 Part1" header. WriteText prints a record for a person, as erst
 // dump and erst decode do.
 //
-// Errors from the decoders are *FormatError values carrying the byte offset
+// Errors from the decoders are *[FormatError] values carrying the byte offset
 // of the offending field and wrapping one of the Err* sentinels: test them
 // with errors.Is.
 package cper

@@ -6,8 +6,8 @@ import (
 )
 
 // Sentinel errors. Decoders and Marshal return them wrapped in a
-// *FormatError; test with errors.Is. Some sentinels refine others (for
-// example ErrRecordTruncated is also ErrLengthMismatch), so a caller can
+// *[FormatError]; test with errors.Is. Some sentinels refine others (for
+// example [ErrRecordTruncated] is also [ErrLengthMismatch]), so a caller can
 // test for the family or for the exact case.
 var (
 	// ErrTruncated: the buffer is shorter than the structure being decoded

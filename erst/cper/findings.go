@@ -12,9 +12,9 @@ import (
 // SectionLength.
 var ErrSectionLength = errors.New("cper: section length differs from its descriptor's")
 
-// Findings lists what is wrong inside a record whose framing Parse
-// accepted: SectionCount 0 (ErrNoSections), and each section body that
-// does not decode whole (ErrSectionShort, ErrSectionLength, ErrInflate,
+// Findings lists what is wrong inside a record whose framing [Parse]
+// accepted: SectionCount 0 ([ErrNoSections]), and each section body that
+// does not decode whole ([ErrSectionShort], [ErrSectionLength], [ErrInflate],
 // ...), wrapped as "section N (TYPE): ...". The decoders still show every
 // field that could be read; Findings says what they could not.
 func Findings(r *Record) []error {
@@ -42,10 +42,10 @@ func Findings(r *Record) []error {
 
 // ParseTruncated parses a record cut short: b holds less than its
 // RecordLength, but the header, every descriptor and every section body
-// lie within b. The Record keeps RecordLength as stored (so Marshal would
+// lie within b. The [Record] keeps RecordLength as stored (so Marshal would
 // pad it with zeros); the bytes between len(b) and RecordLength are lost.
-// Records that Parse accepts, or whose sections do not all fit in b, are
-// refused with the error Parse or Validate gives them.
+// Records that [Parse] accepts, or whose sections do not all fit in b, are
+// refused with the error Parse or [Validate] gives them.
 func ParseTruncated(b []byte) (*Record, error) {
 	if err := checkHeader(b); err != nil {
 		return nil, err

@@ -58,7 +58,7 @@ func (g GUID) IsZero() bool { return g == GUID{} }
 // GUIDs as strings.
 func (g GUID) MarshalText() ([]byte, error) { return []byte(g.String()), nil }
 
-// UnmarshalText parses the forms ParseGUID accepts.
+// UnmarshalText parses the forms [ParseGUID] accepts.
 func (g *GUID) UnmarshalText(b []byte) error {
 	v, err := ParseGUID(string(b))
 	if err != nil {

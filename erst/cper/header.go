@@ -29,7 +29,7 @@ func RecordLength(b []byte) (uint32, bool) {
 }
 
 // RecordOK reports whether b is a record a persistence layer may store,
-// as CheckRecord checks it. It is small enough to inline, so a caller's
+// as [CheckRecord] checks it. It is small enough to inline, so a caller's
 // hot path makes no call for a good record.
 func RecordOK(b []byte) bool {
 	return len(b) >= HeaderSize && string(b[OffSignatureStart:OffSignatureStart+4]) == Signature &&
@@ -37,12 +37,12 @@ func RecordOK(b []byte) bool {
 }
 
 // CheckRecord checks what every persistence layer asks of a record
-// before storing it: b holds a whole header (ErrTruncated), SignatureStart
-// is "CPER" (ErrSignatureStart; Linux erst_write checks it) and
-// RecordLength is len(b) (ErrRecordTruncated or ErrTrailingBytes, both
-// ErrLengthMismatch; Linux erst-dbg and the PSHED RecordLength argument).
+// before storing it: b holds a whole header ([ErrTruncated]), SignatureStart
+// is "CPER" ([ErrSignatureStart]; Linux erst_write checks it) and
+// RecordLength is len(b) ([ErrRecordTruncated] or [ErrTrailingBytes], both
+// [ErrLengthMismatch]; Linux erst-dbg and the PSHED RecordLength argument).
 // It checks no more: SignatureEnd, sections and the rest are the
-// producer's business (Validate checks them).
+// producer's business ([Validate] checks them).
 func CheckRecord(b []byte) error {
 	if len(b) < HeaderSize {
 		return formatErr(ErrTruncated, len(b), "%d bytes, shorter than the %d-byte CPER header", len(b), HeaderSize)
@@ -59,9 +59,9 @@ func CheckRecord(b []byte) error {
 	return nil
 }
 
-// CheckHeader checks the header at the start of b as Validate and Trim
-// do, without looking at the rest: b holds a whole header (ErrTruncated),
-// both signatures (ErrSignatureStart, ErrSignatureEnd) and a RecordLength
-// of at least the header (ErrRecordTooShort). Use it on a header read
+// CheckHeader checks the header at the start of b as [Validate] and [Trim]
+// do, without looking at the rest: b holds a whole header ([ErrTruncated]),
+// both signatures ([ErrSignatureStart], [ErrSignatureEnd]) and a RecordLength
+// of at least the header ([ErrRecordTooShort]). Use it on a header read
 // ahead of its record's body.
 func CheckHeader(b []byte) error { return checkHeader(b) }

@@ -21,7 +21,7 @@ type PersistenceInfo uint64
 // the bytes 'E','R' read as a little-endian u16.
 const PersistenceSignature = 0x5245
 
-// PersistenceFields is PersistenceInfo unpacked.
+// PersistenceFields is [PersistenceInfo] unpacked.
 type PersistenceFields struct {
 	Signature  uint16
 	Length     uint32 // 24 bits
@@ -46,7 +46,7 @@ func (p PersistenceInfo) Fields() PersistenceFields {
 // HasSignature reports whether p carries the 'ER' persistence signature.
 func (p PersistenceInfo) HasSignature() bool { return uint16(p) == PersistenceSignature }
 
-// Encode packs f. A value too wide for its bitfield gives ErrRange.
+// Encode packs f. A value too wide for its bitfield gives [ErrRange].
 func (f PersistenceFields) Encode() (PersistenceInfo, error) {
 	switch {
 	case f.Length > 0xffffff:

@@ -11,10 +11,10 @@ import (
 )
 
 // ErrInflate: a DMESG_Z section body is not a raw deflate stream, or
-// inflates to more than MaxDmesgSize bytes.
+// inflates to more than [MaxDmesgSize] bytes.
 var ErrInflate = errors.New("cper: DMESG_Z section does not inflate")
 
-// MaxDmesgSize bounds what InflateDmesg produces, so that a small record
+// MaxDmesgSize bounds what [InflateDmesg] produces, so that a small record
 // cannot demand a large allocation. Linux's pstore inflates into a buffer
 // of a few times the backend's record size (big_oops_buf_sz in 6.1,
 // 3 x bufsize from 6.6); 1 MiB is far above both for any ERST range.
@@ -43,7 +43,7 @@ type Dmesg struct {
 // the body as raw deflate (RFC 1951), which is what Linux writes: the
 // crypto API's "deflate" up to 6.5 and zlib_deflateInit2(-MAX_WBITS) from
 // 6.6 both produce a stream without zlib header. A body that does not
-// inflate gives ErrInflate. Any other section type gives ErrPstoreType.
+// inflate gives [ErrInflate]. Any other section type gives [ErrPstoreType].
 func DecodeDmesg(s *Section) (Dmesg, error) {
 	var d Dmesg
 	switch s.Descriptor.Type {

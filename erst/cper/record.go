@@ -10,7 +10,7 @@ import (
 // section descriptors at offset 128, then the section bodies wherever the
 // descriptors put them.
 //
-// A Record from Parse remembers the bytes it was parsed from. Marshal
+// A [Record] from [Parse] remembers the bytes it was parsed from. Marshal
 // starts from them when RecordLength is unchanged, so bytes that no header,
 // descriptor or section covers (padding, gaps between sections, descriptor
 // space reserved for later, as edk2 allows) survive a round trip. Layout
@@ -26,7 +26,7 @@ type Record struct {
 
 // Section is one section: its descriptor and its body.
 //
-// Bodies from Parse share one copy of the input (sections may overlap, and
+// Bodies from [Parse] share one copy of the input (sections may overlap, and
 // copying each would let a small input demand a large allocation); their
 // capacity equals their length, so append copies rather than writing into
 // a neighbour.
@@ -38,17 +38,17 @@ type Section struct {
 // Validate checks that b holds exactly one well-formed CPER record, in
 // this order:
 //
-//   - b holds a whole header (ErrTruncated);
-//   - SignatureStart is "CPER" (ErrSignatureStart, offset 0);
-//   - SignatureEnd is 0xFFFFFFFF (ErrSignatureEnd, offset 6);
-//   - RecordLength covers the header (ErrRecordTooShort, offset 20);
+//   - b holds a whole header ([ErrTruncated]);
+//   - SignatureStart is "CPER" ([ErrSignatureStart], offset 0);
+//   - SignatureEnd is 0xFFFFFFFF ([ErrSignatureEnd], offset 6);
+//   - RecordLength covers the header ([ErrRecordTooShort], offset 20);
 //   - RecordLength equals len(b): ErrRecordTruncated if larger,
-//     ErrTrailingBytes if smaller, both ErrLengthMismatch (offset 20);
-//   - SectionCount descriptors fit in RecordLength (ErrSectionCount, also
+//     [ErrTrailingBytes] if smaller, both [ErrLengthMismatch] (offset 20);
+//   - SectionCount descriptors fit in RecordLength ([ErrSectionCount], also
 //     ErrRecordTooShort; offset 10);
-//   - each section lies inside the record (ErrSectionBounds, or
-//     ErrSectionOverflow when offset+length overflows 32 bits) and after
-//     the descriptors (ErrSectionOverlap); offset: the descriptor's.
+//   - each section lies inside the record ([ErrSectionBounds], or
+//     [ErrSectionOverflow] when offset+length overflows 32 bits) and after
+//     the descriptors ([ErrSectionOverlap]); offset: the descriptor's.
 //
 // Revision, severities, flags, validation bits, the timestamp and reserved
 // bytes are not checked: producers differ and the decoder keeps them all.
@@ -126,7 +126,7 @@ func checkSection(i int, off, length, rl uint32, descEnd uint64) error {
 	return nil
 }
 
-// Parse decodes the record in b, which must pass Validate. The Record
+// Parse decodes the record in b, which must pass [Validate]. The [Record]
 // does not alias b. Parse allocates one copy of b plus the Sections
 // slice, whose length Validate has bounded by len(b)/72.
 func Parse(b []byte) (*Record, error) {
@@ -152,13 +152,13 @@ func Parse(b []byte) (*Record, error) {
 
 // Marshal encodes r exactly as its fields say: it does not recompute
 // SectionCount, RecordLength or section offsets (call Layout after
-// changing sections). It fails, with a *FormatError naming the offset in
+// changing sections). It fails, with a *[FormatError] naming the offset in
 // the record it would have produced, when SectionCount differs from
 // len(Sections), a body's length differs from its descriptor's, a section
 // falls outside the record or inside the descriptors, or the result would
-// not pass Validate (for example, a wrong signature). Bytes no field or
+// not pass [Validate] (for example, a wrong signature). Bytes no field or
 // section covers are zero, or for a parsed record with unchanged
-// RecordLength, what Parse read; where sections overlap, later ones win.
+// RecordLength, what [Parse] read; where sections overlap, later ones win.
 // Marshal allocates RecordLength bytes, after the checks above pass.
 func (r *Record) Marshal() ([]byte, error) {
 	n := len(r.Sections)
@@ -198,8 +198,8 @@ func (r *Record) Marshal() ([]byte, error) {
 
 // Layout packs r: SectionCount = len(Sections), descriptors at 128, each
 // body right after the previous one, descriptor lengths from the bodies,
-// and RecordLength to match. It forgets the bytes Parse read, so gaps do
-// not survive. More than 65535 sections or 4 GiB gives ErrTooLarge.
+// and RecordLength to match. It forgets the bytes [Parse] read, so gaps do
+// not survive. More than 65535 sections or 4 GiB gives [ErrTooLarge].
 func (r *Record) Layout() error {
 	n := len(r.Sections)
 	if n > math.MaxUint16 {
@@ -226,7 +226,7 @@ func (r *Record) Layout() error {
 // Use it on buffers longer than the record, such as an ERST read into a
 // fixed-size slot (QEMU pads slots with 0xFF). It checks the signatures
 // and that RecordLength is at least a header and at most len(b); pass the
-// result to Parse or Validate for the rest.
+// result to [Parse] or [Validate] for the rest.
 func Trim(b []byte) ([]byte, error) {
 	if err := checkHeader(b); err != nil {
 		return nil, err

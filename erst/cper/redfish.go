@@ -11,10 +11,10 @@ import (
 // the first version with DiagnosticData and the CPER object. Property
 // names are the schema's.
 
-// RedfishLogEntryType is the @odata.type of a RedfishLogEntry.
+// RedfishLogEntryType is the @odata.type of a [RedfishLogEntry].
 const RedfishLogEntryType = "#LogEntry.v1_15_0.LogEntry"
 
-// RedfishEntriesPath is the collection RedfishLogEntry puts its
+// RedfishEntriesPath is the collection [RedfishLogEntry] puts its
 // @odata.id under: where a BMC publishing this store's records would list
 // them. The schema requires an @odata.id; a service rewrites it.
 const RedfishEntriesPath = "/redfish/v1/Systems/system/LogServices/ERST/Entries/"

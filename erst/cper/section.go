@@ -29,7 +29,7 @@ type sectionDecoder struct {
 var sectionDecoders = map[SectionType]sectionDecoder{}
 
 // DecodeSection decodes s's body if its type is one this package knows
-// field by field (SectionDecodable). It returns nil for other types: their
+// field by field ([SectionDecodable]). It returns nil for other types: their
 // bodies are opaque here. It never panics on a short or odd body; what
 // went wrong is in the result's Err.
 func DecodeSection(s *Section) *SectionDecode {
@@ -41,7 +41,7 @@ func DecodeSection(s *Section) *SectionDecode {
 	return &SectionDecode{Name: d.name, Fields: fs, Err: err}
 }
 
-// SectionDecodable reports whether DecodeSection decodes sections of type t.
+// SectionDecodable reports whether [DecodeSection] decodes sections of type t.
 func SectionDecodable(t SectionType) bool {
 	_, ok := sectionDecoders[t]
 	return ok
@@ -55,14 +55,14 @@ func (d *SectionDecode) writeText(w io.Writer, indent string) {
 	}
 }
 
-// SectionDecodeJSON is SectionDecode in RecordJSON.
+// SectionDecodeJSON is [SectionDecode] in [RecordJSON].
 type SectionDecodeJSON struct {
 	Name   string `json:"name"`
 	Fields Fields `json:"fields"`
 	Error  string `json:"error,omitempty"`
 }
 
-// MarshalJSON encodes d as SectionDecodeJSON.
+// MarshalJSON encodes d as [SectionDecodeJSON].
 func (d *SectionDecode) MarshalJSON() ([]byte, error) {
 	j := SectionDecodeJSON{Name: d.Name, Fields: d.Fields}
 	if j.Fields == nil {

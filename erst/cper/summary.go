@@ -33,7 +33,7 @@ func Summary(r *Record) string {
 	return sb.String()
 }
 
-// RecordJSON is the JSON view of a Record: GUIDs as canonical strings with
+// RecordJSON is the JSON view of a [Record]: GUIDs as canonical strings with
 // their names alongside, 64-bit values as "0x..." hex strings (JSON numbers
 // lose precision past 2^53), enumerations and bit sets by name, section
 // bodies as base64. It is for display and tooling; it is not a round-trip
@@ -57,8 +57,8 @@ type RecordJSON struct {
 	Sections         []SectionJSON   `json:"sections"`
 }
 
-// TimestampJSON is the timestamp in RecordJSON: the raw field, the
-// encoding Header.TimeEncoding chose, and the decoded time (RFC 3339) or
+// TimestampJSON is the timestamp in [RecordJSON]: the raw field, the
+// encoding [Header.TimeEncoding] chose, and the decoded time (RFC 3339) or
 // why it did not decode.
 type TimestampJSON struct {
 	Raw      string `json:"raw"`
@@ -69,7 +69,7 @@ type TimestampJSON struct {
 	Error    string `json:"error,omitempty"`
 }
 
-// PersistenceJSON is PersistenceInfo in RecordJSON.
+// PersistenceJSON is [PersistenceInfo] in [RecordJSON].
 type PersistenceJSON struct {
 	Raw        string `json:"raw"`
 	Signature  string `json:"signature"` // "ER", or hex when something else
@@ -79,7 +79,7 @@ type PersistenceJSON struct {
 	DoNotLog   bool   `json:"do_not_log"`
 }
 
-// SectionJSON is one section in RecordJSON.
+// SectionJSON is one section in [RecordJSON].
 type SectionJSON struct {
 	Offset         uint32 `json:"offset"`
 	Length         uint32 `json:"length"`
@@ -100,7 +100,7 @@ type SectionJSON struct {
 	Decoded json.RawMessage `json:"decoded,omitempty"`
 }
 
-// DmesgJSON is a Dmesg in SectionJSON, or why the section did not decode.
+// DmesgJSON is a [Dmesg] in [SectionJSON], or why the section did not decode.
 type DmesgJSON struct {
 	Compressed bool   `json:"compressed"`
 	Reason     string `json:"reason,omitempty"`
@@ -199,6 +199,6 @@ func (r *Record) JSON() RecordJSON {
 	return v
 }
 
-// MarshalJSON encodes the JSON view of r (see RecordJSON). It has a value
-// receiver so that both Record and *Record encode the same way.
+// MarshalJSON encodes the JSON view of r (see [RecordJSON]). It has a value
+// receiver so that both [Record] and *Record encode the same way.
 func (r Record) MarshalJSON() ([]byte, error) { return json.Marshal(r.JSON()) }

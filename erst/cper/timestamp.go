@@ -17,8 +17,8 @@ import (
 // of its collection), 4 day, 5 month, 6 year, 7 century. Linux's pstore
 // backend instead stores raw Unix seconds as a u64 (quirk 13 in the team
 // reference), so a Timestamp has two readings: BCD and Unix. Neither
-// method panics on bad input; each reports ErrBadTimestamp instead.
-// Header.TimeEncoding picks the one the creator used.
+// method panics on bad input; each reports [ErrBadTimestamp] instead.
+// [Header.TimeEncoding] picks the one the creator used.
 type Timestamp uint64
 
 // timestampPrecise is bit 0 of byte 3 (EFI_ERROR_TIME_STAMP_PRECISE).
@@ -75,7 +75,7 @@ var bcdFields = [...]struct {
 // name in loc (nil means UTC). UEFI says the fields hold local time but
 // records do not say which zone, so the caller chooses. Any non-BCD digit
 // or out-of-range field (including a day the month lacks, and the all-zero
-// timestamp) gives a *FormatError wrapping ErrBadTimestamp whose offset is
+// timestamp) gives a *[FormatError] wrapping [ErrBadTimestamp] whose offset is
 // the offending byte's offset in the record header.
 func (t Timestamp) BCD(loc *time.Location) (time.Time, error) {
 	if loc == nil {
@@ -104,7 +104,7 @@ func (t Timestamp) BCD(loc *time.Location) (time.Time, error) {
 }
 
 // Unix reads t as Linux pstore does: whole seconds since the Unix epoch.
-// Values past the year 9999 give ErrBadTimestamp; they are almost
+// Values past the year 9999 give [ErrBadTimestamp]; they are almost
 // certainly a BCD timestamp read the wrong way.
 func (t Timestamp) Unix() (time.Time, error) {
 	if uint64(t) > maxUnixSeconds {
@@ -115,7 +115,7 @@ func (t Timestamp) Unix() (time.Time, error) {
 
 // NewBCDTimestamp encodes the wall-clock fields of tm, in tm's own
 // location, as a UEFI BCD timestamp, with the precise bit if asked. Years
-// outside 0..9999 give ErrRange. Sub-second precision is dropped.
+// outside 0..9999 give [ErrRange]. Sub-second precision is dropped.
 func NewBCDTimestamp(tm time.Time, precise bool) (Timestamp, error) {
 	year := tm.Year()
 	if year < 0 || year > 9999 {
@@ -137,7 +137,7 @@ func NewBCDTimestamp(tm time.Time, precise bool) (Timestamp, error) {
 }
 
 // NewUnixTimestamp encodes tm the way Linux pstore does: Unix seconds as a
-// u64. Times before 1970 or after 9999 give ErrRange.
+// u64. Times before 1970 or after 9999 give [ErrRange].
 func NewUnixTimestamp(tm time.Time) (Timestamp, error) {
 	s := tm.Unix()
 	if s < 0 || s > maxUnixSeconds {

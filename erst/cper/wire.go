@@ -65,7 +65,7 @@ const (
 
 // Header is the 128-byte CPER record header (§N.2.1), Windows
 // WHEA_ERROR_RECORD_HEADER. It holds every byte, signatures and reserved
-// bytes included, so AppendEncode reproduces what DecodeHeader read.
+// bytes included, so AppendEncode reproduces what [DecodeHeader] read.
 type Header struct {
 	SignatureStart [4]byte          // "CPER"
 	Revision       Revision         // not checked; see Revision constants
@@ -86,7 +86,7 @@ type Header struct {
 }
 
 // DecodeHeader reads the 128-byte header at the start of b. It checks only
-// that b is long enough; Validate checks the rest.
+// that b is long enough; [Validate] checks the rest.
 func DecodeHeader(b []byte) (Header, error) {
 	var h Header
 	if len(b) < HeaderSize {
@@ -142,7 +142,7 @@ func (h *Header) AppendEncode(b []byte) []byte {
 }
 
 // TimeEncoding reports how h.Timestamp is encoded: Unix seconds for
-// records made by Linux pstore (CreatorLinuxPstore, which Linux's MCE code
+// records made by Linux pstore ([CreatorLinuxPstore], which Linux's MCE code
 // shares), UEFI BCD for everyone else.
 func (h *Header) TimeEncoding() TimeEncoding {
 	if h.Creator == CreatorLinuxPstore {
@@ -152,8 +152,8 @@ func (h *Header) TimeEncoding() TimeEncoding {
 }
 
 // Time returns the record's timestamp read with h.TimeEncoding; BCD times
-// are taken to be UTC (see Timestamp.BCD to choose a zone). It returns
-// ErrNoTimestamp if the ValidTimestamp bit is clear and ErrBadTimestamp if
+// are taken to be UTC (see [Timestamp.BCD] to choose a zone). It returns
+// [ErrNoTimestamp] if the [ValidTimestamp] bit is clear and [ErrBadTimestamp] if
 // the field does not decode.
 func (h *Header) Time() (time.Time, error) {
 	if h.ValidationBits&ValidTimestamp == 0 {

@@ -10,14 +10,14 @@ import (
 	"github.com/goerst/erst/acpi"
 )
 
-// FakeClock is a Clock whose time moves only when Sleep is called (or
+// FakeClock is a [Clock] whose time moves only when Sleep is called (or
 // Advance). It makes timeouts deterministic in tests.
 type FakeClock struct {
 	mu  sync.Mutex
 	now time.Time
 }
 
-// NewFakeClock returns a FakeClock starting at a fixed instant.
+// NewFakeClock returns a [FakeClock] starting at a fixed instant.
 func NewFakeClock() *FakeClock {
 	return &FakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 }
@@ -42,7 +42,7 @@ func (c *FakeClock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// Memory is plain RAM at fixed physical addresses: a Bus and a Platform
+// Memory is plain RAM at fixed physical addresses: a [Bus] and a [Platform]
 // Map over byte regions. It backs interpreter tests that need registers
 // without a device behind them. Reads and writes are little-endian, as on
 // x86. It is safe for concurrent use.
@@ -103,49 +103,49 @@ func (m *Memory) write(addr, n, v uint64) error {
 	return nil
 }
 
-// Read8 implements Bus.
+// Read8 implements [Bus].
 func (m *Memory) Read8(a uint64) (uint8, error) { v, err := m.read(a, 1); return uint8(v), err }
 
-// Read16 implements Bus.
+// Read16 implements [Bus].
 func (m *Memory) Read16(a uint64) (uint16, error) { v, err := m.read(a, 2); return uint16(v), err }
 
-// Read32 implements Bus.
+// Read32 implements [Bus].
 func (m *Memory) Read32(a uint64) (uint32, error) { v, err := m.read(a, 4); return uint32(v), err }
 
-// Read64 implements Bus.
+// Read64 implements [Bus].
 func (m *Memory) Read64(a uint64) (uint64, error) { return m.read(a, 8) }
 
-// Write8 implements Bus.
+// Write8 implements [Bus].
 func (m *Memory) Write8(a uint64, v uint8) error { return m.write(a, 1, uint64(v)) }
 
-// Write16 implements Bus.
+// Write16 implements [Bus].
 func (m *Memory) Write16(a uint64, v uint16) error { return m.write(a, 2, uint64(v)) }
 
-// Write32 implements Bus.
+// Write32 implements [Bus].
 func (m *Memory) Write32(a uint64, v uint32) error { return m.write(a, 4, uint64(v)) }
 
-// Write64 implements Bus.
+// Write64 implements [Bus].
 func (m *Memory) Write64(a uint64, v uint64) error { return m.write(a, 8, v) }
 
-// Map implements Platform.Map: the bytes of an existing region.
+// Map implements [Platform.Map]: the bytes of an existing region.
 func (m *Memory) Map(base, size uint64) ([]byte, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.slice(base, size)
 }
 
-// FakePlatform is a Platform over two Memory buses.
+// FakePlatform is a [Platform] over two [Memory] buses.
 type FakePlatform struct {
 	Mem *Memory // SystemMemory; also what Map maps
 	IO  *Memory // SystemIO
 }
 
-// NewFakePlatform returns a FakePlatform with empty memory and I/O spaces.
+// NewFakePlatform returns a [FakePlatform] with empty memory and I/O spaces.
 func NewFakePlatform() *FakePlatform {
 	return &FakePlatform{Mem: new(Memory), IO: new(Memory)}
 }
 
-// Bus implements Platform.
+// Bus implements [Platform].
 func (p *FakePlatform) Bus(s acpi.AddressSpace) (Bus, error) {
 	switch s {
 	case acpi.SystemMemory:
@@ -156,5 +156,5 @@ func (p *FakePlatform) Bus(s acpi.AddressSpace) (Bus, error) {
 	return nil, fmt.Errorf("%v: %w", s, ErrSpace)
 }
 
-// Map implements Platform.
+// Map implements [Platform].
 func (p *FakePlatform) Map(base, size uint64) ([]byte, error) { return p.Mem.Map(base, size) }

@@ -31,7 +31,7 @@ func (d *Device) Close() error {
 	return d.lock.Close()
 }
 
-// Option is an optional knob of Open.
+// Option is an optional knob of [Open].
 type Option func(*config)
 
 type config struct {
@@ -39,23 +39,23 @@ type config struct {
 	driver   []erst.Option
 }
 
-// WithLockPath takes the lock at path instead of LockPath.
+// WithLockPath takes the lock at path instead of [LockPath].
 func WithLockPath(path string) Option { return func(c *config) { c.lockPath = path } }
 
-// WithDriver passes options to erst.Open (trace, timeout); Open adds the
+// WithDriver passes options to [erst.Open] (trace, timeout); [Open] adds the
 // lock.
 func WithDriver(opts ...erst.Option) Option {
 	return func(c *config) { c.driver = append(c.driver, opts...) }
 }
 
-// TableError is Open's error when table fails; its message is Err's.
+// TableError is [Open]'s error when table fails; its message is Err's.
 type TableError struct{ Err error }
 
 func (e *TableError) Error() string { return e.Err.Error() }
 func (e *TableError) Unwrap() error { return e.Err }
 
 // Open takes the lock first (without it, no device), then the table from
-// table (the live one, acpi.ReadLiveTable, or a file's), maps the
+// table (the live one, [acpi.ReadLiveTable], or a file's), maps the
 // registers it names and opens the driver over them. Whatever Open took
 // is released again when it fails.
 func Open(table func() (*acpi.ERST, error), opts ...Option) (*Device, error) {

@@ -11,12 +11,12 @@ import (
 	"github.com/goerst/erst/erst/cper"
 )
 
-// Store is the record store the Adapter persists to: the ERST driver's
+// Store is the record store the [Adapter] persists to: the ERST driver's
 // operations (ACPI 6.5 §18.5) seen as whole records. The erst driver
-// satisfies it; MemStore is an in-memory reference implementation.
+// satisfies it; [MemStore] is an in-memory reference implementation.
 //
-// Errors wrap the erst sentinels (erst.ErrRecordNotFound,
-// erst.ErrStoreEmpty, erst.ErrNotEnoughSpace, ...); FromError maps them
+// Errors wrap the erst sentinels ([erst.ErrRecordNotFound],
+// [erst.ErrStoreEmpty], [erst.ErrNotEnoughSpace], ...); [FromError] maps them
 // to NTSTATUS.
 type Store interface {
 	// Write stores a whole CPER record under the identifier in its
@@ -41,7 +41,7 @@ var (
 	clearStatuses = []NTSTATUS{StatusSuccess, StatusUnsuccessful}
 )
 
-// Adapter implements Persistence over a Store: it is the PSHED plug-in
+// Adapter implements [Persistence] over a [Store]: it is the PSHED plug-in
 // side of an ERST driver. It runs one operation at a time, as ERST
 // firmware is not re-entrant; a call waits for the one before it. (On
 // Windows the callbacks run at DISPATCH_LEVEL or above and may not wait;
@@ -51,13 +51,13 @@ var (
 // documents, and any other failure becomes STATUS_UNSUCCESSFUL: a full
 // store is STATUS_UNSUCCESSFUL for WriteErrorRecord, and a missing id is
 // STATUS_UNSUCCESSFUL for ClearErrorRecord. WithDetailedStatus makes it
-// return FromError's richer code instead (STATUS_DISK_FULL,
+// return [FromError]'s richer code instead (STATUS_DISK_FULL,
 // STATUS_NOT_FOUND, STATUS_IO_TIMEOUT, ...).
 //
 // ReadErrorRecord's next id comes from a cache of the store's id order,
 // as Linux keeps one (erst_record_id_cache): it is filled by one IDs call
 // when an iteration starts (id 0) or when an id read is not in it, and
-// kept up to date by the Adapter's own writes and clears, so iterating
+// kept up to date by the [Adapter]'s own writes and clears, so iterating
 // over n records costs one enumeration and n reads, not n enumerations.
 type Adapter struct {
 	mu       sync.Mutex
@@ -66,16 +66,16 @@ type Adapter struct {
 	order    idOrder
 }
 
-// AdapterOption configures an Adapter.
+// AdapterOption configures an [Adapter].
 type AdapterOption func(*Adapter)
 
-// WithDetailedStatus makes the Adapter return FromError's code for every
+// WithDetailedStatus makes the [Adapter] return [FromError]'s code for every
 // failure, not only the documented ones.
 func WithDetailedStatus() AdapterOption {
 	return func(a *Adapter) { a.detailed = true }
 }
 
-// NewAdapter returns an Adapter over s.
+// NewAdapter returns an [Adapter] over s.
 func NewAdapter(s Store, opts ...AdapterOption) *Adapter {
 	a := &Adapter{store: s}
 	for _, o := range opts {
@@ -87,7 +87,7 @@ func NewAdapter(s Store, opts ...AdapterOption) *Adapter {
 var _ Persistence = (*Adapter)(nil)
 
 // Geometry is what a caller (the conformance suite, a PSHED sizing its
-// buffers) needs to know of the store behind a Persistence.
+// buffers) needs to know of the store behind a [Persistence].
 type Geometry struct {
 	// RangeLength is the longest record the store takes: the error log
 	// address range length (ACPI 6.5 §18.5.2.1), or the NVRAM slot size.
@@ -101,8 +101,8 @@ type Geometry struct {
 }
 
 // Geometry returns the store's geometry, as far as it reports it: a
-// Store with a MaxRecordSize() int method gives RangeLength, one with
-// Capacity() (int, bool) gives Capacity. The erst driver and MemStore
+// [Store] with a MaxRecordSize() int method gives RangeLength, one with
+// Capacity() (int, bool) gives Capacity. The erst driver and [MemStore]
 // have both.
 func (a *Adapter) Geometry() Geometry {
 	var g Geometry
@@ -167,8 +167,8 @@ func checkRecord(record []byte) error {
 
 // ReadErrorRecord implements PSHED_PI_READ_ERROR_RECORD. The record comes
 // from the store's Read; next comes from the store's IDs order (see
-// Adapter). ~0, which no record can have (ACPI 6.5 Table 18.27), is
-// STATUS_NOT_FOUND (StatusObjectNotFound) without asking the store.
+// [Adapter]). ~0, which no record can have (ACPI 6.5 Table 18.27), is
+// STATUS_NOT_FOUND ([StatusObjectNotFound]) without asking the store.
 func (a *Adapter) ReadErrorRecord(flags uint32, id uint64, buf []byte) (next uint64, length uint32, status NTSTATUS) {
 	a.mu.Lock()
 	defer a.mu.Unlock()

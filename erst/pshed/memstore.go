@@ -9,8 +9,8 @@ import (
 	"github.com/goerst/erst/erst/cper"
 )
 
-// MemStore is an in-memory Store that behaves like an ERST driver
-// (*erst.Device) over the QEMU acpi-erst device: a fixed number of record
+// MemStore is an in-memory [Store] that behaves like an ERST driver
+// (*[erst.Device]) over the QEMU acpi-erst device: a fixed number of record
 // slots, a maximum record size (the error log address range length),
 // upsert on an existing id, and the same erst sentinel error for every
 // call the driver refuses (one behavioural suite runs over both). New
@@ -39,9 +39,9 @@ func NewMemStore(capacity, rangeLength int) *MemStore {
 
 // Write stores a copy of record under the id in its header. The record
 // must be a CPER record ("CPER" signature, header RecordLength equal to
-// len(record)) no longer than the range: erst.ErrBadRecord, as the
-// driver's Write; with an id other than 0 and ~0: erst.ErrInvalidID.
-// A new id in a full store gives erst.ErrNotEnoughSpace.
+// len(record)) no longer than the range: [erst.ErrBadRecord], as the
+// driver's Write; with an id other than 0 and ~0: [erst.ErrInvalidID].
+// A new id in a full store gives [erst.ErrNotEnoughSpace].
 func (m *MemStore) Write(record []byte) error {
 	if err := cper.CheckRecord(record); err != nil {
 		return fmt.Errorf("pshed: memstore write: %w: %w", erst.ErrBadRecord, err)
@@ -66,9 +66,9 @@ func (m *MemStore) Write(record []byte) error {
 }
 
 // Read returns a copy of the record with identifier id, the first record
-// for id 0. An empty store gives erst.ErrStoreEmpty (as QEMU does, even
-// for a non-zero id); a missing id erst.ErrRecordNotFound; ~0
-// erst.ErrFailed (QEMU's device answers FAILED).
+// for id 0. An empty store gives [erst.ErrStoreEmpty] (as QEMU does, even
+// for a non-zero id); a missing id [erst.ErrRecordNotFound]; ~0
+// [erst.ErrFailed] (QEMU's device answers FAILED).
 func (m *MemStore) Read(id uint64) ([]byte, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -88,8 +88,8 @@ func (m *MemStore) Read(id uint64) ([]byte, error) {
 	return slices.Clone(rec), nil
 }
 
-// Clear removes the record with identifier id: erst.ErrRecordNotFound if
-// there is none, erst.ErrFailed for 0 and ~0 (QEMU's device answers
+// Clear removes the record with identifier id: [erst.ErrRecordNotFound] if
+// there is none, [erst.ErrFailed] for 0 and ~0 (QEMU's device answers
 // FAILED, and the driver passes that on).
 func (m *MemStore) Clear(id uint64) error {
 	if id == 0 || id == erst.InvalidID {
@@ -127,11 +127,11 @@ func (m *MemStore) DummyWrites() int {
 	return m.dummyWrites
 }
 
-// MaxRecordSize is the longest record Write takes (NewMemStore's
+// MaxRecordSize is the longest record Write takes ([NewMemStore]'s
 // rangeLength).
 func (m *MemStore) MaxRecordSize() int { return m.rangeLength }
 
-// Capacity is how many records the store holds (NewMemStore's capacity).
+// Capacity is how many records the store holds ([NewMemStore]'s capacity).
 func (m *MemStore) Capacity() (int, bool) { return m.capacity, true }
 
 // Len returns the number of stored records.

@@ -131,10 +131,10 @@ func (e *statusError) Error() string {
 
 func (e *statusError) Unwrap() error { return e.erst }
 
-// Sentinel errors, one per NTSTATUS code above (NTSTATUS.Err). Each
+// Sentinel errors, one per NTSTATUS code above ([NTSTATUS.Err]). Each
 // unwraps to the erst sentinel its code stands for (the last field of
-// its literal; none for ErrNoMemory), so errors.Is works against both
-// packages: errors.Is(ErrDiskFull, erst.ErrNotEnoughSpace) holds.
+// its literal; none for [ErrNoMemory]), so errors.Is works against both
+// packages: errors.Is([ErrDiskFull], [erst.ErrNotEnoughSpace]) holds.
 var (
 	ErrUnsuccessful         error = &statusError{StatusUnsuccessful, "operation failed", erst.ErrFailed}
 	ErrInvalidParameter     error = &statusError{StatusInvalidParameter, "invalid parameter", erst.ErrBadRecord}
@@ -164,7 +164,7 @@ var statusErrs = map[NTSTATUS]error{
 }
 
 // Err returns nil when s.IsSuccess(), the sentinel for a code this
-// package names, and otherwise an error that carries s (FromError gives
+// package names, and otherwise an error that carries s ([FromError] gives
 // it back) but matches no sentinel.
 func (s NTSTATUS) Err() error {
 	if s.IsSuccess() {
@@ -200,11 +200,11 @@ var erstStatus = []struct {
 }
 
 // FromError returns the NTSTATUS for err: StatusSuccess for nil; the
-// status carried by an error from NTSTATUS.Err (wrapped or not); the
+// status carried by an error from [NTSTATUS.Err] (wrapped or not); the
 // status of the first erst sentinel err wraps (ErrNotEnoughSpace →
 // STATUS_DISK_FULL, ErrStoreEmpty and ErrRecordNotFound →
 // STATUS_NOT_FOUND, ErrTimeout → STATUS_IO_TIMEOUT, ...); and
-// StatusUnsuccessful for anything else.
+// [StatusUnsuccessful] for anything else.
 func FromError(err error) NTSTATUS {
 	if err == nil {
 		return StatusSuccess

@@ -4,11 +4,11 @@
 // On Windows, the Platform-Specific Hardware Error Driver (PSHED) persists
 // error records across a restart either itself (over ACPI ERST on x86/x64)
 // or through a plug-in that registers three callbacks. This package models
-// those callbacks (Persistence), the registration that installs them
-// (PluginRegistrationPacket, Register), the NTSTATUS codes they return
+// those callbacks ([Persistence]), the registration that installs them
+// ([PluginRegistrationPacket], [Register]), the NTSTATUS codes they return
 // (NTSTATUS, with sentinel errors and a mapping from the erst driver's
-// errors), and an Adapter that implements them over any Store, such as the
-// erst driver or the in-memory MemStore.
+// errors), and an [Adapter] that implements them over any [Store], such as the
+// erst driver or the in-memory [MemStore].
 //
 // Microsoft documentation (learn.microsoft.com/windows-hardware/drivers/):
 //   - ddi/ntddk/nc-ntddk-pshed_pi_write_error_record (PSHED_PI_WRITE_ERROR_RECORD)
@@ -36,7 +36,7 @@ const WriteFlagDummy uint32 = 0x00000001
 // identifier at offset 96.
 //
 // Implementations return STATUS_SUCCESS or a status for which
-// NTSTATUS.IsSuccess is false; the PSHED documents only the codes named
+// [NTSTATUS.IsSuccess] is false; the PSHED documents only the codes named
 // below for each callback.
 type Persistence interface {
 	// WriteErrorRecord is PSHED_PI_WRITE_ERROR_RECORD:

@@ -75,7 +75,7 @@ func (m FunctionalArea) String() string {
 
 // The persistence members of WHEA_PSHED_PLUGIN_CALLBACKS. The first
 // argument is the packet's Context (the C PluginContext); the others are
-// as in the Persistence methods.
+// as in the [Persistence] methods.
 type (
 	WriteErrorRecordFunc func(pluginContext any, flags uint32, record []byte) NTSTATUS
 	ReadErrorRecordFunc  func(pluginContext any, flags uint32, id uint64, buf []byte) (next uint64, length uint32, status NTSTATUS)
@@ -129,7 +129,7 @@ func NewPacket(p Persistence) *PluginRegistrationPacket {
 
 // Plugin is a registered plug-in as the PSHED sees it: it calls the
 // packet's callbacks with the packet's Context. It implements
-// Persistence.
+// [Persistence].
 type Plugin struct {
 	context   any
 	callbacks PluginCallbacks
@@ -155,7 +155,7 @@ func (p *Plugin) ClearErrorRecord(flags uint32, id uint64) NTSTATUS {
 // PshedRegisterPlugin returns STATUS_SUCCESS or STATUS_INVALID_PARAMETER
 // ("the data in the registration packet is invalid"); Register returns
 // nil or an error that says which rule failed and wraps
-// ErrInvalidParameter, so FromError(err) is that NTSTATUS.
+// [ErrInvalidParameter], so FromError(err) is that NTSTATUS.
 //
 // Windows does not publish its exact checks. These follow the
 // documentation of the packet, the callbacks and PshedRegisterPlugin:

@@ -11,7 +11,7 @@ import (
 	"github.com/goerst/erst/internal/atomicfile"
 )
 
-// Errors of CheckDir and WriteDir, wrapped in one naming the directory.
+// Errors of [CheckDir] and [WriteDir], wrapped in one naming the directory.
 var (
 	// ErrNotDir: the export directory is a file.
 	ErrNotDir = errors.New("not a directory")
@@ -63,11 +63,11 @@ func checkDir(dir string, force bool) (fresh bool, err error) {
 }
 
 // WriteDir writes the files of an export (Export.Files) into dir, after
-// CheckDir's checks. A missing or empty dir is filled as a temporary
+// [CheckDir]'s checks. A missing or empty dir is filled as a temporary
 // directory beside it (mode 0700: the files are their owner's alone) and
 // renamed into place, so that a failed export leaves nothing; with force
 // into a directory holding files, each file is replaced by a rename
-// (whole or not at all), in order, index.json last as Build orders them.
+// (whole or not at all), in order, index.json last as [Build] orders them.
 // Files of other names are left.
 func WriteDir(dir string, files []File, force bool) error {
 	fresh, err := checkDir(dir, force)

@@ -11,7 +11,7 @@
 // dump has the id of Part1 plus n-1. Build groups the parts of one dump by
 // reason, count and that id of Part1, and joins them, oldest text first.
 //
-// The files Build makes (names relative to the export directory; <id> is
+// The files [Build] makes (names relative to the export directory; <id> is
 // a record id as 16 hex digits, so that names sort as ids do):
 //
 //	dmesg-<id>.txt   one kernel log dump, its parts joined; <id> is Part1's
@@ -24,7 +24,7 @@
 //
 // In a dmesg file the parts' header lines are left out, so the text reads
 // as the kernel's log did; where a part is missing, a line says so (see
-// GapLine). A DMESG or DMESG_Z record whose text cannot be read (it does
+// [GapLine]). A DMESG or DMESG_Z record whose text cannot be read (it does
 // not inflate) goes out as <id>.cper and <id>.json, and the log it
 // belonged to shows the gap.
 package pstore
@@ -58,7 +58,7 @@ type File struct {
 	Data []byte
 }
 
-// Export is what Build makes of a set of records: the files to write and
+// Export is what [Build] makes of a set of records: the files to write and
 // the index that says which record went where. Files include index.json.
 type Export struct {
 	Files []File
@@ -67,7 +67,7 @@ type Export struct {
 	problems []string
 }
 
-// Kind says what Build made of a record.
+// Kind says what [Build] made of a record.
 type Kind string
 
 // The kinds of record.
@@ -88,7 +88,7 @@ type Index struct {
 	Logs []Log `json:"logs"`
 }
 
-// RecordEntry is one record in the Index.
+// RecordEntry is one record in the [Index].
 type RecordEntry struct {
 	ID   string `json:"id"` // 0x-hex
 	Kind Kind   `json:"kind"`
@@ -103,7 +103,7 @@ type RecordEntry struct {
 	Error string `json:"error,omitempty"`
 }
 
-// Log is one kernel log dump in the Index.
+// Log is one kernel log dump in the [Index].
 type Log struct {
 	File   string `json:"file"`   // dmesg-<id>.txt
 	Reason string `json:"reason"` // "Panic", "Oops", ...; empty for text without pstore's header line
@@ -120,7 +120,7 @@ type Log struct {
 	Missing []Gap `json:"missing,omitempty"`
 }
 
-// LogPart is one record of a Log.
+// LogPart is one record of a [Log].
 type LogPart struct {
 	Part       int    `json:"part"`
 	ID         string `json:"id"`
@@ -180,7 +180,7 @@ type logKey struct {
 }
 
 // Build decodes the records and makes the export: it does not touch any
-// file. Records with the same id give ErrDuplicateID.
+// file. Records with the same id give [ErrDuplicateID].
 func Build(in []Input) (*Export, error) {
 	seen := make(map[uint64]int, len(in))
 	for i, r := range in {

@@ -1,6 +1,6 @@
 // Package sim is a simulated QEMU acpi-erst device (hw/acpi/erst.c, QEMU
 // 7.2) over a backing store in QEMU's file format (package store). It
-// implements hw.Platform, so the ERST interpreter runs against it on the
+// implements [hw.Platform], so the ERST interpreter runs against it on the
 // host exactly as it would run in a QEMU guest, table and all (Table).
 //
 // The device has two PCI BARs, placed at configurable physical addresses:
@@ -16,9 +16,9 @@
 // the doc comments name the QEMU function each part follows. On top, faults can be
 // injected: a device that stays busy, forced command statuses, a full
 // store, a torn write with power loss, and an access hook (see SetBusy,
-// ForceStatus, SetFull, TearNextWrite, WithAccessHook).
+// ForceStatus, SetFull, TearNextWrite, [WithAccessHook]).
 //
-// A Device is safe for concurrent use: every register access is atomic.
+// A [Device] is safe for concurrent use: every register access is atomic.
 // As on the real device, interleaving two goroutines' operation sequences
 // mixes them up; callers serialise sequences as Linux's erst_lock does.
 package sim
@@ -47,11 +47,11 @@ const (
 )
 
 // ErrPowerLost is returned by every access to a device after a torn write
-// (TearNextWrite): the machine lost power. Make a new Device over the
+// (TearNextWrite): the machine lost power. Make a new [Device] over the
 // store (or reopen the file) to "reboot".
 var ErrPowerLost = errors.New("simulated power loss: device is gone")
 
-// Access describes one bus access, for WithAccessHook.
+// Access describes one bus access, for [WithAccessHook].
 type Access struct {
 	Write bool
 	Addr  uint64
@@ -60,11 +60,11 @@ type Access struct {
 	Err   error
 }
 
-// Option configures New.
+// Option configures [New].
 type Option func(*Device)
 
 // WithBARs places BAR0 (registers) and BAR1 (exchange buffer). The
-// defaults are Q35Bar0 and DefaultBar1(Q35Bar0, RecordSize).
+// defaults are [Q35Bar0] and DefaultBar1(Q35Bar0, RecordSize).
 func WithBARs(bar0, bar1 uint64) Option {
 	return func(d *Device) { d.bar0, d.bar1, d.bar1Set = bar0, bar1, true }
 }
@@ -87,7 +87,7 @@ func WithTimings(v uint64) Option { return func(d *Device) { d.timings = v } }
 func WithNVRAM() Option { return func(d *Device) { d.nvram = true } }
 
 // WithClock sets the clock Busy.For is measured on (default
-// hw.SystemClock).
+// [hw.SystemClock]).
 func WithClock(c hw.Clock) Option { return func(d *Device) { d.clock = c } }
 
 // WithAccessHook calls f after every bus access, successful or not, with
@@ -96,9 +96,9 @@ func WithClock(c hw.Clock) Option { return func(d *Device) { d.clock = c } }
 // slice Map returns are plain memory and are not seen.
 func WithAccessHook(f func(Access)) Option { return func(d *Device) { d.hook = f } }
 
-// DefaultBar1 is where New puts BAR1 when not told: the highest address,
+// DefaultBar1 is where [New] puts BAR1 when not told: the highest address,
 // aligned to the buffer size as a PCI BAR must be, at which a buffer of
-// size bytes ends at or below bar0 (0xfebd4000 for 8 KiB below Q35Bar0).
+// size bytes ends at or below bar0 (0xfebd4000 for 8 KiB below [Q35Bar0]).
 // QEMU's table does not record BAR1 (the guest asks
 // GET_ERROR_LOG_ADDRESS_RANGE), so this is a plausible placement, not
 // necessarily where QEMU's firmware puts it.
@@ -188,12 +188,12 @@ func (d *Device) Bar1() uint64 { return d.bar1 }
 // Store is the backing store.
 func (d *Device) Store() *store.Store { return d.st }
 
-// Table is the ERST table QEMU would build for this device (BuildTable
+// Table is the ERST table QEMU would build for this device ([BuildTable]
 // at Bar0).
 func (d *Device) Table() *acpi.ERST { return BuildTable(d.bar0) }
 
 // TableFromFile reads a QEMU-built ERST table from path and rebases it
-// onto this device's BAR0 (see the package-level TableFromFile).
+// onto this device's BAR0 (see the package-level [TableFromFile]).
 func (d *Device) TableFromFile(path string) (*acpi.ERST, error) { return TableFromFile(path, d.bar0) }
 
 // State is the device's interface state: the fields QEMU migrates
@@ -219,7 +219,7 @@ func (d *Device) State() State {
 // Reset is a machine reset (erst_reset): operation 0 (which is
 // BEGIN_WRITE), not busy, status SUCCESS, record ID 0, record offset 0,
 // cursor rewound. VALUE and the exchange buffer keep their contents. An
-// operation held back by a Busy fault is dropped; the faults themselves
+// operation held back by a [Busy] fault is dropped; the faults themselves
 // stay configured. A powered-off device stays off.
 func (d *Device) Reset() {
 	d.mu.Lock()
@@ -237,7 +237,7 @@ func (d *Device) reset() {
 	d.pending = nil
 }
 
-// Bus implements hw.Platform: SystemMemory is the device's own bus (both
+// Bus implements [hw.Platform]: SystemMemory is the device's own bus (both
 // BARs); the device has no I/O BARs, so every other space is ErrSpace.
 func (d *Device) Bus(space acpi.AddressSpace) (hw.Bus, error) {
 	if space == acpi.SystemMemory {
@@ -246,7 +246,7 @@ func (d *Device) Bus(space acpi.AddressSpace) (hw.Bus, error) {
 	return nil, fmt.Errorf("sim: %v: %w", space, hw.ErrSpace)
 }
 
-// Map implements hw.Platform: a view of the exchange buffer (BAR1). Any
+// Map implements [hw.Platform]: a view of the exchange buffer (BAR1). Any
 // range outside it is ErrUnmapped. The view is the device's RAM: writes
 // through it are what EXECUTE_OPERATION reads. Accessing it while another
 // goroutine runs a device operation is a data race, as with DMA.
@@ -268,46 +268,46 @@ func within(addr, n, base, size uint64) bool {
 	return addr >= base && n <= size && addr-base <= size-n
 }
 
-// Read8 implements hw.Bus.
+// Read8 implements [hw.Bus].
 func (d *Device) Read8(addr uint64) (uint8, error) {
 	v, err := d.access(false, addr, 1, 0)
 	return uint8(v), err
 }
 
-// Read16 implements hw.Bus.
+// Read16 implements [hw.Bus].
 func (d *Device) Read16(addr uint64) (uint16, error) {
 	v, err := d.access(false, addr, 2, 0)
 	return uint16(v), err
 }
 
-// Read32 implements hw.Bus.
+// Read32 implements [hw.Bus].
 func (d *Device) Read32(addr uint64) (uint32, error) {
 	v, err := d.access(false, addr, 4, 0)
 	return uint32(v), err
 }
 
-// Read64 implements hw.Bus.
+// Read64 implements [hw.Bus].
 func (d *Device) Read64(addr uint64) (uint64, error) { return d.access(false, addr, 8, 0) }
 
-// Write8 implements hw.Bus.
+// Write8 implements [hw.Bus].
 func (d *Device) Write8(addr uint64, v uint8) error {
 	_, err := d.access(true, addr, 1, uint64(v))
 	return err
 }
 
-// Write16 implements hw.Bus.
+// Write16 implements [hw.Bus].
 func (d *Device) Write16(addr uint64, v uint16) error {
 	_, err := d.access(true, addr, 2, uint64(v))
 	return err
 }
 
-// Write32 implements hw.Bus.
+// Write32 implements [hw.Bus].
 func (d *Device) Write32(addr uint64, v uint32) error {
 	_, err := d.access(true, addr, 4, uint64(v))
 	return err
 }
 
-// Write64 implements hw.Bus.
+// Write64 implements [hw.Bus].
 func (d *Device) Write64(addr uint64, v uint64) error {
 	_, err := d.access(true, addr, 8, v)
 	return err

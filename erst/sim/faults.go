@@ -10,7 +10,7 @@ import (
 	"github.com/goerst/erst/erst/store"
 )
 
-// FaultsHelp documents the specs Faults.Set takes, as erst's -fault flag
+// FaultsHelp documents the specs [Faults.Set] takes, as erst's -fault flag
 // prints it (README.md has the same list).
 const FaultsHelp = `inject a ` + "`fault`" + ` into the simulated device (-store only; repeat the flag or separate with commas, each kind once):
 busy: EXECUTE_OPERATION never completes, CHECK_BUSY_STATUS stays 1 (every operation times out);
@@ -20,13 +20,13 @@ full: the store refuses new record ids with NOT_ENOUGH_SPACE (overwrites still s
 torn[=BYTES]: the next write loses power after BYTES of its slot (default half) reached the file, the map entry never written; the device is then gone.
 Faults last for this command only; the store file keeps no trace of them except what a torn write left`
 
-// Faults is a list of faults named by spec (FaultsHelp: busy,
-// slow=DURATION, status=N, full, torn[=BYTES]), applied to a Device in
+// Faults is a list of faults named by spec ([FaultsHelp]: busy,
+// slow=DURATION, status=N, full, torn[=BYTES]), applied to a [Device] in
 // order by Inject through its fault injection methods. It is a
 // flag.Value: Set takes comma-separated specs, each kind once.
 type Faults []Fault
 
-// Fault is one fault, as ParseFault read it from its spec.
+// Fault is one fault, as [ParseFault] read it from its spec.
 type Fault struct {
 	spec  string
 	apply func(*Device)

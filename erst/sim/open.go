@@ -6,7 +6,7 @@ import (
 	"github.com/goerst/erst/erst/store"
 )
 
-// Open opens the existing store file at path (store.Open: it is locked
+// Open opens the existing store file at path ([store.Open]: it is locked
 // until Close) and returns a device over it; Close closes the store. It
 // is the first of the three calls from a store file to a PSHED
 // persistence plug-in:

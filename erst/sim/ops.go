@@ -253,7 +253,7 @@ func (d *Device) checkBusy() {
 	d.busy = 0
 }
 
-// SetBusy sets the Busy fault for every following EXECUTE_OPERATION;
+// SetBusy sets the [Busy] fault for every following EXECUTE_OPERATION;
 // Busy{} turns it off (an operation already held back still completes as
 // configured when it was started).
 func (d *Device) SetBusy(b Busy) {
@@ -300,10 +300,10 @@ func (d *Device) SetFull(full bool) {
 }
 
 // TearNextWrite arms a power cut in the next write operation that passes
-// QEMU's checks: the store is left as t describes (see store.Tear: part of
+// QEMU's checks: the store is left as t describes (see [store.Tear]: part of
 // the slot written, the map never updated), and the device is gone: every
-// access after it returns ErrPowerLost. A write that fails its checks
-// does not trigger it. To continue, "reboot": make a new Device over the
+// access after it returns [ErrPowerLost]. A write that fails its checks
+// does not trigger it. To continue, "reboot": make a new [Device] over the
 // store, or reopen the file.
 func (d *Device) TearNextWrite(t store.Tear) {
 	d.mu.Lock()
@@ -319,7 +319,7 @@ func (d *Device) PowerLost() bool {
 }
 
 // SetAttributes changes the GET_ERROR_LOG_ADDRESS_RANGE_ATTRIBUTES value
-// (see WithAttributes).
+// (see [WithAttributes]).
 func (d *Device) SetAttributes(v uint64) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -327,7 +327,7 @@ func (d *Device) SetAttributes(v uint64) {
 }
 
 // SetTimings changes the GET_EXECUTE_OPERATION_TIMINGS value (see
-// WithTimings).
+// [WithTimings]).
 func (d *Device) SetTimings(v uint64) {
 	d.mu.Lock()
 	defer d.mu.Unlock()

@@ -34,7 +34,7 @@ var (
 
 // BuildTable returns the ERST table QEMU's build_erst builds for an
 // acpi-erst device whose BAR0 is at bar0: 27 entries driving the ACTION
-// and VALUE registers, 912 bytes. With Q35Bar0 or PCBar0 it is
+// and VALUE registers, 912 bytes. With [Q35Bar0] or [PCBar0] it is
 // byte-for-byte what QEMU 7.2 gives a q35 or pc guest.
 func BuildTable(bar0 uint64) *acpi.ERST {
 	// The contexts build_erst uses: instruction, register width, offset.
@@ -134,8 +134,8 @@ func ctz(w uint8) uint8 {
 }
 
 // TableFromFile reads an ERST table QEMU built (a binary table or
-// acpidump text, as acpi.ReadTableFile accepts) and rebases it onto a
-// device whose BAR0 is at bar0 (see Rebase).
+// acpidump text, as [acpi.ReadTableFile] accepts) and rebases it onto a
+// device whose BAR0 is at bar0 (see [Rebase]).
 func TableFromFile(path string, bar0 uint64) (*acpi.ERST, error) {
 	b, err := acpi.ReadTableFile(path, acpi.SignatureERST)
 	if err != nil {

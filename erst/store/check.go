@@ -11,7 +11,7 @@ import (
 	"github.com/goerst/erst/erst/cper"
 )
 
-// Finding is one inconsistency Check found in a backing store.
+// Finding is one inconsistency [Check] found in a backing store.
 type Finding struct {
 	// Code names the kind of finding; codes are stable (see Check).
 	Code string
@@ -60,10 +60,10 @@ const (
 )
 
 // Check reads the backing file at path, holding a shared lock (so never
-// while a Store is open on it), and returns what CheckImage finds. The
+// while a [Store] is open on it), and returns what [CheckImage] finds. The
 // error is for a file it cannot check at all: missing, not a regular
-// file, not a store (ErrNotStore: bad magic, empty), ErrUnformatted,
-// ErrLocked, I/O. It never changes the file.
+// file, not a store ([ErrNotStore]: bad magic, empty), [ErrUnformatted],
+// [ErrLocked], I/O. It never changes the file.
 func Check(path string) ([]Finding, error) {
 	if err := checkPath(path, false); err != nil {
 		return nil, err
@@ -97,7 +97,7 @@ func Check(path string) ([]Finding, error) {
 
 // CheckImage checks a whole backing store image and returns its findings
 // in slot order, the header's first; none for a consistent store. It
-// reports what Check reports and panics on nothing; an image that is not
+// reports what [Check] reports and panics on nothing; an image that is not
 // a store at all (bad magic, magic 0, shorter than the header) is a
 // single finding of code "not-a-store".
 func CheckImage(im Image) []Finding {
@@ -111,8 +111,8 @@ func CheckImage(im Image) []Finding {
 	return fs
 }
 
-// FindNotStore is CheckImage's code for an image that is no store at all;
-// Check returns an error instead.
+// FindNotStore is [CheckImage]'s code for an image that is no store at all;
+// [Check] returns an error instead.
 const FindNotStore = "not-a-store"
 
 // check checks the store of size bytes in r. Only an unreadable or
@@ -218,7 +218,7 @@ func check(r io.ReaderAt, size int64) ([]Finding, error) {
 	return out, nil
 }
 
-// Check checks the open store as the package-level Check checks a file.
+// Check checks the open store as the package-level [Check] checks a file.
 func (s *Store) Check() (out []Finding) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

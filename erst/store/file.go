@@ -43,20 +43,20 @@ import (
 
 // Create opens the backing file at path as QEMU does when started with a
 // memory-backend-file of size bytes and an acpi-erst device with
-// record_size=recordSize, and returns the Store, holding the file's lock
-// (see Lock) until Close:
+// record_size=recordSize, and returns the [Store], holding the file's lock
+// (see [Lock]) until Close:
 //
 //   - A missing or empty file is created or extended to size bytes of
-//     zeros; an existing file shorter than size is an error (ErrSize), as
+//     zeros; an existing file shorter than size is an error ([ErrSize]), as
 //     in QEMU's qemu_ram_alloc_from_fd; of a longer file only the first
 //     size bytes are used.
 //   - If the header's magic is 0 (a new, empty or zero-filled file, such
 //     as truncate(1) makes) the file is formatted as QEMU formats it: the
 //     header is written as make_erst_storage_header writes it, for
-//     recordSize. Only a geometry CheckGeometry accepts is formatted, so
+//     recordSize. Only a geometry [CheckGeometry] accepts is formatted, so
 //     that every store Create makes can hold a record. A formatted file
 //     keeps its own record_size and recordSize is ignored. Any other
-//     magic is ErrNotStore.
+//     magic is [ErrNotStore].
 //   - Then check_erst_backend_storage's checks: record size, header,
 //     size. size must be below 4 GiB, where QEMU's uint32 storage_size
 //     would silently wrap.
@@ -150,11 +150,11 @@ func create(f *os.File, path string, size int64, recordSize uint32) (*Store, err
 }
 
 // Open opens an existing, formatted backing file, holding its lock (see
-// Lock) until Close; the storage size is the file's size. It never
+// [Lock]) until Close; the storage size is the file's size. It never
 // creates a file. It checks the header as QEMU's realize does and fails
-// with ErrNotStore for what is not a store (a directory, a FIFO, an empty
-// file, bad magic) and ErrUnformatted if the magic is 0 (QEMU would format
-// it; Create does that).
+// with [ErrNotStore] for what is not a store (a directory, a FIFO, an empty
+// file, bad magic) and [ErrUnformatted] if the magic is 0 (QEMU would format
+// it; [Create] does that).
 func Open(path string) (*Store, error) { return openExisting(path, false) }
 
 // openExisting is Open, or OpenReadOnly with readOnly: the file opened

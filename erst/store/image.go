@@ -24,17 +24,17 @@
 // record storage, and this package follows the code.
 //
 // There are two levels. Image is the raw byte image with the realize-time
-// formatting and checks (Format, NewImage); tests use it without files.
-// Store is the live store the device works on, over an Image in memory
-// (New) or a file mapped the way QEMU maps it (Create, Open).
+// formatting and checks ([Format], [NewImage]); tests use it without files.
+// Store is the live store the device works on, over an [Image] in memory
+// ([New]) or a file mapped the way QEMU maps it ([Create], [Open]).
 //
-// A Store made by Create or Open holds a lock on the backing file until
-// Close, and Check holds a shared one while it reads, so that every
+// A [Store] made by Create or Open holds a lock on the backing file until
+// Close, and [Check] holds a shared one while it reads, so that every
 // program using this package on one file (erst -store, erstvm, a test
 // harness) takes turns instead of corrupting the map: a second opener
-// waits up to LockWait, then fails with ErrLocked naming the holder. QEMU
+// waits up to [LockWait], then fails with [ErrLocked] naming the holder. QEMU
 // takes no such lock; whoever runs QEMU on the file holds it for QEMU
-// with Lock. Open never creates a file; Create does, and reserves its
+// with [Lock]. Open never creates a file; Create does, and reserves its
 // space so that a full disk is an error then rather than a fault later.
 //
 // A record is overwritten in place, as QEMU does: a process that dies
@@ -209,8 +209,8 @@ func StorageOffsetFor(size, recordSize uint32) uint32 {
 }
 
 // CheckRecordSize checks a record_size property as QEMU's realize does
-// (check_erst_backend_storage): a power of two of at least MinRecordSize.
-// It fails with ErrRecordSize.
+// (check_erst_backend_storage): a power of two of at least [MinRecordSize].
+// It fails with [ErrRecordSize].
 func CheckRecordSize(recordSize uint64) error {
 	if recordSize < MinRecordSize || recordSize&(recordSize-1) != 0 || recordSize > MaxSize {
 		return fmt.Errorf("%w: %d (QEMU wants a power of two >= %d)", ErrRecordSize, recordSize, MinRecordSize)
@@ -219,9 +219,9 @@ func CheckRecordSize(recordSize uint64) error {
 }
 
 // CheckGeometry checks the size and record size of a store QEMU is to
-// create, before it runs: CheckRecordSize; a size below 4 GiB (ErrSize,
+// create, before it runs: CheckRecordSize; a size below 4 GiB ([ErrSize],
 // QEMU keeps storage_size in a uint32) that is a whole number of records
-// (ErrStorageSize); and room for at least one record after the header
+// ([ErrStorageSize]); and room for at least one record after the header
 // slots (ErrSize), without which QEMU starts a device that can store
 // nothing.
 func CheckGeometry(size, recordSize uint64) error {

@@ -27,23 +27,23 @@ import (
 // with ErrLocked naming the holder when the system can tell (on Linux,
 // its pid and command line, from /proc/locks).
 
-// LockWait is how long Open, Create, Check and Lock wait for another
-// process to release the backing file before failing with ErrLocked.
+// LockWait is how long [Open], [Create], [Check] and [Lock] wait for another
+// process to release the backing file before failing with [ErrLocked].
 const LockWait = 30 * time.Second
 
 // lockWait is LockWait, shortened by tests.
 var lockWait = LockWait
 
 // ErrLocked: another process holds the backing file's lock, and did not
-// release it within LockWait. The error names the holder when the system
+// release it within [LockWait]. The error names the holder when the system
 // can tell.
 var ErrLocked = errors.New("ERST backing store is in use by another process")
 
-// Lock takes the exclusive lock on the backing file at path, which Open
-// and Create take, and returns what releases it. A program that lets
+// Lock takes the exclusive lock on the backing file at path, which [Open]
+// and [Create] take, and returns what releases it. A program that lets
 // another process use the file (QEMU, run by erstvm or a test harness)
 // holds it for that process, from before the process starts until it
-// has exited, so that no Store is opened on the file meanwhile:
+// has exited, so that no [Store] is opened on the file meanwhile:
 //
 //	l, err := store.Lock(path)
 //	if err != nil {

@@ -68,7 +68,7 @@ func (s *Store) CommitAt(slot int) (err error) {
 
 // WipeSlot fills the first CPER header's worth of a record slot with 0xFF,
 // so that a reader scanning the slots in place (NVRAM mode) sees it free.
-// On a read-only Store it does nothing.
+// On a read-only [Store] it does nothing.
 func (s *Store) WipeSlot(slot int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

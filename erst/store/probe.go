@@ -7,7 +7,7 @@ import (
 	"os"
 )
 
-// FileState is what a path holds, as Create treats it.
+// FileState is what a path holds, as [Create] treats it.
 type FileState int
 
 const (
@@ -26,7 +26,7 @@ const (
 
 // Probe says what path holds and, for a regular file, its size. It reads
 // at most the first 8 bytes, takes no lock, and changes nothing; a file
-// it cannot read is FileOther, for Open to report.
+// it cannot read is [FileOther], for [Open] to report.
 func Probe(path string) (FileState, int64) {
 	fi, err := os.Stat(path)
 	switch {

@@ -20,7 +20,7 @@ import (
 // as QEMU's map index does. QEMU uses slot 0 to mean "none", and so do the
 // methods here that return a slot.
 //
-// Like QEMU's realize, a Store reads record_size and storage_offset once,
+// Like QEMU's realize, a [Store] reads record_size and storage_offset once,
 // when it is made; record_count and the map are read live.
 //
 // A Store is safe for concurrent use; each method is atomic with respect
@@ -82,7 +82,7 @@ func (s *Store) catch(err *error) {
 }
 
 // Fault returns the last fault an operation met on the file's mapping
-// (ErrIO), or nil: a device over the store reports only FAILED, and this
+// ([ErrIO]), or nil: a device over the store reports only FAILED, and this
 // says why.
 func (s *Store) Fault() error {
 	s.mu.Lock()
@@ -101,8 +101,8 @@ func (s *Store) wrote(err *error, off, n int) {
 	}
 }
 
-// New returns a Store over im, which must already be formatted (see
-// Format). The Store works on im itself, not a copy.
+// New returns a [Store] over im, which must already be formatted (see
+// [Format]). The Store works on im itself, not a copy.
 func New(im Image) (*Store, error) {
 	h, err := DecodeHeader(im)
 	if err != nil {
@@ -271,7 +271,7 @@ func (s *Store) Next(from int) (slot int, id uint64, ok bool) {
 // 0xFF padding after it, record_count+1 (new IDs only), and last the map
 // entry. The file is a MAP_SHARED mapping, so when the QEMU process dies
 // mid-write every store made so far is in the page cache and survives;
-// the file is left holding a prefix of that sequence. A Tear names the
+// the file is left holding a prefix of that sequence. A [Tear] names the
 // prefix. (A host crash can also lose an arbitrary subset of dirty pages;
 // that is not modelled.)
 type Tear struct {
@@ -299,9 +299,9 @@ type WriteOptions struct {
 // Write stores the CPER record at the start of rec, whose record_length
 // field says how long it is. It is the storage half of write_erst_record:
 // the device passes its exchange buffer from record_offset on, after
-// checking the offset. In QEMU's order it fails with ErrBadRecord if
-// record_length is below 128 or beyond rec, with ErrInvalidID if the
-// record_id is 0 or ~0, and with ErrFull if the ID is new and no slot is
+// checking the offset. In QEMU's order it fails with [ErrBadRecord] if
+// record_length is below 128 or beyond rec, with [ErrInvalidID] if the
+// record_id is 0 or ~0, and with [ErrFull] if the ID is new and no slot is
 // free. An existing ID is overwritten in place. The slot gets the record
 // and then 0xFF up to its end. It returns the slot written. On error the
 // store is unchanged.
@@ -390,8 +390,8 @@ func fillFF(b []byte) {
 
 // ReadInto copies the record with ID id into dst and returns its length.
 // It is the storage half of read_erst_record: dst is the exchange buffer
-// from record_offset on. It fails with ErrNotFound if Lookup does not find
-// id, and with ErrBadRecord if the stored record_length is below 128 or
+// from record_offset on. It fails with [ErrNotFound] if Lookup does not find
+// id, and with [ErrBadRecord] if the stored record_length is below 128 or
 // longer than dst (then dst is unchanged). The device handles IDs 0 and ~0
 // and the empty store before calling it.
 func (s *Store) ReadInto(id uint64, dst []byte) (n int, err error) {
@@ -416,7 +416,7 @@ func (s *Store) ReadInto(id uint64, dst []byte) (n int, err error) {
 
 // Clear removes the record with ID id (clear_erst_record): its map entry
 // becomes 0 and record_count drops by one. The slot's bytes stay as they
-// are. It fails with ErrInvalidID for 0 or ~0 and ErrNotFound when Lookup
+// are. It fails with [ErrInvalidID] for 0 or ~0 and [ErrNotFound] when Lookup
 // does not find the ID; the store is then unchanged.
 func (s *Store) Clear(id uint64) (err error) {
 	s.mu.Lock()
@@ -464,8 +464,8 @@ func (s *Store) IDs() (ids []uint64) {
 }
 
 // Get returns a copy of the record with ID id: exactly record_length
-// bytes, as the record's CPER header gives it. It fails with ErrInvalidID
-// for 0 or ~0, ErrNotFound when Lookup does not find it, and ErrBadRecord
+// bytes, as the record's CPER header gives it. It fails with [ErrInvalidID]
+// for 0 or ~0, [ErrNotFound] when Lookup does not find it, and [ErrBadRecord]
 // when the stored length is below 128 or beyond the slot (QEMU's read
 // would report FAILED).
 func (s *Store) Get(id uint64) ([]byte, error) {
@@ -511,8 +511,8 @@ func (s *Store) Closed() bool {
 	return s.img == nil
 }
 
-// Close releases a file-backed store's mapping. Afterwards the Store
-// reports ErrClosed (and Count 0); a device over it reports
+// Close releases a file-backed store's mapping. Afterwards the [Store]
+// reports [ErrClosed] (and Count 0); a device over it reports
 // HARDWARE_NOT_AVAILABLE for its operations.
 func (s *Store) Close() error {
 	s.mu.Lock()

@@ -39,7 +39,7 @@ func (g *Gen) gaps(r *Report) []uint64 {
 }
 
 // VerifyAcked is Verify that knows which records must be there: acked,
-// the records acknowledged and not cleared since (ReadAcks reads them
+// the records acknowledged and not cleared since ([ReadAcks] reads them
 // from torture's output). Missing lists those absent from d; a record of
 // the seed that is in d without being in acked is checked like any other.
 func (g *Gen) VerifyAcked(d Device, acked []uint64) (*Report, error) {

@@ -7,8 +7,8 @@
 // the writer dies at an unknown moment.
 //
 // Records are valid CPER records (UEFI 2.10 §N.2) with CreatorID
-// Creator, so they are recognisable among a store's other records.
-// Identifiers carry the seed: the top byte is IDMarker, the next three
+// [Creator], so they are recognisable among a store's other records.
+// Identifiers carry the seed: the top byte is [IDMarker], the next three
 // bytes a hash of the seed, the low 32 bits a counter from 1. Runs with
 // different seeds never collide, and a writer restarted after a power cut
 // can go on after the highest counter it finds in the store.
@@ -51,7 +51,7 @@ const (
 	sectionStart = cper.HeaderSize + cper.DescriptorSize
 )
 
-// ErrCorrupt is wrapped by every Damage.
+// ErrCorrupt is wrapped by every [Damage].
 var ErrCorrupt = errors.New("torture record corrupt")
 
 // Gen derives the records of one seed for one range length.
@@ -62,7 +62,7 @@ type Gen struct {
 }
 
 // New returns the generator for seed and records of at most rangeLength
-// bytes (the device's GET_ERROR_LOG_ADDRESS_LENGTH), between MinSize and
+// bytes (the device's GET_ERROR_LOG_ADDRESS_LENGTH), between [MinSize] and
 // 1 GiB.
 func New(seed uint64, rangeLength uint64) (*Gen, error) {
 	if rangeLength < MinSize || rangeLength > 1<<30 {
@@ -74,7 +74,7 @@ func New(seed uint64, rangeLength uint64) (*Gen, error) {
 // Seed returns the seed.
 func (g *Gen) Seed() uint64 { return g.seed }
 
-// ID returns the identifier of the record with counter n, 1 to MaxIndex.
+// ID returns the identifier of the record with counter n, 1 to [MaxIndex].
 func (g *Gen) ID(n uint32) uint64 { return IDMarker<<56 | g.tag<<32 | uint64(n) }
 
 // Index returns the counter of id and whether id is one of this seed's.
@@ -87,7 +87,7 @@ func (g *Gen) Index(id uint64) (uint32, bool) {
 func IsTortureID(id uint64) bool { return id>>56 == IDMarker }
 
 // Size returns the length of the record id: one record in eight is
-// MinSize, one in eight the whole range, the rest anything in between.
+// [MinSize], one in eight the whole range, the rest anything in between.
 func (g *Gen) Size(id uint64) int {
 	h := mix(g.seed ^ mix(id^0x73697a65))
 	span := uint64(g.rangeLength - MinSize + 1)
@@ -101,11 +101,11 @@ func (g *Gen) Size(id uint64) int {
 }
 
 // Record returns the record id: a CPER header (revision 0x0101, severity
-// informational, no valid optional fields, CreatorID Creator, RecordID
+// informational, no valid optional fields, CreatorID [Creator], RecordID
 // id, PersistenceInfo holding the "ER" signature that Linux and Windows
 // stamp on a write, so the device returns it byte for byte); when it is
 // at least 200 bytes long, one primary section descriptor of type
-// SectionType covering the rest; and a body of pseudo-random bytes drawn
+// [SectionType] covering the rest; and a body of pseudo-random bytes drawn
 // from (seed, id).
 func (g *Gen) Record(id uint64) []byte {
 	size := g.Size(id)
@@ -143,7 +143,7 @@ func (g *Gen) Record(id uint64) []byte {
 }
 
 // Check compares rec, read back as record id, with what it must be. It
-// returns nil or a *Damage.
+// returns nil or a *[Damage].
 func (g *Gen) Check(id uint64, rec []byte) error {
 	want := g.Record(id)
 	n := min(len(rec), len(want))
@@ -174,7 +174,7 @@ func (d *Damage) Error() string {
 	return fmt.Sprintf("record %#x: %s byte %d is %#02x, want %#02x: %v", d.ID, Part(d.Offset, d.WantLen), d.Offset, d.Got, d.Want, ErrCorrupt)
 }
 
-// Unwrap returns ErrCorrupt.
+// Unwrap returns [ErrCorrupt].
 func (d *Damage) Unwrap() error { return ErrCorrupt }
 
 // Part names the part of a torture record of size bytes that holds byte

@@ -9,7 +9,7 @@ import (
 )
 
 // Device is the part of an ERST device the writer and the verifier use;
-// *erst.Device satisfies it. Errors wrap the erst sentinels.
+// *[erst.Device] satisfies it. Errors wrap the erst sentinels.
 type Device interface {
 	Write(rec []byte) error
 	Read(id uint64) ([]byte, error)
@@ -181,7 +181,7 @@ func (r *Report) Found() int { return len(r.Intact) + len(r.Faults) }
 // CreatorID (or anything else) was damaged is still checked; records of
 // other seeds and other creators are counted and not read. The error is
 // for a store that cannot be enumerated; damaged or unreadable records
-// are in the Report.
+// are in the [Report].
 func (g *Gen) Verify(d Device) (*Report, error) {
 	ids, err := d.IDs()
 	if err != nil {

@@ -1,10 +1,10 @@
 // Package pshedtest is a conformance suite for implementations of
-// pshed.Persistence, the PSHED plug-in error-record-persistence callbacks
+// [pshed.Persistence], the PSHED plug-in error-record-persistence callbacks
 // (PSHED_PI_WRITE_ERROR_RECORD, PSHED_PI_READ_ERROR_RECORD,
 // PSHED_PI_CLEAR_ERROR_RECORD), in the manner of testing/fstest.
 //
 // The caller supplies a fresh, empty implementation and the limits the
-// suite needs (Target); TestPersistence runs every check as a subtest:
+// suite needs ([Target]); [TestPersistence] runs every check as a subtest:
 //
 //	func TestConformance(t *testing.T) {
 //		pshedtest.TestPersistence(t, func(t *testing.T) pshedtest.Target {
@@ -20,8 +20,8 @@
 // same id, as QEMU's acpi-erst device does; a too-small buffer is left
 // untouched). They make no timing assumptions and touch no files, so the
 // same suite runs against the simulated device, the QEMU device in a VM
-// or a remote guest. Records are built by NewRecord (or
-// Target.NewRecord); their identifiers start at IDBase.
+// or a remote guest. Records are built by [NewRecord] (or
+// Target.NewRecord); their identifiers start at [IDBase].
 package pshedtest
 
 import (
@@ -35,7 +35,7 @@ import (
 )
 
 // IDBase is where the record identifiers the checks use start: each is
-// IDBase plus an offset below 2^41, never 0 or ~0.
+// [IDBase] plus an offset below 2^41, never 0 or ~0.
 const IDBase uint64 = 0x7073_6865_6400_0000 // "pshed" followed by zeros
 
 // Room is how many records the checks other than StoreFull store at
@@ -83,8 +83,8 @@ type Check struct {
 	Run  func(t TB, tg Target)
 }
 
-// Checks returns the suite's checks, in the order TestPersistence runs
-// them. Each needs a Target of its own.
+// Checks returns the suite's checks, in the order [TestPersistence] runs
+// them. Each needs a [Target] of its own.
 func Checks() []Check {
 	return []Check{
 		{"Empty", withGeometry(checkEmpty)},
@@ -114,9 +114,9 @@ func withGeometry(f func(TB, Target)) func(TB, Target) {
 	}
 }
 
-// T is what TestPersistence needs of its t: the checks' TB, and subtests.
+// T is what [TestPersistence] needs of its t: the checks' TB, and subtests.
 // *testing.T satisfies it (T[*testing.T]). The package names testing.T
-// only in comments, so a program that runs the checks through Run (the
+// only in comments, so a program that runs the checks through [Run] (the
 // erst command's conform) does not link the testing package.
 type T[S any] interface {
 	TB
@@ -124,7 +124,7 @@ type T[S any] interface {
 }
 
 // TestPersistence runs every check as a subtest of t, each against a new
-// Target from newTarget (called inside the subtest, so it can use
+// [Target] from newTarget (called inside the subtest, so it can use
 // t.Cleanup). t is a *testing.T:
 //
 //	pshedtest.TestPersistence(t, func(t *testing.T) pshedtest.Target { ... })

@@ -39,9 +39,9 @@ var sectionType = cper.SectionType{0x9e, 0xf2, 0x74, 0x30, 0x7d, 0x48, 0xcd, 0x4
 // payload. The payload is a pattern of id and offset, so records of
 // different ids differ.
 //
-// The record comes from cper.Builder (its header alone from cper.Header
+// The record comes from [cper.Builder] (its header alone from [cper.Header]
 // when there is no room for a section). NewRecord panics if size is below
-// cper.HeaderSize or above 4 GiB - 1.
+// [cper.HeaderSize] or above 4 GiB - 1.
 func NewRecord(size int, id uint64) []byte {
 	if size < cper.HeaderSize || size > math.MaxUint32 {
 		panic(fmt.Sprintf("pshedtest.NewRecord: size %d outside [%d, 2^32)", size, cper.HeaderSize))
@@ -91,7 +91,7 @@ func NewRecord(size int, id uint64) []byte {
 }
 
 // RecordID returns the record identifier of a CPER record
-// (cper.RecordID), and false when record is too short to hold one.
+// ([cper.RecordID]), and false when record is too short to hold one.
 func RecordID(record []byte) (uint64, bool) { return cper.RecordID(record) }
 
 // variant returns a copy of record with another severity in its header

@@ -7,10 +7,10 @@ import (
 	"sync"
 )
 
-// IDSpan is how many identifiers from IDBase the suite reserves: every
+// IDSpan is how many identifiers from [IDBase] the suite reserves: every
 // identifier a check uses is in [IDBase, IDBase+IDSpan). A caller that
 // runs the suite on a store holding other records can keep to that range
-// (see Reserved) and leave every other record alone.
+// (see [Reserved]) and leave every other record alone.
 const IDSpan uint64 = 1 << 41
 
 // Reserved reports whether id is one of the identifiers the suite may use.

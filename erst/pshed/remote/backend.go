@@ -6,17 +6,17 @@ import (
 	"github.com/goerst/erst/erst/pshed"
 )
 
-// Device is the ERST driver as a DeviceBackend needs it; *erst.Device
+// Device is the ERST driver as a [DeviceBackend] needs it; *erst.Device
 // satisfies it, on the live device or the simulator. Its geometry is
-// what pshed.Adapter.Geometry finds (the erst driver's MaxRecordSize and
+// what [pshed.Adapter.Geometry] finds (the erst driver's MaxRecordSize and
 // Capacity).
 type Device interface {
 	pshed.Store
 	Count() (uint64, error)
 }
 
-// DeviceBackend serves a Device the way the PSHED calls a plug-in: through
-// a registered pshed.Plugin over a pshed.Adapter, so a client sees the
+// DeviceBackend serves a [Device] the way the PSHED calls a plug-in: through
+// a registered [pshed.Plugin] over a [pshed.Adapter], so a client sees the
 // documented statuses. It remembers the driver's error behind each
 // failure status (LastError).
 type DeviceBackend struct {
@@ -27,8 +27,8 @@ type DeviceBackend struct {
 	geo    pshed.Geometry
 }
 
-// NewDeviceBackend registers a plug-in over d (pshed.NewPacket,
-// pshed.Register).
+// NewDeviceBackend registers a plug-in over d ([pshed.NewPacket],
+// [pshed.Register]).
 func NewDeviceBackend(d Device) (*DeviceBackend, error) {
 	rec := &recordingStore{Store: d}
 	pkt := pshed.NewPacket(pshed.NewAdapter(rec))
@@ -66,7 +66,7 @@ func (b *DeviceBackend) LastError() error { return b.rec.err }
 // IDs returns the driver's record identifiers.
 func (b *DeviceBackend) IDs() ([]uint64, error) { return b.dev.IDs() }
 
-// Info reports the device's geometry (pshed.Adapter.Geometry: the longest
+// Info reports the device's geometry ([pshed.Adapter.Geometry]: the longest
 // record, and the capacity when the device can tell), the record count
 // and the packet's mask.
 func (b *DeviceBackend) Info() (Info, error) {

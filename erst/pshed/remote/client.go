@@ -14,14 +14,14 @@ import (
 	"github.com/goerst/erst/erst/pshed"
 )
 
-// DefaultCallTimeout bounds each Client call whose context has no
+// DefaultCallTimeout bounds each [Client] call whose context has no
 // deadline.
 const DefaultCallTimeout = time.Minute
 
-// Client calls a Server over a connection, one request at a time. Every
-// call is bounded by its context's deadline, or the Client's timeout when
+// Client calls a [Server] over a connection, one request at a time. Every
+// call is bounded by its context's deadline, or the [Client]'s timeout when
 // the context has none: when it passes, the context is cancelled, or the connection fails or is aborted (Abort), the call
-// returns at once with an error wrapping ErrConnection, and the Client is
+// returns at once with an error wrapping [ErrConnection], and the Client is
 // broken from then on (a late reply could not be told from the next
 // one's).
 type Client struct {
@@ -40,8 +40,8 @@ type Client struct {
 	persist *Persistence
 }
 
-// NewClient returns a Client over conn whose calls without a deadline
-// each take at most timeout (DefaultCallTimeout when 0).
+// NewClient returns a [Client] over conn whose calls without a deadline
+// each take at most timeout ([DefaultCallTimeout] when 0).
 func NewClient(conn net.Conn, timeout time.Duration) *Client {
 	if timeout <= 0 {
 		timeout = DefaultCallTimeout
@@ -61,7 +61,7 @@ func (c *Client) OnSent(f func(Op)) {
 }
 
 // Abort closes the connection for reason: a call in flight and every
-// later call fail with an error wrapping ErrConnection and reason.
+// later call fail with an error wrapping [ErrConnection] and reason.
 func (c *Client) Abort(reason error) {
 	c.abortMu.Lock()
 	if c.abort == nil {
@@ -229,7 +229,7 @@ func ErrorReply(p []byte) (pshed.NTSTATUS, string, error) {
 	return st, text, nil
 }
 
-// Info asks for the device's description. It asks with InfoExtended,
+// Info asks for the device's description. It asks with [InfoExtended],
 // and again without when the server rejects that (a server from before
 // the reply's Flags): then a Capacity of 0 is taken as unknown.
 func (c *Client) Info(ctx context.Context) (Info, error) {
@@ -257,8 +257,8 @@ func (c *Client) Info(ctx context.Context) (Info, error) {
 
 // WriteErrorRecord calls the server's WriteErrorRecord. err is nil
 // exactly when the status is a success; otherwise it wraps the status's
-// error (pshed.NTSTATUS.Err) with the server's reason, or ErrConnection
-// or ErrRejected with StatusUnsuccessful.
+// error ([pshed.NTSTATUS.Err]) with the server's reason, or [ErrConnection]
+// or [ErrRejected] with StatusUnsuccessful.
 func (c *Client) WriteErrorRecord(ctx context.Context, flags uint32, record []byte) (pshed.NTSTATUS, error) {
 	if len(record) > MaxPayload-4 {
 		return pshed.StatusUnsuccessful, fmt.Errorf("%w: a %d-byte record exceeds the protocol's limit", pshed.ErrInvalidParameter, len(record))
@@ -321,15 +321,15 @@ func (c *Client) Shutdown(ctx context.Context) error {
 	return err
 }
 
-// Persistence returns the client as a pshed.Persistence (see type
-// Persistence): each callback is one call, bounded by the client's
+// Persistence returns the client as a [pshed.Persistence] (see type
+// [Persistence]): each callback is one call, bounded by the client's
 // timeout; a transport failure is STATUS_UNSUCCESSFUL. It is always the
 // same handle, so Err is the error of the last call through it from any
 // goroutine.
 func (c *Client) Persistence() pshed.Persistence { return c.persist }
 
 // Err returns the error behind the status of the last call made through
-// Persistence, by any goroutine: nil after a success. Concurrent callers
-// use the Client's methods, which return each call's error, or a
+// [Persistence], by any goroutine: nil after a success. Concurrent callers
+// use the [Client]'s methods, which return each call's error, or a
 // Persistence of their own (NewPersistence(c)).
 func (c *Client) Err() error { return c.persist.Err() }

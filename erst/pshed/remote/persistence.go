@@ -9,7 +9,7 @@ import (
 
 // Caller makes the PSHED persistence calls with a context and returns
 // the Go error beside each status: nil exactly when the status is a
-// success. *Client is one; so is vmtest's Guest, which finds the client
+// success. *[Client] is one; so is vmtest's Guest, which finds the client
 // of its running QEMU for each call.
 type Caller interface {
 	WriteErrorRecord(ctx context.Context, flags uint32, record []byte) (pshed.NTSTATUS, error)
@@ -17,12 +17,12 @@ type Caller interface {
 	ClearErrorRecord(ctx context.Context, flags uint32, id uint64) (pshed.NTSTATUS, error)
 }
 
-// Persistence is a Caller as a pshed.Persistence, whose callbacks return
+// Persistence is a [Caller] as a [pshed.Persistence], whose callbacks return
 // a status alone: each callback is one call with a background context
 // (bounded by the Caller's own timeout), and Err returns the error behind
 // the status of the handle's last call. That error is the handle's, not
 // the call's: goroutines that call concurrently and want each call's
-// error use the Caller's methods, or a Persistence each.
+// error use the Caller's methods, or a [Persistence] each.
 type Persistence struct {
 	c Caller
 
@@ -47,21 +47,21 @@ func (p *Persistence) keep(err error) {
 	p.mu.Unlock()
 }
 
-// WriteErrorRecord implements pshed.Persistence.
+// WriteErrorRecord implements [pshed.Persistence].
 func (p *Persistence) WriteErrorRecord(flags uint32, record []byte) pshed.NTSTATUS {
 	st, err := p.c.WriteErrorRecord(context.Background(), flags, record)
 	p.keep(err)
 	return st
 }
 
-// ReadErrorRecord implements pshed.Persistence.
+// ReadErrorRecord implements [pshed.Persistence].
 func (p *Persistence) ReadErrorRecord(flags uint32, id uint64, buf []byte) (uint64, uint32, pshed.NTSTATUS) {
 	next, length, st, err := p.c.ReadErrorRecord(context.Background(), flags, id, buf)
 	p.keep(err)
 	return next, length, st
 }
 
-// ClearErrorRecord implements pshed.Persistence.
+// ClearErrorRecord implements [pshed.Persistence].
 func (p *Persistence) ClearErrorRecord(flags uint32, id uint64) pshed.NTSTATUS {
 	st, err := p.c.ClearErrorRecord(context.Background(), flags, id)
 	p.keep(err)

@@ -12,7 +12,7 @@ import (
 	"github.com/goerst/erst/erst/pshed"
 )
 
-// Backend is what a Server serves: the three callbacks and what a harness
+// Backend is what a [Server] serves: the three callbacks and what a harness
 // needs beside them.
 type Backend interface {
 	pshed.Persistence
@@ -25,11 +25,11 @@ type Backend interface {
 	LastError() error
 }
 
-// DefaultFrameTimeout is how long a Server waits for the rest of a frame
+// DefaultFrameTimeout is how long a [Server] waits for the rest of a frame
 // once its first byte arrived.
 const DefaultFrameTimeout = 5 * time.Second
 
-// Server serves one Backend over a stream, one request at a time.
+// Server serves one [Backend] over a stream, one request at a time.
 type Server struct {
 	Backend Backend
 	// FrameTimeout bounds how long the rest of a frame may take to arrive

@@ -1,7 +1,7 @@
 // Package remote carries the PSHED persistence callbacks
-// (pshed.Persistence) and what a test harness needs beside them over a
-// byte stream: `erst serve` runs a Server in a QEMU guest on a
-// virtio-serial port, and package vmtest's harness calls it with a Client
+// ([pshed.Persistence]) and what a test harness needs beside them over a
+// byte stream: `erst serve` runs a [Server] in a QEMU guest on a
+// virtio-serial port, and package vmtest's harness calls it with a [Client]
 // from the host.
 //
 // # Wire protocol, version 1
@@ -31,7 +31,7 @@
 //
 // Every reply payload starts with Status u32 (an NTSTATUS) and ErrorLength
 // u16 followed by that many bytes of UTF-8: the server's Go error behind
-// a failure status (empty on success; at most MaxErrorText bytes). Then:
+// a failure status (empty on success; at most [MaxErrorText] bytes). Then:
 //
 //	OpInfo     RangeLength u64, Capacity u64, RecordCount u64,
 //	           FunctionalAreaMask u32 (of the registration packet), MaxPayload u32,
@@ -46,9 +46,9 @@
 //	OpShutdown nothing
 //
 // A request the server cannot take (bad magic, another version, a
-// payload over MaxPayload, an unknown op, a payload too short or too long
+// payload over [MaxPayload], an unknown op, a payload too short or too long
 // for its op, a frame whose payload does not arrive within the server's
-// frame timeout) gets an error reply, OpError with Status
+// frame timeout) gets an error reply, [OpError] with Status
 // STATUS_INVALID_PARAMETER and the reason, and the server keeps serving:
 // after bad magic it skips to the next "ERSP"; an oversized payload is
 // read and dropped. Its Seq is the request's, or 0 when the header was
@@ -75,7 +75,7 @@ const (
 	MaxErrorText = 1024
 )
 
-// InfoExtended is OpInfo's request flag that asks for the reply's Flags
+// InfoExtended is [OpInfo]'s request flag that asks for the reply's Flags
 // (Info.CapacityKnown). A request without it gets the reply without Flags,
 // as clients from before Flags expect.
 const InfoExtended uint32 = 1
@@ -181,7 +181,7 @@ func writeFrame(w io.Writer, op Op, seq uint32, payload []byte) error {
 	return err
 }
 
-// Info is what OpInfo reports about the device behind the server.
+// Info is what [OpInfo] reports about the device behind the server.
 type Info struct {
 	// RangeLength is the longest record the device takes: the error log
 	// address range's length (GET_ERROR_LOG_ADDRESS_LENGTH), or the

@@ -275,28 +275,9 @@ func (g *Guest) boot(ctx context.Context) error {
 		return fmt.Errorf("%w: %w; QEMU: %v; it stopped %s\n%s", ErrBoot, err, v.Err(), v.Serial.Where(), tail.String())
 	}
 	// QEMU connects to the socket as it starts.
-	stop := context.AfterFunc(ctx, func() { ln.Close() })
-	go func() {
-		select {
-		case <-v.Done():
-			ln.Close()
-		case <-ctx.Done():
-		}
-	}()
-	conn, err := ln.Accept()
-	stop()
+	client, info, err := g.connect(ctx, v, ln, sock)
 	if err != nil {
-		return fail(fmt.Errorf("QEMU did not connect to %s: %w", sock, err))
-	}
-	client := remote.NewClient(conn, g.o.CallTimeout)
-	go func() {
-		<-v.Done()
-		client.Abort(fmt.Errorf("%w: QEMU exited (%v) %s", ErrNotRunning, v.Err(), v.Serial.Where()))
-	}()
-	info, err := client.Info(ctx)
-	if err != nil {
-		client.Close()
-		return fail(fmt.Errorf("erst serve did not answer: %w", err))
+		return fail(err)
 	}
 	g.v, g.client, g.info = v, client, info
 	if info.CapacityKnown {
@@ -597,4 +578,35 @@ func (g *Guest) Close() error {
 		os.RemoveAll(g.dir)
 	}
 	return err
+}
+
+// connect accepts QEMU's connection to the serve port's socket sock on
+// ln (QEMU connects as it starts, and again after a platform reset) and
+// returns a client over it once erst serve answers Info. The client is
+// aborted with ErrNotRunning when QEMU exits. ctx bounds the wait.
+func (g *Guest) connect(ctx context.Context, v *vm.VM, ln net.Listener, sock string) (*remote.Client, remote.Info, error) {
+	stop := context.AfterFunc(ctx, func() { ln.Close() })
+	go func() {
+		select {
+		case <-v.Done():
+			ln.Close()
+		case <-ctx.Done():
+		}
+	}()
+	conn, err := ln.Accept()
+	stop()
+	if err != nil {
+		return nil, remote.Info{}, fmt.Errorf("QEMU did not connect to %s: %w", sock, err)
+	}
+	client := remote.NewClient(conn, g.o.CallTimeout)
+	go func() {
+		<-v.Done()
+		client.Abort(fmt.Errorf("%w: QEMU exited (%v) %s", ErrNotRunning, v.Err(), v.Serial.Where()))
+	}()
+	info, err := client.Info(ctx)
+	if err != nil {
+		client.Close()
+		return nil, remote.Info{}, fmt.Errorf("erst serve did not answer: %w", err)
+	}
+	return client, info, nil
 }

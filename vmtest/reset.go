@@ -8,7 +8,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/goerst/erst/erst/pshed/remote"
 	"github.com/goerst/erst/images/guestproto"
 	"github.com/goerst/erst/internal/vm"
 )
@@ -80,28 +79,9 @@ func (g *Guest) Reset(ctx context.Context) error {
 			return fail(err)
 		}
 	}
-	stop := context.AfterFunc(ctx, func() { ln.Close() })
-	go func() {
-		select {
-		case <-v.Done():
-			ln.Close()
-		case <-ctx.Done():
-		}
-	}()
-	conn, err := ln.Accept()
-	stop()
+	client, info, err := g.connect(ctx, v, ln, sock)
 	if err != nil {
-		return fail(fmt.Errorf("QEMU did not connect to %s again: %w", sock, err))
-	}
-	client := remote.NewClient(conn, g.o.CallTimeout)
-	go func() {
-		<-v.Done()
-		client.Abort(fmt.Errorf("%w: QEMU exited (%v) %s", ErrNotRunning, v.Err(), v.Serial.Where()))
-	}()
-	info, err := client.Info(ctx)
-	if err != nil {
-		client.Close()
-		return fail(fmt.Errorf("erst serve did not answer: %w", err))
+		return fail(err)
 	}
 	if err := v.RebootExits(); err != nil {
 		client.Close()

@@ -25,11 +25,7 @@ func memoryRecord(t testing.TB) []byte {
 	body[72] = 3      // Multi-bit ECC
 	b := cper.Builder{RecordID: 0x77, Severity: cper.SeverityRecoverable, Notification: cper.NotifyCMC,
 		Sections: []cper.SectionSpec{{Type: cper.SectionTypePlatformMemory, Body: body}}}
-	r, err := b.Build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := r.Marshal()
+	raw, err := b.Bytes()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,11 +132,7 @@ func buildRecord(t *testing.T, typ cper.SectionType, body []byte) []byte {
 	t.Helper()
 	b := cper.Builder{RecordID: 0x99, Severity: cper.SeverityCorrected, Notification: cper.NotifyCMC,
 		Sections: []cper.SectionSpec{{Type: typ, Body: body}}}
-	r, err := b.Build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := r.Marshal()
+	raw, err := b.Bytes()
 	if err != nil {
 		t.Fatal(err)
 	}

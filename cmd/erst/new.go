@@ -86,11 +86,7 @@ func setupNew(fs *flag.FlagSet) func(*env, []string) error {
 		}
 		b.Sections = []cper.SectionSpec{{Type: st, Severity: b.Severity, Flags: cper.SectionPrimary, Body: body}}
 		b.Persistence = cper.PersistenceInfo(cper.PersistenceSignature)
-		r, err := b.Build()
-		if err != nil {
-			return err
-		}
-		rec, err := r.Marshal()
+		rec, err := b.Bytes()
 		if err != nil {
 			return err
 		}

@@ -157,11 +157,7 @@ func Record(n int, id uint64) ([]byte, error) {
 			Body:     bytes.Repeat([]byte("erst bench\n"), n)[:n-cper.PstoreHeaderSize],
 		}},
 	}
-	r, err := b.Build()
-	if err != nil {
-		return nil, err
-	}
-	return r.Marshal()
+	return b.Bytes()
 }
 
 // creator is the CPER CreatorID of Run's records, so that one a killed

@@ -48,6 +48,16 @@ type SectionSpec struct {
 	Body     []byte   // copied
 }
 
+// Bytes returns the encoded record the fields describe: [Builder.Build],
+// then [Record.Marshal]. Its errors are theirs.
+func (b *Builder) Bytes() ([]byte, error) {
+	r, err := b.Build()
+	if err != nil {
+		return nil, err
+	}
+	return r.Marshal()
+}
+
 // Build returns the record the fields describe: header, descriptors at
 // offset 128, bodies packed in order after the descriptors ([Record.Layout]).
 // Errors: ErrNoSections, [ErrRange] (FRU text over 20 bytes, a time BCD or

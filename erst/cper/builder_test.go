@@ -150,3 +150,22 @@ func TestBuilderErrors(t *testing.T) {
 		t.Errorf("65536 sections: %v", err)
 	}
 }
+
+// Bytes is Build then Marshal, errors included.
+func TestBuilderBytes(t *testing.T) {
+	b := Builder{RecordID: 0x42, NoTimestamp: true, Sections: []SectionSpec{{Body: []byte("hi")}}}
+	r, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := r.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := b.Bytes(); err != nil || !bytes.Equal(got, want) {
+		t.Errorf("Bytes = %d bytes, %v; want the %d bytes of Build and Marshal", len(got), err, len(want))
+	}
+	if _, err := (&Builder{}).Bytes(); !errors.Is(err, ErrNoSections) {
+		t.Errorf("Bytes without sections: %v, want ErrNoSections", err)
+	}
+}

@@ -18,11 +18,7 @@ func inputRecord(t testing.TB) []byte {
 	t.Helper()
 	b := cper.Builder{RecordID: 0x77, Severity: cper.SeverityRecoverable, Notification: cper.NotifyCMC,
 		Sections: []cper.SectionSpec{{Type: cper.SectionTypePlatformMemory, Body: make([]byte, 80)}}}
-	r, err := b.Build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := r.Marshal()
+	raw, err := b.Bytes()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,8 +32,7 @@ func Example() {
 		log.Fatal(err)
 	}
 
-	r, _ := (&cper.Builder{RecordID: 0x100, NoTimestamp: true, Sections: []cper.SectionSpec{{Body: []byte("hello")}}}).Build()
-	rec, _ := r.Marshal()
+	rec, _ := (&cper.Builder{RecordID: 0x100, NoTimestamp: true, Sections: []cper.SectionSpec{{Body: []byte("hello")}}}).Bytes()
 	if err := d.Write(rec); err != nil {
 		log.Fatal(err)
 	}
@@ -52,8 +51,7 @@ func ExampleDevice_ForceStatus() {
 	d, _ := erst.Open(dev.Table(), dev)
 
 	dev.ForceStatus(acpi.StatusHardwareNotAvailable, 1, false)
-	r, _ := (&cper.Builder{RecordID: 0x100, NoTimestamp: true, Sections: []cper.SectionSpec{{Body: []byte("x")}}}).Build()
-	rec, _ := r.Marshal()
+	rec, _ := (&cper.Builder{RecordID: 0x100, NoTimestamp: true, Sections: []cper.SectionSpec{{Body: []byte("x")}}}).Bytes()
 	fmt.Println(d.Write(rec) != nil, st.Count())
 	// Output: true 0
 }

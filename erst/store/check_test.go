@@ -18,11 +18,7 @@ import (
 func validCPER(t testing.TB, id uint64, body []byte) []byte {
 	t.Helper()
 	b := cper.Builder{RecordID: id, NoTimestamp: true, Sections: []cper.SectionSpec{{Body: body}}}
-	r, err := b.Build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec, err := r.Marshal()
+	rec, err := b.Bytes()
 	if err != nil {
 		t.Fatal(err)
 	}

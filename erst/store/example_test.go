@@ -13,11 +13,7 @@ import (
 
 // record builds a small valid CPER record.
 func record(id uint64, text string) []byte {
-	r, err := (&cper.Builder{RecordID: id, NoTimestamp: true, Sections: []cper.SectionSpec{{Body: []byte(text)}}}).Build()
-	if err != nil {
-		log.Fatal(err)
-	}
-	b, err := r.Marshal()
+	b, err := (&cper.Builder{RecordID: id, NoTimestamp: true, Sections: []cper.SectionSpec{{Body: []byte(text)}}}).Bytes()
 	if err != nil {
 		log.Fatal(err)
 	}

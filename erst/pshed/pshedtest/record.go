@@ -78,10 +78,7 @@ func NewRecord(size int, id uint64) []byte {
 			Flags:    cper.SectionPrimary,
 			Body:     fill,
 		}}
-		var r *cper.Record
-		if r, err = b.Build(); err == nil {
-			rec, err = r.Marshal()
-		}
+		rec, err = b.Bytes()
 	}
 	if err != nil {
 		// Cannot happen: no timestamp, one section, size fits 32 bits.

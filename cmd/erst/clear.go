@@ -4,6 +4,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+
+	"github.com/goerst/erst/erst"
 )
 
 func init() {
@@ -18,12 +20,12 @@ func setupClear(fs *flag.FlagSet) func(*env, []string) error {
 		}
 		var ids []uint64
 		for _, a := range args {
-			id, err := parseID(a)
+			id, err := erst.ParseID(a)
+			if err == nil {
+				err = erst.CheckID(id)
+			}
 			if err != nil {
 				return usageErr(err)
-			}
-			if err := reservedID(id); err != nil {
-				return err
 			}
 			ids = append(ids, id)
 		}

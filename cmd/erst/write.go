@@ -68,30 +68,24 @@ func setupWrite(fs *flag.FlagSet) func(*env, []string) error {
 		if err := batch.Check(d.Device, d.st, b); err != nil {
 			return err
 		}
-		if !*asJSON {
-			return e.storeFault(batch.Write(d, b, func(r batch.Record) error {
-				_, err := fmt.Fprintln(e.stdout, hex64(r.ID))
-				return err
-			}))
-		}
-		// One JSON document, the records written, even when the device
-		// failed part-way (the error then says which were not).
-		written := []writeJSON{}
+		// With -json, one document, the records written, even when the
+		// device failed part-way (the error then says which were not).
+		written := []batch.Written{}
 		err = batch.Write(d, b, func(r batch.Record) error {
-			written = append(written, writeJSON{ID: hex64(r.ID), Length: len(r.Data)})
-			return nil
+			if *asJSON {
+				written = append(written, batch.WrittenOf(r))
+				return nil
+			}
+			_, err := fmt.Fprintln(e.stdout, hex64(r.ID))
+			return err
 		})
-		if perr := printJSON(e.stdout, map[string]any{"records": written}); perr != nil && err == nil {
-			err = perr
+		if *asJSON {
+			if perr := printJSON(e.stdout, map[string]any{"records": written}); perr != nil && err == nil {
+				err = perr
+			}
 		}
 		return e.storeFault(err)
 	}
-}
-
-// writeJSON is one record written, in write -json's output.
-type writeJSON struct {
-	ID     string `json:"id"`
-	Length int    `json:"length"`
 }
 
 // inputErr makes a failure to read an input (not a refused record) a

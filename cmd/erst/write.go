@@ -14,12 +14,9 @@ func init() {
 	register(&command{name: "write", args: "[FILE|-]...", summary: "Write CPER records (from the FILEs, or stdin) under the ids in their headers; prints each id.\nEvery record (CPER structure, id, fit in the error log range, free slots of a -store file) is checked\nbefore the first is written; a stored record with the same id is replaced, two with one id are refused. If the device fails part-way,\nthe error names the records written and those not written.", setup: setupWrite})
 }
 
-// write is all or nothing as far as anything can be known in advance:
-// batch.Input reads and checks every record (header, length against the
-// error log address range, id, CPER structure) and batch.Check the free
-// slots of a -store file before the first record is written. Only the
-// device itself failing part-way can leave some written, and the error
-// then names exactly which.
+// write is all or nothing as far as anything can be known in advance
+// (batch.Input, batch.Check); only the device failing part-way can leave
+// some records written, and the error then names exactly which.
 
 func setupWrite(fs *flag.FlagSet) func(*env, []string) error {
 	asJSON := fs.Bool("json", false, "print one JSON document, {\"records\": [{\"id\", \"length\"}...]}, the records written, instead of the ids")

@@ -1,9 +1,11 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
+
+	"github.com/goerst/erst/erst"
+	"github.com/goerst/erst/erst/batch"
 )
 
 func init() {
@@ -18,12 +20,12 @@ func setupClear(fs *flag.FlagSet) func(*env, []string) error {
 		}
 		var ids []uint64
 		for _, a := range args {
-			id, err := parseID(a)
+			id, err := erst.ParseID(a)
+			if err == nil {
+				err = erst.CheckID(id)
+			}
 			if err != nil {
 				return usageErr(err)
-			}
-			if err := reservedID(id); err != nil {
-				return err
 			}
 			ids = append(ids, id)
 		}
@@ -31,7 +33,6 @@ func setupClear(fs *flag.FlagSet) func(*env, []string) error {
 		if err != nil {
 			return err
 		}
-		var errs []error
 		if *all {
 			// On an inconsistent store, clearing every record would
 			// stop part-way or miss some: clear nothing.
@@ -42,13 +43,6 @@ func setupClear(fs *flag.FlagSet) func(*env, []string) error {
 				return err
 			}
 		}
-		for _, id := range ids {
-			if err := d.Clear(id); err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			fmt.Fprintf(e.stdout, "cleared %s\n", hex64(id))
-		}
-		return errors.Join(errs...)
+		return batch.Clear(d, ids, func(id uint64) { fmt.Fprintf(e.stdout, "cleared %s\n", hex64(id)) })
 	}
 }

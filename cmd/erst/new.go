@@ -1,10 +1,13 @@
 package main
 
 import (
+	"cmp"
+	"errors"
 	"flag"
 	"os"
 	"time"
 
+	"github.com/goerst/erst/erst"
 	"github.com/goerst/erst/erst/cper"
 )
 
@@ -33,60 +36,36 @@ func setupNew(fs *flag.FlagSet) func(*env, []string) error {
 		if err := e.checkOutput(*out); err != nil {
 			return err
 		}
-		b := cper.Builder{}
+		var s cper.Single
 		var err error
 		if *id == "" {
-			b.RecordID = newIDs.Next(time.Now())
-		} else if b.RecordID, err = parseID(*id); err != nil {
-			return usageErr(err)
+			s.ID = newIDs.Next(time.Now())
+		} else if s.ID, err = erst.ParseID(*id); err == nil {
+			err = erst.CheckID(s.ID)
 		}
-		if err := reservedID(b.RecordID); err != nil {
-			return err
+		if err == nil {
+			err = s.ParseNames(*sev, *notify, *creator, *section)
 		}
-		if b.Severity, err = cper.ParseSeverity(*sev); err != nil {
-			return usageErr(err)
-		}
-		if b.Notification, err = cper.ParseNotificationType(*notify); err != nil {
-			return usageErr(err)
-		}
-		if b.Creator, err = cper.ParseCreatorID(*creator); err != nil {
-			return usageErr(err)
-		}
-		if b.Creator == cper.CreatorLinuxPstore {
-			b.SetLinuxPstore() // the header as Linux's erst_writer builds it
-		}
-		st, err := cper.ParseSectionType(*section)
 		if err != nil {
 			return usageErr(err)
 		}
-		if *compress && st != cper.SectionTypeDmesg {
-			return usagef("-compress makes a DMESG_Z section from a DMESG one; -section is %v", st)
+		if s.Compress = *compress; s.Compress && s.Type != cper.SectionTypeDmesg {
+			return usagef("-compress makes a DMESG_Z section from a DMESG one; -section is %v", s.Type)
 		}
-		body := []byte(*text)
 		switch {
 		case *payload != "" && *text != "":
 			return usagef("-payload and -text are exclusive")
 		case *payload != "":
-			if body, err = os.ReadFile(*payload); err != nil {
+			if s.Body, err = os.ReadFile(*payload); err != nil {
 				return usageErr(err)
 			}
-		case *text != "":
-		case st == cper.SectionTypeDmesg:
-			body = []byte("erst new: test record\n")
-		default:
-			// A binary structure gets zeroes (no field valid), never text
-			// read as validation bits.
-			var ok bool
-			if body, ok = cper.ZeroBody(st); !ok {
-				return usagef("-section %v: no default body for this section type; give -payload FILE or -text", st)
-			}
+		case *text != "" || s.Type == cper.SectionTypeDmesg:
+			s.Body = []byte(cmp.Or(*text, "erst new: test record\n"))
 		}
-		if *compress {
-			st, body = cper.SectionTypeDmesgZ, cper.DeflateDmesg(body)
+		rec, err := s.Bytes()
+		if errors.Is(err, cper.ErrNoDefaultBody) {
+			return usagef("-section %v: no default body for this section type; give -payload FILE or -text", s.Type)
 		}
-		b.Sections = []cper.SectionSpec{{Type: st, Severity: b.Severity, Flags: cper.SectionPrimary, Body: body}}
-		b.Persistence = cper.PersistenceInfo(cper.PersistenceSignature)
-		rec, err := b.Bytes()
 		if err != nil {
 			return err
 		}

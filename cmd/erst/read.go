@@ -16,12 +16,12 @@ func setupRead(fs *flag.FlagSet) func(*env, []string) error {
 		if len(args) != 1 {
 			return usagef("read takes one record ID")
 		}
-		id, err := parseID(args[0])
+		id, err := erst.ParseID(args[0])
+		if err == nil && id != 0 { // 0 means the first record
+			err = erst.CheckID(id)
+		}
 		if err != nil {
 			return usageErr(err)
-		}
-		if id == erst.InvalidID { // 0 means the first record
-			return reservedID(id)
 		}
 		if err := e.checkOutput(*out); err != nil {
 			return err

@@ -3,7 +3,9 @@
 // batch the device would take only in part (a record it refuses, more new
 // ids than a store's free slots) before the first is written, and [Write]
 // names, when the device fails part-way, the records written and those
-// not written. ReadAll reads every stored record back, reporting each
+// not written. [Input] reads the records from streams, each header
+// first, and checks them. [Clear] clears several records, going on past
+// one that fails. ReadAll reads every stored record back, reporting each
 // one that cannot be read or decoded in its entry.
 package batch
 

@@ -6,8 +6,9 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strconv"
 	"strings"
+
+	"github.com/goerst/erst/erst"
 )
 
 // ErrAcks marks a torture output that cannot be read as one.
@@ -84,7 +85,7 @@ func ReadAcks(r io.Reader) ([]uint64, error) {
 			continue
 		}
 		verb, arg, _ := strings.Cut(text, " ")
-		id, err := strconv.ParseUint(strings.TrimSpace(arg), 0, 64)
+		id, err := erst.ParseID(strings.TrimSpace(arg))
 		if err != nil || (verb != "ack" && verb != "clear") {
 			return nil, fmt.Errorf("line %d: %.40q: want \"ack ID\" or \"clear ID\": %w", line, text, ErrAcks)
 		}

@@ -348,9 +348,9 @@ func Boot2(env Env, n *Notes) *Report {
 	}
 	var mine []uint64
 	for _, s := range p.IDs {
-		id, err := parseHex(s)
+		id, err := erst.ParseID(s)
 		if err != nil {
-			return fail("boot2", fmt.Sprintf("%s: record id %q: %v", NotesFile, s, err))
+			return fail("boot2", fmt.Sprintf("%s: %v", NotesFile, err))
 		}
 		mine = append(mine, id)
 		switch {

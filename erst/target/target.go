@@ -4,8 +4,8 @@
 // or created as QEMU creates it.
 //
 // The configuration is an [Options]; its errors name the fields by the
-// flags erst and erstvm spell them with (-store, -store-size,
-// -record-size, -table, -fault). An error caused by what the tool was
+// global flags of the erst command (-store, -store-size, -record-size,
+// -table, -fault). An error caused by what the tool was
 // given (a missing or unreadable file, one that is not a store, a bad
 // geometry, a table that does not decode) is [ErrInput]; any other (a
 // store in use past the lock wait, failing I/O, a device that fails) is
@@ -194,10 +194,10 @@ func (e *FindingsError) Error() string {
 	return fmt.Sprintf("the store is inconsistent (%d finding(s); first: %s)", len(e.Findings), e.Findings[0])
 }
 
-// Findings is nil for the live device (or a nil Device) or a consistent store, else a
-// [*FindingsError] naming the first thing [store.Store.Check] finds (a
-// broken map explains ghost ids, records that read as missing, a clear
-// that stops part-way).
+// Findings is nil for the live device, a nil Device or a consistent
+// store, else a [*FindingsError] naming the first thing
+// [store.Store.Check] finds (a broken map explains ghost ids, records
+// that read as missing, a clear that stops part-way).
 func (d *Device) Findings() error {
 	if d == nil || d.Store == nil {
 		return nil

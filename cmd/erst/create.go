@@ -3,8 +3,6 @@ package main
 import (
 	"flag"
 	"fmt"
-
-	"github.com/goerst/erst/erst/store"
 )
 
 func init() {
@@ -26,13 +24,8 @@ func setupCreate(fs *flag.FlagSet) func(*env, []string) error {
 		if err != nil {
 			return err
 		}
-		if err := e.g.checkGeometry(d.st); err != nil {
+		if err := e.g.options().CheckStore(d.st); err != nil {
 			return err
-		}
-		// The rule a new store follows, which an old one (made by
-		// QEMU, or by an erst that allowed it) may not.
-		if err := store.CheckGeometry(uint64(d.st.Size()), uint64(d.st.RecordSize())); err != nil {
-			return fmt.Errorf("store %s: %w", e.g.store, err)
 		}
 		fmt.Fprintf(e.stdout, "%s: %d record slots of %d bytes (%d-byte store)\n", e.g.store, d.st.Capacity(), d.st.RecordSize(), d.st.Size())
 		return nil

@@ -2,12 +2,11 @@ package main
 
 import (
 	"flag"
-	"fmt"
 
-	"github.com/goerst/erst/acpi"
 	"github.com/goerst/erst/erst/hw"
 	"github.com/goerst/erst/erst/sim"
 	"github.com/goerst/erst/erst/store"
+	"github.com/goerst/erst/erst/target"
 	"github.com/goerst/erst/internal/size"
 )
 
@@ -22,7 +21,7 @@ type globalFlags struct {
 	faults     sim.Faults
 
 	closers []func() error
-	opened  *store.Store // the -store file once a command opened it
+	opened  *target.Device // the device once a command opened it
 	// simClock, when set before a -store file is opened, is the clock of
 	// the simulated device and of the driver over it: the device's time as
 	// the simulator models it (an operation takes no time unless a fault
@@ -33,15 +32,6 @@ type globalFlags struct {
 	// an existing store against it).
 	storeSizeSet, recordSizeSet bool
 }
-
-// Defaults of a new -store file: the 64 KiB of QEMU's
-// docs/specs/acpi_erst.rst example (7 records of 8 KiB, the slot before
-// them holds the header) and QEMU's default record_size (ERST_RECORD_SIZE).
-// erstvm creates its stores with the same defaults.
-const (
-	defaultStoreSize  = store.DefaultSize
-	defaultRecordSize = store.DefaultRecordSize
-)
 
 // lazySize is a size flag whose parse error waits for a command that
 // creates a store: a one-line error stating the limit, instead of the
@@ -69,22 +59,27 @@ func (l lazySize) Set(v string) error {
 }
 
 // checkStoreFlags reports a bad -store-size or -record-size, stating the
-// limits, for a command about to create a store. The rule is
-// store.CheckGeometry's, which store.Create follows: QEMU's, and room for
-// at least one record.
+// limits, for a command about to create a store.
 func (g *globalFlags) checkStoreFlags() error {
 	if g.sizeErr != nil {
 		return g.sizeErr
 	}
-	if err := store.CheckGeometry(uint64(g.storeSize), uint64(g.recordSize)); err != nil {
-		return usagef("-store-size %d -record-size %d: %w", uint64(g.storeSize), uint64(g.recordSize), err)
+	return exitCode(g.options().CheckGeometry())
+}
+
+// options is the device the global flags name.
+func (g *globalFlags) options() target.Options {
+	o := target.Options{Store: g.store, StoreSize: uint64(g.storeSize), RecordSize: uint64(g.recordSize),
+		StoreSizeSet: g.storeSizeSet, RecordSizeSet: g.recordSizeSet, TableFile: g.tablePath, Faults: g.faults, LockPath: liveLockPath}
+	if g.simClock != nil {
+		o.Clock = g.simClock
 	}
-	return nil
+	return o
 }
 
 func (g *globalFlags) register(fs *flag.FlagSet) {
-	g.storeSize = defaultStoreSize
-	g.recordSize = defaultRecordSize
+	g.storeSize = store.DefaultSize
+	g.recordSize = store.DefaultRecordSize
 	fs.StringVar(&g.store, "store", "", "use a simulated QEMU acpi-erst device over this backing `file` instead of the live device. Only create and write make\na store (of a missing, empty or zero-filled file, as QEMU does); other commands need an existing one, and\ninfo, ls, dump, read and verify open it read-only")
 	fs.Var(lazySize{&g.storeSize, "store-size", &g.sizeErr, &g.storeSizeSet}, "store-size", "size of a new -store file (QEMU rules: a multiple of -record-size, under 4 GiB, with room for a record; K/M/G suffixes;\nthe default is QEMU's documented example)")
 	fs.Var(lazySize{&g.recordSize, "record-size", &g.sizeErr, &g.recordSizeSet}, "record-size", "record slot size of a new -store file (a power of two >= 4096; QEMU's record_size)")
@@ -100,36 +95,4 @@ func (g *globalFlags) close() {
 		g.closers[i]()
 	}
 	g.closers = nil
-}
-
-// readTable reads the ERST table named by a FILE argument, or the live one
-// when there is none. Anything that cannot be read is a usage error (exit 2).
-func readTable(args []string) (raw []byte, name string, err error) {
-	switch len(args) {
-	case 0:
-		raw, err = acpi.ReadLiveTable(acpi.SignatureERST)
-		name = acpi.SysfsTables + "/ERST"
-	case 1:
-		name = args[0]
-		raw, err = acpi.ReadTableFile(name, acpi.SignatureERST)
-	default:
-		return nil, "", usagef("too many arguments: want at most one FILE")
-	}
-	if err != nil {
-		return nil, name, usageErr(err)
-	}
-	return raw, name, nil
-}
-
-// decodeTable reads and decodes the ERST table named by args.
-func decodeTable(args []string) (*acpi.ERST, []byte, string, error) {
-	raw, name, err := readTable(args)
-	if err != nil {
-		return nil, nil, name, err
-	}
-	t, err := acpi.DecodeERST(raw)
-	if err != nil {
-		return nil, raw, name, usageErr(fmt.Errorf("%s: %w", name, err))
-	}
-	return t, raw, name, nil
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/goerst/erst/internal/atomicfile"
 )
@@ -14,10 +13,4 @@ func writeFileAtomic(path string, b []byte) error {
 		return fmt.Errorf("-o %w", err)
 	}
 	return nil
-}
-
-// exists reports whether anything is at path.
-func exists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
 }

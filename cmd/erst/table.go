@@ -3,10 +3,8 @@ package main
 import (
 	"flag"
 	"fmt"
-	"os"
 
 	"github.com/goerst/erst/acpi"
-	"github.com/goerst/erst/erst/sim"
 )
 
 func init() {
@@ -41,39 +39,22 @@ func (e *env) commandTable(args []string) (*acpi.ERST, []byte, string, error) {
 	return e.commandTableWith(args, acpi.DecodeERST)
 }
 
-// commandTableWith reads the table that table and lint look at, FILE,
-// else the global -table file, else with -store the table of the
-// simulated device (the one -store's subcommands run), else the live
-// table, and decodes it with decode. A table that cannot be read or
-// decoded is a usage error (exit 2).
+// commandTableWith reads the table that table and lint look at
+// (target.Options.SelectTable: FILE, else -table, else with -store the
+// simulated device's, else the live table) and decodes it with decode. A
+// table that cannot be read or decoded is a usage error (exit 2).
 func (e *env) commandTableWith(args []string, decode func([]byte) (*acpi.ERST, error)) (*acpi.ERST, []byte, string, error) {
-	switch {
-	case len(args) == 0 && e.g.tablePath != "":
-		args = []string{e.g.tablePath}
-	case len(args) == 0 && e.g.store != "":
-		t := sim.BuildTable(sim.Q35Bar0)
-		return t, t.Encode(), "simulated device (QEMU's table)", nil
+	var file string
+	switch len(args) {
+	case 0:
+	case 1:
+		file = args[0]
+	default:
+		return nil, nil, "", usagef("too many arguments: want at most one FILE")
 	}
-	raw, name, err := readTable(args)
-	if err != nil {
-		return nil, nil, name, err
+	t, err := e.g.options().SelectTable(file, decode)
+	if t.Tables > 1 {
+		fmt.Fprintf(e.stderr, "erst: note: %s holds %d ERST tables; this is the first of them\n", t.Name, t.Tables)
 	}
-	e.noteTables(name)
-	t, err := decode(raw)
-	if err != nil {
-		return nil, raw, name, usageErr(fmt.Errorf("%s: %w", name, err))
-	}
-	return t, raw, name, nil
-}
-
-// noteTables prints a note on stderr when the acpidump text in file holds
-// more than one ERST table: the command shows the first.
-func (e *env) noteTables(file string) {
-	b, err := os.ReadFile(file)
-	if err != nil {
-		return
-	}
-	if n := acpi.CountAcpidump(b, acpi.SignatureERST); n > 1 {
-		fmt.Fprintf(e.stderr, "erst: note: %s holds %d ERST tables; this is the first of them\n", file, n)
-	}
+	return t.ERST, t.Raw, t.Name, exitCode(err)
 }

@@ -29,6 +29,7 @@ var layers = [][]string{
 	{"acpi/lint", "erst/hw", "internal/guesttest"},          // lint, register bus
 	{"erst", "erst/sim", "erst/hw/linuxhw"},                 // interpreter, device
 	{"erst/sim/simdriver", "erst/live"},                     // the driver over a simulated device, or the live one
+	{"erst/target"},                                         // the device a tool names
 	{"erst/sim/simtest"},                                    // the tests' device rig
 	{"erst/bench", "erst/batch"},                            // over the driver: the benchmark, batch writes
 	{"erst/pshed", "erst/torture"},                          // PSHED contract, stress records

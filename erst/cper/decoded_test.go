@@ -1,0 +1,56 @@
+package cper_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/goerst/erst/erst/cper"
+)
+
+// DecodeFile keeps the record, its JSON and findings, or the error; its
+// JSON leaves out what is empty; Problems is the error or the findings;
+// DecodeError counts both kinds of bad input.
+func TestDecodeFile(t *testing.T) {
+	rec := inputRecord(t)
+	good := cper.DecodeFile("good", rec)
+	if good.Err != nil || good.Rec.RecordID != 0x77 || !bytes.Equal(good.Raw, rec) || good.Record == nil || good.Problems() != nil {
+		t.Fatalf("good: %+v", good)
+	}
+	trailing := cper.DecodeFile("trailing", append(bytes.Clone(rec), 0))
+	if trailing.Err != nil || len(trailing.Findings) != 1 || len(trailing.Problems()) != 1 {
+		t.Errorf("trailing: findings %q, err %v; want one finding", trailing.Findings, trailing.Err)
+	}
+	bad := cper.DecodeFile("bad", []byte("no record"))
+	if bad.Err == nil || bad.Record != nil || bad.Error != bad.Err.Error() || len(bad.Problems()) != 1 || bad.Problems()[0] != bad.Error {
+		t.Errorf("bad: %+v", bad)
+	}
+	b, err := json.Marshal(bad)
+	if want := `{"file":"bad","error":` + jsonString(bad.Error) + `}`; err != nil || string(b) != want {
+		t.Errorf("JSON of bad = %s, %v; want %s", b, err, want)
+	}
+	if b, _ := json.Marshal(good); !strings.HasPrefix(string(b), `{"file":"good","record":{`) || strings.Contains(string(b), `"findings"`) {
+		t.Errorf("JSON of good = %s", b)
+	}
+
+	for _, tc := range []struct {
+		ds   []cper.Decoded
+		want string
+	}{
+		{[]cper.Decoded{good, good}, ""},
+		{[]cper.Decoded{good, bad}, "1 of 2 inputs are not CPER records"},
+		{[]cper.Decoded{trailing, good, good}, "1 of 3 records have findings"},
+		{[]cper.Decoded{bad, trailing, bad}, "2 of 3 inputs are not CPER records, 1 have findings"},
+	} {
+		err := cper.DecodeError(tc.ds)
+		if (err == nil) != (tc.want == "") || err != nil && err.Error() != tc.want {
+			t.Errorf("DecodeError = %v, want %q", err, tc.want)
+		}
+	}
+}
+
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/goerst/erst/erst/batch"
-	"github.com/goerst/erst/erst/cper"
 )
 
 // outputFormat checks the -format of decode and dump and folds -json into it.
@@ -25,17 +24,14 @@ func outputFormat(format *string, asJSON *bool) error {
 // array, as erst decode -format redfish); a record that cannot be read or
 // is not CPER is left out and named on stderr, and the exit is 1.
 func (e *env) dumpRedfish(recs []batch.Stored) error {
-	entries := []cper.RedfishLogEntry{}
 	bad := 0
 	for _, r := range recs {
 		if r.Err != nil {
 			bad++
 			fmt.Fprintf(e.stderr, "erst dump: record %s: %v\n", hex64(r.ID), r.Err)
-			continue
 		}
-		entries = append(entries, cper.NewRedfishLogEntry(r.Rec, r.Raw))
 	}
-	if err := printJSON(e.stdout, entries); err != nil {
+	if err := printJSON(e.stdout, batch.RedfishEntries(recs)); err != nil {
 		return err
 	}
 	if err := e.storeFindings(); err != nil {

@@ -3,7 +3,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"io"
 	"os"
 
 	"github.com/goerst/erst/erst/cper"
@@ -12,10 +11,6 @@ import (
 func init() {
 	register(&command{name: "decode", args: "[FILE|-]...", summary: "Decode CPER record files without a store: binary, base64 (Redfish LogEntry DiagnosticData) or hex.\nEvery section is decoded field by field where its type is standard; \"-\" or no FILE reads stdin.\nA record that decodes with findings (a malformed section, bytes after it, cut short) exits 1.", setup: setupDecode})
 }
-
-// maxInput bounds what decode reads from one file: a CPER record's length
-// is a u32, but no real one comes near 64 MiB (base64 a third more).
-const maxInput = 64 << 20
 
 func setupDecode(fs *flag.FlagSet) func(*env, []string) error {
 	asJSON := fs.Bool("json", false, "print JSON: the header, every section descriptor and every decoded field (-format json)")
@@ -29,20 +24,13 @@ func setupDecode(fs *flag.FlagSet) func(*env, []string) error {
 		}
 		// Read everything first: an unreadable file is bad input (exit 2)
 		// before anything is printed.
-		inputs := make([][]byte, len(args))
+		ds := make([]cper.Decoded, len(args))
 		for i, name := range args {
-			b, err := readInput(e, name)
+			b, name, err := readInput(e, name)
 			if err != nil {
 				return err
 			}
-			inputs[i] = b
-		}
-		ds := make([]cper.Decoded, len(args))
-		for i, name := range args {
-			if name == "-" {
-				name = "stdin"
-			}
-			ds[i] = cper.DecodeFile(name, inputs[i])
+			ds[i] = cper.DecodeFile(name, b)
 		}
 		if *asJSON {
 			if err := printJSON(e.stdout, map[string]any{"records": ds}); err != nil {
@@ -78,24 +66,23 @@ func setupDecode(fs *flag.FlagSet) func(*env, []string) error {
 	}
 }
 
-func readInput(e *env, name string) ([]byte, error) {
+// readInput reads the record file name, "-" for stdin, and returns its
+// bytes and the name to show for it.
+func readInput(e *env, name string) ([]byte, string, error) {
 	in := e.stdin
-	if name != "-" {
+	if name == "-" {
+		name = "stdin"
+	} else {
 		f, err := os.Open(name)
 		if err != nil {
-			return nil, usageErr(err)
+			return nil, name, usageErr(err)
 		}
 		defer f.Close()
 		in = f
-	} else {
-		name = "stdin"
 	}
-	b, err := io.ReadAll(io.LimitReader(in, maxInput+1))
+	b, err := cper.ReadInput(in)
 	if err != nil {
-		return nil, usageErr(fmt.Errorf("%s: %w", name, err))
+		return nil, name, usageErr(fmt.Errorf("%s: %w", name, err))
 	}
-	if len(b) > maxInput {
-		return nil, usagef("%s: larger than %d MiB: not an error record", name, maxInput>>20)
-	}
-	return b, nil
+	return b, name, nil
 }

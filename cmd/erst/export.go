@@ -93,12 +93,9 @@ func (e *env) exportInputs(args []string) ([]pstore.Input, string, error) {
 	}
 	var files pstore.Files
 	for _, name := range args {
-		b, err := readInput(e, name)
+		b, name, err := readInput(e, name)
 		if err != nil {
 			return nil, "", err
-		}
-		if name == "-" {
-			name = "stdin"
 		}
 		findings, err := files.Add(name, b)
 		for _, f := range findings {

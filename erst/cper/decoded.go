@@ -1,6 +1,29 @@
 package cper
 
-import "fmt"
+import (
+	"fmt"
+	"io"
+)
+
+// MaxInput bounds what [ReadInput] reads: a record's RecordLength is a
+// u32, but no real record comes near 64 MiB (its base64 text a third more).
+const MaxInput = 64 << 20
+
+// ErrInputTooLarge: [ReadInput]'s input holds more than [MaxInput] bytes.
+var ErrInputTooLarge = fmt.Errorf("larger than %d MiB: not an error record", MaxInput>>20)
+
+// ReadInput reads a record file for [ReadRecord] or [DecodeFile], at most
+// [MaxInput] bytes of it: more is [ErrInputTooLarge].
+func ReadInput(r io.Reader) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, MaxInput+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > MaxInput {
+		return nil, ErrInputTooLarge
+	}
+	return b, nil
+}
 
 // Decoded is one input file read with [ReadRecord], as erst decode -json
 // lists it: the record as far as it decoded, what is wrong with it, or

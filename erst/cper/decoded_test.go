@@ -3,8 +3,11 @@ package cper_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/goerst/erst/erst/cper"
 )
@@ -53,4 +56,31 @@ func TestDecodeFile(t *testing.T) {
 func jsonString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+// zeros reads n zero bytes.
+type zeros struct{ n int }
+
+func (z *zeros) Read(p []byte) (int, error) {
+	if z.n == 0 {
+		return 0, io.EOF
+	}
+	k := min(len(p), z.n)
+	clear(p[:k])
+	z.n -= k
+	return k, nil
+}
+
+// ReadInput takes up to MaxInput bytes and refuses one more; a read error
+// is returned as it is.
+func TestReadInput(t *testing.T) {
+	if b, err := cper.ReadInput(&zeros{cper.MaxInput}); err != nil || len(b) != cper.MaxInput {
+		t.Errorf("MaxInput bytes: %d, %v", len(b), err)
+	}
+	if _, err := cper.ReadInput(&zeros{cper.MaxInput + 1}); !errors.Is(err, cper.ErrInputTooLarge) {
+		t.Errorf("MaxInput+1 bytes: %v, want ErrInputTooLarge", err)
+	}
+	if _, err := cper.ReadInput(iotest.ErrReader(io.ErrUnexpectedEOF)); !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Errorf("failing reader: %v", err)
+	}
 }

@@ -25,11 +25,7 @@ func setupDump(fs *flag.FlagSet) func(*env, []string) error {
 		case "redfish":
 			return e.dumpRedfish(recs)
 		case "json":
-			out := make([]batch.DumpEntry, len(recs))
-			for i, r := range recs {
-				out[i] = r.DumpEntry()
-			}
-			err = printJSON(e.stdout, map[string]any{"records": out})
+			err = printJSON(e.stdout, map[string]any{"records": batch.DumpEntries(recs)})
 		default:
 			err = batch.WriteDump(e.stdout, recs)
 		}

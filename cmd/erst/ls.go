@@ -50,11 +50,7 @@ func setupLs(fs *flag.FlagSet) func(*env, []string) error {
 			return err
 		}
 		if *asJSON {
-			out := make([]batch.ListEntry, len(recs))
-			for i, r := range recs {
-				out[i] = r.ListEntry()
-			}
-			err = printJSON(e.stdout, map[string]any{"records": out})
+			err = printJSON(e.stdout, map[string]any{"records": batch.ListEntries(recs)})
 		} else {
 			err = batch.WriteList(e.stdout, recs)
 		}

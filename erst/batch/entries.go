@@ -28,6 +28,15 @@ func (s Stored) ListEntry() ListEntry {
 	return l
 }
 
+// ListEntries are the records' ListEntry values, in order; never nil.
+func ListEntries(recs []Stored) []ListEntry {
+	out := make([]ListEntry, len(recs))
+	for i, r := range recs {
+		out[i] = r.ListEntry()
+	}
+	return out
+}
+
 // DumpEntry is a [Stored] record as erst dump -json lists it: its id and
 // decode ([cper.RecordJSON]), or why it is not CPER or could not be read.
 type DumpEntry struct {
@@ -46,6 +55,15 @@ func (s Stored) DumpEntry() DumpEntry {
 		d.Record = &j
 	}
 	return d
+}
+
+// DumpEntries are the records' DumpEntry values, in order; never nil.
+func DumpEntries(recs []Stored) []DumpEntry {
+	out := make([]DumpEntry, len(recs))
+	for i, r := range recs {
+		out[i] = r.DumpEntry()
+	}
+	return out
 }
 
 // WriteList writes one line per record that could be read: its id,

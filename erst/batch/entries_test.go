@@ -86,3 +86,23 @@ func mustJSON(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
 }
+
+// The entry lists hold one entry per record, in order, and are [] for none.
+func TestEntries(t *testing.T) {
+	recs := stored(t)
+	l, d := ListEntries(recs), DumpEntries(recs)
+	for i, r := range recs {
+		if l[i] != r.ListEntry() || d[i].ID != r.DumpEntry().ID || d[i].Error != r.DumpEntry().Error {
+			t.Errorf("entry %d: %+v, %+v", i, l[i], d[i])
+		}
+	}
+	if len(l) != len(recs) || len(d) != len(recs) {
+		t.Errorf("%d and %d entries for %d records", len(l), len(d), len(recs))
+	}
+	if b, _ := json.Marshal(ListEntries(nil)); string(b) != "[]" {
+		t.Errorf("ListEntries(nil) = %s", b)
+	}
+	if b, _ := json.Marshal(DumpEntries(nil)); string(b) != "[]" {
+		t.Errorf("DumpEntries(nil) = %s", b)
+	}
+}

@@ -42,13 +42,8 @@ func setupDecode(fs *flag.FlagSet) func(*env, []string) error {
 		for _, d := range ds {
 			if d.Err == nil && *format == "redfish" {
 				entries = append(entries, cper.NewRedfishLogEntry(d.Rec, d.Raw))
-			} else if d.Err == nil {
-				if len(args) > 1 {
-					fmt.Fprintf(e.stdout, "%s:\n", d.File)
-				}
-				if err := cper.WriteText(e.stdout, d.Rec); err != nil {
-					return err
-				}
+			} else if err := d.WriteText(e.stdout, len(args) > 1); err != nil {
+				return err
 			}
 			for _, p := range d.Problems() {
 				fmt.Fprintf(e.stderr, "erst decode: %s: %s\n", d.File, p)

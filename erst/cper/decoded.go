@@ -52,6 +52,20 @@ func DecodeFile(name string, b []byte) Decoded {
 	return d
 }
 
+// WriteText writes d's record as [WriteText] does, after a line "FILE:"
+// when named; nothing when d is not a record.
+func (d Decoded) WriteText(w io.Writer, named bool) error {
+	if d.Err != nil {
+		return nil
+	}
+	if named {
+		if _, err := fmt.Fprintf(w, "%s:\n", d.File); err != nil {
+			return err
+		}
+	}
+	return WriteText(w, d.Rec)
+}
+
 // Problems are why d is not a record, or its findings: one line each.
 func (d Decoded) Problems() []string {
 	if d.Err != nil {

@@ -84,3 +84,22 @@ func TestReadInput(t *testing.T) {
 		t.Errorf("failing reader: %v", err)
 	}
 }
+
+// Decoded.WriteText is the record's text, after "FILE:" when named, and
+// nothing for an input that is not a record.
+func TestDecodedWriteText(t *testing.T) {
+	d := cper.DecodeFile("r.cper", inputRecord(t))
+	var want, got bytes.Buffer
+	cper.WriteText(&want, d.Rec)
+	if err := d.WriteText(&got, false); err != nil || got.String() != want.String() {
+		t.Errorf("WriteText(unnamed) = %q, %v; want %q", got.String(), err, want.String())
+	}
+	got.Reset()
+	if err := d.WriteText(&got, true); err != nil || got.String() != "r.cper:\n"+want.String() {
+		t.Errorf("WriteText(named) = %q, %v", got.String(), err)
+	}
+	got.Reset()
+	if err := cper.DecodeFile("x", []byte("junk")).WriteText(&got, true); err != nil || got.Len() != 0 {
+		t.Errorf("WriteText(not a record) = %q, %v; want nothing", got.String(), err)
+	}
+}

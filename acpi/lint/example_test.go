@@ -3,6 +3,7 @@ package lint_test
 import (
 	"fmt"
 	"log"
+	"os"
 
 	"github.com/goerst/erst/acpi"
 	"github.com/goerst/erst/acpi/lint"
@@ -28,4 +29,16 @@ func Example() {
 	// error missing-action
 	// info missing-timings
 	// Linux can use it: false
+}
+
+// WriteText prints findings as erst lint does, then a count line.
+func ExampleWriteText() {
+	lint.WriteText(os.Stdout, "erst.dat", []lint.Finding{
+		{Severity: lint.Error, Code: lint.CodeChecksum, Entry: -1, Message: "the bytes do not sum to 0"},
+		{Severity: lint.Info, Code: lint.CodeFillerAction, Entry: 7, Message: "a filler entry"},
+	})
+	// Output:
+	// error [checksum] the bytes do not sum to 0
+	// info [filler-action] entry 7: a filler entry
+	// erst.dat: 1 error, 0 warnings, 1 info
 }

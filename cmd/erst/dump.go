@@ -2,9 +2,8 @@ package main
 
 import (
 	"flag"
-	"fmt"
 
-	"github.com/goerst/erst/erst/cper"
+	"github.com/goerst/erst/erst/batch"
 )
 
 func init() {
@@ -22,46 +21,16 @@ func setupDump(fs *flag.FlagSet) func(*env, []string) error {
 		if err != nil {
 			return err
 		}
-		if *format == "redfish" {
+		switch *format {
+		case "redfish":
 			return e.dumpRedfish(recs)
+		case "json":
+			err = printJSON(e.stdout, map[string]any{"records": batch.DumpEntries(recs)})
+		default:
+			err = batch.WriteDump(e.stdout, recs)
 		}
-		type dumpEntry struct {
-			ID     string           `json:"id"`
-			Record *cper.RecordJSON `json:"record,omitempty"`
-			Error  string           `json:"error,omitempty"`
-		}
-		if *asJSON {
-			out := make([]dumpEntry, len(recs))
-			for i, r := range recs {
-				out[i].ID = hex64(r.ID)
-				if r.Err != nil {
-					out[i].Error = r.Err.Error()
-					continue
-				}
-				j := r.Rec.JSON()
-				out[i].Record = &j
-			}
-			if err := printJSON(e.stdout, map[string]any{"records": out}); err != nil {
-				return err
-			}
-			return e.readFailures("dump", recs)
-		}
-		first := true
-		for _, r := range recs {
-			if r.Unread {
-				continue
-			}
-			if !first {
-				fmt.Fprintln(e.stdout)
-			}
-			first = false
-			if r.Err != nil {
-				fmt.Fprintf(e.stdout, "record %s: %v\n", hex64(r.ID), r.Err)
-				continue
-			}
-			if err := cper.WriteText(e.stdout, r.Rec); err != nil {
-				return err
-			}
+		if err != nil {
+			return err
 		}
 		return e.readFailures("dump", recs)
 	}

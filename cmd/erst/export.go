@@ -4,11 +4,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"path/filepath"
-	"strings"
 
-	"github.com/goerst/erst/erst/cper"
 	"github.com/goerst/erst/erst/pstore"
 )
 
@@ -53,8 +50,8 @@ func setupExport(fs *flag.FlagSet) func(*env, []string) error {
 			if err := printJSON(e.stdout, x.Index); err != nil {
 				return err
 			}
-		} else {
-			printExport(e.stdout, x, *out, where)
+		} else if err := x.WriteText(e.stdout, *out, where); err != nil {
+			return err
 		}
 		var errs []error
 		for _, p := range x.Problems() {
@@ -94,58 +91,19 @@ func (e *env) exportInputs(args []string) ([]pstore.Input, string, error) {
 	if e.g.store != "" {
 		return nil, "", usagef("give -store or record FILEs, not both")
 	}
-	in := make([]pstore.Input, len(args))
-	from := map[uint64]string{}
-	for i, name := range args {
-		b, err := readInput(e, name)
+	var files pstore.Files
+	for _, name := range args {
+		b, name, err := readInput(e, name)
 		if err != nil {
 			return nil, "", err
 		}
-		if name == "-" {
-			name = "stdin"
-		}
-		r, raw, findings, err := cper.ReadRecord(b)
-		if err != nil {
-			return nil, "", usagef("%s: %v", name, err)
-		}
+		findings, err := files.Add(name, b)
 		for _, f := range findings {
-			fmt.Fprintf(e.stderr, "erst export: %s: %s (exported as it is)\n", name, f)
+			fmt.Fprintf(e.stderr, "erst export: %s (exported as it is)\n", f)
 		}
-		if other, ok := from[r.RecordID]; ok {
-			return nil, "", usagef("%s and %s are both record %s: export writes files by record id", other, name, hex64(r.RecordID))
+		if err != nil {
+			return nil, "", usageErr(err)
 		}
-		from[r.RecordID] = name
-		in[i] = pstore.Input{ID: r.RecordID, Raw: raw}
 	}
-	return in, fmt.Sprintf("%d file(s)", len(args)), nil
-}
-
-// printExport lists what went where, one line per file group.
-func printExport(w io.Writer, x *pstore.Export, dir, where string) {
-	for _, l := range x.Index.Logs {
-		var parts []string
-		for _, p := range l.Parts {
-			parts = append(parts, fmt.Sprintf("Part%d %s", p.Part, p.ID))
-		}
-		head := "log"
-		if l.Reason != "" {
-			head = fmt.Sprintf("%s#%d", l.Reason, l.Count)
-		}
-		fmt.Fprintf(w, "%s: %s from %s", l.File, head, strings.Join(parts, ", "))
-		for _, g := range l.Missing {
-			fmt.Fprintf(w, "; %s missing", g)
-		}
-		fmt.Fprintln(w)
-	}
-	for _, r := range x.Index.Records {
-		if r.Kind == pstore.KindDmesg && r.Part != "" {
-			continue // listed with its log
-		}
-		files := "no file"
-		if len(r.Files) > 0 {
-			files = strings.Join(r.Files, ", ")
-		}
-		fmt.Fprintf(w, "%s: record %s (%s)\n", files, r.ID, r.Kind)
-	}
-	fmt.Fprintf(w, "exported %d record(s) from %s into %s (index.json lists them)\n", len(x.Index.Records), where, dir)
+	return files.Inputs(), fmt.Sprintf("%d file(s)", len(args)), nil
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"flag"
-	"fmt"
 
 	"github.com/goerst/erst/erst/store"
 )
@@ -15,13 +14,6 @@ One finding per line: CODE [slot N] [id ID]: detail. Exit 0 clean, 1
 findings, 2 when the file cannot be checked (missing, not a store, in use).
 An overwrite torn mid-write shows only where it broke the format (see
 erst/store).`, setup: setupFsck})
-}
-
-type findingJSON struct {
-	Code   string `json:"code"`
-	Slot   *int   `json:"slot"` // null: the header as a whole
-	ID     string `json:"id,omitempty"`
-	Detail string `json:"detail"`
 }
 
 func setupFsck(flags *flag.FlagSet) func(*env, []string) error {
@@ -38,31 +30,14 @@ func setupFsck(flags *flag.FlagSet) func(*env, []string) error {
 		if err != nil {
 			return storeError(path, err)
 		}
+		r := store.Report{Path: path, Findings: found}
 		if *asJSON {
-			j := struct {
-				Store    string        `json:"store"`
-				Clean    bool          `json:"clean"`
-				Findings []findingJSON `json:"findings"`
-			}{Store: path, Clean: len(found) == 0, Findings: []findingJSON{}}
-			for _, f := range found {
-				fj := findingJSON{Code: f.Code, Detail: f.Detail}
-				if f.Slot >= 0 {
-					fj.Slot = &f.Slot
-				}
-				if f.ID != 0 {
-					fj.ID = hex64(f.ID)
-				}
-				j.Findings = append(j.Findings, fj)
-			}
-			if err := printJSON(e.stdout, j); err != nil {
-				return err
-			}
+			err = printJSON(e.stdout, r)
 		} else {
-			for _, f := range found {
-				if _, err := fmt.Fprintln(e.stdout, f); err != nil {
-					return err
-				}
-			}
+			err = r.WriteText(e.stdout)
+		}
+		if err != nil {
+			return err
 		}
 		if len(found) > 0 {
 			return silentExit(exitFailure)

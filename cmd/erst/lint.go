@@ -2,7 +2,6 @@ package main
 
 import (
 	"flag"
-	"fmt"
 
 	"github.com/goerst/erst/acpi/lint"
 )
@@ -26,14 +25,9 @@ func setupLint(fs *flag.FlagSet) func(*env, []string) error {
 		}
 		findings := lint.Check(t, raw)
 		if *asJSON {
-			if findings == nil {
-				findings = []lint.Finding{}
-			}
-			err = printJSON(e.stdout, struct {
-				Findings []lint.Finding `json:"findings"`
-			}{findings})
+			err = printJSON(e.stdout, lint.Report{Findings: findings})
 		} else {
-			err = printFindings(e, name, findings)
+			err = lint.WriteText(e.stdout, name, findings)
 		}
 		if err != nil {
 			return err
@@ -43,26 +37,4 @@ func setupLint(fs *flag.FlagSet) func(*env, []string) error {
 		}
 		return nil
 	}
-}
-
-// printFindings prints one line per finding and a count.
-func printFindings(e *env, name string, findings []lint.Finding) error {
-	var n [3]int
-	for _, f := range findings {
-		if _, err := fmt.Fprintln(e.stdout, f); err != nil {
-			return err
-		}
-		if int(f.Severity) < len(n) {
-			n[f.Severity]++
-		}
-	}
-	plural := func(k int, what string) string {
-		if k == 1 {
-			return fmt.Sprintf("%d %s", k, what)
-		}
-		return fmt.Sprintf("%d %ss", k, what)
-	}
-	_, err := fmt.Fprintf(e.stdout, "%s: %s, %s, %d info\n", name,
-		plural(n[lint.Error], "error"), plural(n[lint.Warning], "warning"), n[lint.Info])
-	return err
 }

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"log"
 	"os"
@@ -103,4 +104,16 @@ func ExampleLock() {
 	defer s.Close()
 	fmt.Println(s.Capacity(), "record slots")
 	// Output: 7 record slots
+}
+
+// A Report is what erst fsck prints: as JSON, the findings with the slot
+// null for the header as a whole and the id in hex.
+func ExampleReport() {
+	im, _ := store.NewImage(64<<10, store.DefaultRecordSize)
+	s, _ := store.New(im)
+	s.Write(record(0x100, "hello"))
+	binary.LittleEndian.PutUint32(im[0x14:], 2) // record_count 2 for one record
+	b, _ := json.Marshal(store.Report{Path: "erst.backing", Findings: store.CheckImage(im)})
+	fmt.Println(string(b))
+	// Output: {"store":"erst.backing","clean":false,"findings":[{"code":"count-mismatch","slot":null,"detail":"record_count 2, but the map holds 1 ids: the device reports records that are not there"}]}
 }

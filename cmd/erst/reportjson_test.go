@@ -1,0 +1,7 @@
+package main
+
+import "github.com/goerst/erst/erst/conform"
+
+// The tests decode the -json documents into the types of the libraries
+// that define them.
+type conformJSON = conform.JSON

@@ -2,7 +2,6 @@ package main
 
 import (
 	"flag"
-	"fmt"
 
 	"github.com/goerst/erst/erst/torture"
 )
@@ -62,26 +61,14 @@ func setupTorture(fs *flag.FlagSet) func(*env, []string) error {
 		if err != nil {
 			return err
 		}
+		log := torture.Log{W: e.stdout}
 		s, err := g.Torture(d, torture.Options{
 			N: *n, Start: uint32(*start), Keep: *keep, ReadBack: *readBack,
-			Ack: func(id uint64) error {
-				_, err := fmt.Fprintf(e.stdout, "ack %#x\n", id)
-				return err
-			},
-			Clearing: func(id uint64) error {
-				_, err := fmt.Fprintf(e.stdout, "clear %#x\n", id)
-				return err
-			},
+			Ack: log.Ack, Clearing: log.Clear,
 		})
 		if err != nil {
 			return err
 		}
-		if s.Written == 0 {
-			fmt.Fprintf(e.stdout, "torture: seed %#x: nothing written\n", *seed)
-			return nil
-		}
-		fmt.Fprintf(e.stdout, "torture: seed %#x: %d records acknowledged (%#x to %#x), %d of its own cleared to make room, on the %s\n",
-			*seed, s.Written, s.First, s.Last, s.Cleared, d.where)
-		return nil
+		return s.WriteText(e.stdout, d.where)
 	}
 }

@@ -8,9 +8,9 @@ import (
 	"github.com/goerst/erst/erst/pshed/pshedtest"
 )
 
-// JSON is the JSON form of a [Report], the document erst conform -json
+// ReportJSON is the JSON form of a [Report], the document erst conform -json
 // prints; the field order is the document's.
-type JSON struct {
+type ReportJSON struct {
 	Device       string      `json:"device"`          // the device checked, as the caller names it
 	RecordLength int         `json:"record_length"`   // the longest record written: the range length, or the NVRAM slot
 	Room         *int        `json:"room"`            // records of record_length the store had room for; null unknown
@@ -20,7 +20,7 @@ type JSON struct {
 	Checks       []CheckJSON `json:"checks"`          // every check, in the order run
 }
 
-// CheckJSON is one check of a [JSON] document.
+// CheckJSON is one check of a [ReportJSON].
 type CheckJSON struct {
 	Name   string `json:"name"`
 	Result string `json:"result"` // pass, fail or skip
@@ -28,8 +28,8 @@ type CheckJSON struct {
 }
 
 // JSON returns r's JSON form; device names the device checked.
-func (r *Report) JSON(device string) JSON {
-	j := JSON{Device: device, RecordLength: r.RecordLength, Foreign: r.Foreign, Failed: r.Failed(), Checks: []CheckJSON{}}
+func (r *Report) JSON(device string) ReportJSON {
+	j := ReportJSON{Device: device, RecordLength: r.RecordLength, Foreign: r.Foreign, Failed: r.Failed(), Checks: []CheckJSON{}}
 	if j.Failed == nil {
 		j.Failed = []string{}
 	}

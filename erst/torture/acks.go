@@ -59,7 +59,7 @@ func (g *Gen) VerifyAcked(d Device, acked []uint64) (*Report, error) {
 	for _, f := range r.Faults {
 		found[f.ID] = true
 	}
-	r.Missing = nil
+	r.Missing, r.Acked = nil, true
 	for _, id := range acked {
 		if !found[id] {
 			r.Missing = append(r.Missing, id)

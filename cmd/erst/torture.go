@@ -20,23 +20,16 @@ func seedFlag(fs *flag.FlagSet) *uint64 {
 	return fs.Uint64("seed", 1, "torture `seed` (decimal or 0x-hex): with the record id it determines every byte")
 }
 
-// tortureGen opens the device and the generator of seed for its range;
-// with write (torture) a -store file is opened for writing, else
-// (verify) read-only. Neither creates one.
-func (e *env) tortureGen(seed uint64, write bool) (*device, *torture.Gen, error) {
-	access := readStore
-	if write {
-		access = writeStore
-	}
+// tortureGen opens the device with access (a -store file for writing for
+// torture, read-only for verify; neither creates one) and the generator
+// of seed for its range.
+func (e *env) tortureGen(seed uint64, access storeAccess) (*device, *torture.Gen, error) {
 	d, err := e.openDeviceWith(access)
 	if err != nil {
 		return nil, nil, err
 	}
 	g, err := torture.New(seed, d.Range().Length)
-	if err != nil {
-		return nil, nil, err
-	}
-	return d, g, nil
+	return d, g, err
 }
 
 func setupTorture(fs *flag.FlagSet) func(*env, []string) error {
@@ -57,7 +50,7 @@ func setupTorture(fs *flag.FlagSet) func(*env, []string) error {
 		case *keep < 0:
 			return usagef("-keep %d: want a count of records, 0 or more (0: clear only when the store is full)", *keep)
 		}
-		d, g, err := e.tortureGen(*seed, true)
+		d, g, err := e.tortureGen(*seed, writeStore)
 		if err != nil {
 			return err
 		}

@@ -36,7 +36,7 @@ func setupVerify(fs *flag.FlagSet) func(*env, []string) error {
 				return err
 			}
 		}
-		d, g, err := e.tortureGen(*seed, false)
+		d, g, err := e.tortureGen(*seed, readStore)
 		if err != nil {
 			return err
 		}

@@ -3,12 +3,9 @@ package main
 import (
 	"errors"
 	"flag"
-	"fmt"
-	"strings"
 
 	"github.com/goerst/erst/erst/conform"
 	"github.com/goerst/erst/erst/hw"
-	"github.com/goerst/erst/erst/pshed/pshedtest"
 )
 
 func init() {
@@ -21,22 +18,6 @@ it measures against the one the table announces (on a -store file, the simulator
 time: none, or what -fault slow=D adds), and a full store.
 Exit status: 0 every check passed (or was skipped with a reason), 1 a check failed, 2 the run
 could not start (bad usage, no device, too little room, reserved ids already in the store).`, setup: setupConform})
-}
-
-type conformCheckJSON struct {
-	Name   string `json:"name"`
-	Result string `json:"result"` // pass, fail, skip
-	Reason string `json:"reason"`
-}
-
-type conformJSON struct {
-	Device    string             `json:"device"`
-	RecordLen int                `json:"record_length"` // the longest record written: the range length, or the NVRAM slot
-	Room      *int               `json:"room"`          // records of record_length the store had room for; null unknown
-	Foreign   int                `json:"foreign_records"`
-	Passed    bool               `json:"passed"`
-	Failed    []string           `json:"failed"`
-	Checks    []conformCheckJSON `json:"checks"`
 }
 
 func setupConform(fs *flag.FlagSet) func(*env, []string) error {
@@ -67,8 +48,9 @@ func setupConform(fs *flag.FlagSet) func(*env, []string) error {
 			o.Free, o.FreeKnown = d.st.FreeSlots(), true
 		}
 		if !*asJSON {
-			fmt.Fprintf(e.stdout, "conform: %s: needs room for %d records of %d bytes; uses only ids %#x to %#x\n",
-				d.where, pshedtest.Room, o.RecordLength, pshedtest.IDBase, pshedtest.IDBase+pshedtest.IDSpan-1)
+			if err := conform.WriteIntro(e.stdout, d.where, o.RecordLength); err != nil {
+				return err
+			}
 		}
 		rep, err := conform.Run(d.Device, o)
 		if errors.Is(err, conform.ErrCannotRun) {
@@ -77,38 +59,14 @@ func setupConform(fs *flag.FlagSet) func(*env, []string) error {
 		if err != nil {
 			return err
 		}
-		j := conformJSON{Device: d.where, RecordLen: rep.RecordLength, Foreign: rep.Foreign, Failed: rep.Failed(), Checks: []conformCheckJSON{}}
-		if j.Failed == nil {
-			j.Failed = []string{}
-		}
-		j.Passed = len(j.Failed) == 0
-		if rep.FreeKnown {
-			j.Room = &rep.Free
-		}
-		for _, r := range rep.Results {
-			j.Checks = append(j.Checks, conformCheckJSON{Name: r.Name, Result: r.Outcome.String(), Reason: oneLine(r.Reason())})
-		}
 		if *asJSON {
-			if err := printJSON(e.stdout, j); err != nil {
-				return err
-			}
+			err = printJSON(e.stdout, rep.JSON(d.where))
 		} else {
-			room := "unknown"
-			if j.Room != nil {
-				room = fmt.Sprint(*j.Room)
-			}
-			fmt.Fprintf(e.stdout, "conform: room for %s records; %d other records in the store, left alone\n\n", room, j.Foreign)
-			fmt.Fprintf(e.stdout, "%-26s %-6s %s\n", "CHECK", "RESULT", "REASON")
-			counts := map[string]int{}
-			for _, c := range j.Checks {
-				fmt.Fprintf(e.stdout, "%-26s %-6s %s\n", c.Name, c.Result, c.Reason)
-				counts[c.Result]++
-			}
-			fmt.Fprintf(e.stdout, "\nconform: %d checks: %d pass, %d fail, %d skip\n", len(j.Checks), counts["pass"], counts["fail"], counts["skip"])
+			err = rep.WriteText(e.stdout)
 		}
-		if !j.Passed {
-			return fmt.Errorf("%d checks failed: %s", len(j.Failed), strings.Join(j.Failed, ", "))
+		if err != nil {
+			return err
 		}
-		return nil
+		return rep.Err()
 	}
 }

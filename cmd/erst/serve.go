@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"time"
 
 	"github.com/goerst/erst/erst/pshed/remote"
 	"github.com/goerst/erst/internal/virtioport"
@@ -67,14 +66,6 @@ func setupServe(fs *flag.FlagSet) func(*env, []string) error {
 		}
 		defer f.Close()
 		fmt.Fprintf(e.stderr, "erst serve: serving %s on %s\n", d.where, path)
-		for {
-			err := srv.Serve(f)
-			if !errors.Is(err, io.EOF) {
-				return err // nil after a shutdown request
-			}
-			// The host side is not connected: a port reads as EOF until it
-			// is. Look again shortly.
-			time.Sleep(100 * time.Millisecond)
-		}
+		return virtioport.Serve(f, srv.Serve) // nil after a shutdown request
 	}
 }

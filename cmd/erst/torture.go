@@ -2,7 +2,6 @@ package main
 
 import (
 	"flag"
-	"fmt"
 
 	"github.com/goerst/erst/erst/torture"
 )
@@ -21,23 +20,16 @@ func seedFlag(fs *flag.FlagSet) *uint64 {
 	return fs.Uint64("seed", 1, "torture `seed` (decimal or 0x-hex): with the record id it determines every byte")
 }
 
-// tortureGen opens the device and the generator of seed for its range;
-// with write (torture) a -store file is opened for writing, else
-// (verify) read-only. Neither creates one.
-func (e *env) tortureGen(seed uint64, write bool) (*device, *torture.Gen, error) {
-	access := readStore
-	if write {
-		access = writeStore
-	}
+// tortureGen opens the device with access (a -store file for writing for
+// torture, read-only for verify; neither creates one) and the generator
+// of seed for its range.
+func (e *env) tortureGen(seed uint64, access storeAccess) (*device, *torture.Gen, error) {
 	d, err := e.openDeviceWith(access)
 	if err != nil {
 		return nil, nil, err
 	}
 	g, err := torture.New(seed, d.Range().Length)
-	if err != nil {
-		return nil, nil, err
-	}
-	return d, g, nil
+	return d, g, err
 }
 
 func setupTorture(fs *flag.FlagSet) func(*env, []string) error {
@@ -58,30 +50,18 @@ func setupTorture(fs *flag.FlagSet) func(*env, []string) error {
 		case *keep < 0:
 			return usagef("-keep %d: want a count of records, 0 or more (0: clear only when the store is full)", *keep)
 		}
-		d, g, err := e.tortureGen(*seed, true)
+		d, g, err := e.tortureGen(*seed, writeStore)
 		if err != nil {
 			return err
 		}
+		log := torture.Log{W: e.stdout}
 		s, err := g.Torture(d, torture.Options{
 			N: *n, Start: uint32(*start), Keep: *keep, ReadBack: *readBack,
-			Ack: func(id uint64) error {
-				_, err := fmt.Fprintf(e.stdout, "ack %#x\n", id)
-				return err
-			},
-			Clearing: func(id uint64) error {
-				_, err := fmt.Fprintf(e.stdout, "clear %#x\n", id)
-				return err
-			},
+			Ack: log.Ack, Clearing: log.Clear,
 		})
 		if err != nil {
 			return err
 		}
-		if s.Written == 0 {
-			fmt.Fprintf(e.stdout, "torture: seed %#x: nothing written\n", *seed)
-			return nil
-		}
-		fmt.Fprintf(e.stdout, "torture: seed %#x: %d records acknowledged (%#x to %#x), %d of its own cleared to make room, on the %s\n",
-			*seed, s.Written, s.First, s.Last, s.Cleared, d.where)
-		return nil
+		return s.WriteText(e.stdout, d.where)
 	}
 }

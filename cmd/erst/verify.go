@@ -20,22 +20,6 @@ record of the seed at all is exit 1 unless -empty-ok. Records of other seeds
 and creators are counted, not read.`, setup: setupVerify})
 }
 
-type verifyFaultJSON struct {
-	ID      string `json:"id"`
-	Corrupt bool   `json:"corrupt"` // false: the read failed
-	Error   string `json:"error"`
-}
-
-type verifyJSON struct {
-	Seed       string            `json:"seed"`
-	OK         bool              `json:"ok"`
-	Intact     []string          `json:"intact"`
-	Faults     []verifyFaultJSON `json:"faults"`
-	Missing    []string          `json:"missing"`
-	OtherSeeds int               `json:"other_seeds"`
-	Others     int               `json:"others"`
-}
-
 func setupVerify(fs *flag.FlagSet) func(*env, []string) error {
 	seed := seedFlag(fs)
 	asJSON := fs.Bool("json", false, "print JSON: intact ids, faults, missing ids, counts of other records")
@@ -52,7 +36,7 @@ func setupVerify(fs *flag.FlagSet) func(*env, []string) error {
 				return err
 			}
 		}
-		d, g, err := e.tortureGen(*seed, false)
+		d, g, err := e.tortureGen(*seed, readStore)
 		if err != nil {
 			return err
 		}
@@ -68,51 +52,18 @@ func setupVerify(fs *flag.FlagSet) func(*env, []string) error {
 		if err != nil {
 			return err
 		}
-		j := verifyJSON{Seed: hex64(*seed), OK: rep.OK(), Intact: []string{}, Faults: []verifyFaultJSON{}, Missing: []string{}, OtherSeeds: rep.OtherSeeds, Others: rep.Others}
-		for _, id := range rep.Missing {
-			j.Missing = append(j.Missing, hex64(id))
-		}
 		empty := rep.Found() == 0 && !*emptyOK
-		if empty {
-			j.OK = false
-		}
-		for _, id := range rep.Intact {
-			j.Intact = append(j.Intact, hex64(id))
-		}
-		for _, f := range rep.Faults {
-			j.Faults = append(j.Faults, verifyFaultJSON{ID: hex64(f.ID), Corrupt: errors.Is(f.Err, torture.ErrCorrupt), Error: oneLine(f.Err.Error())})
-		}
 		if *asJSON {
-			if err := printJSON(e.stdout, j); err != nil {
-				return err
-			}
+			j := rep.JSON()
+			j.OK = j.OK && !empty
+			err = printJSON(e.stdout, j)
 		} else {
-			for _, f := range j.Faults {
-				what := "unreadable"
-				if f.Corrupt {
-					what = "corrupt"
-				}
-				fmt.Fprintf(e.stdout, "%s %s: %s\n", what, f.ID, f.Error)
-			}
-			why := "between the seed's lowest and highest counter in the store"
-			if *acks != "" {
-				why = "acknowledged in " + *acks + " and not cleared since"
-			}
-			for _, id := range j.Missing {
-				fmt.Fprintf(e.stdout, "missing %s: %s, not in the store\n", id, why)
-			}
-			fmt.Fprintf(e.stdout, "verify: seed %#x: %d records intact, %d failed, %d missing; %d torture records of other seeds and %d other records left alone\n",
-				*seed, len(rep.Intact), len(rep.Faults), len(rep.Missing), rep.OtherSeeds, rep.Others)
+			err = rep.WriteText(e.stdout, *acks)
 		}
-		var errs []error
-		if !rep.OK() {
-			ids := make([]string, 0, len(j.Faults)+len(j.Missing))
-			for _, f := range j.Faults {
-				ids = append(ids, f.ID)
-			}
-			ids = append(ids, j.Missing...)
-			errs = append(errs, fmt.Errorf("%d of %d records of seed %#x failed verification, %d missing: %v", len(rep.Faults), rep.Found(), *seed, len(rep.Missing), ids))
+		if err != nil {
+			return err
 		}
+		errs := []error{rep.Err()}
 		if empty {
 			errs = append(errs, fmt.Errorf("no record of seed %#x in the store (a mistyped -seed? -empty-ok accepts an empty result)", *seed))
 		}

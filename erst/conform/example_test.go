@@ -2,6 +2,7 @@ package conform_test
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/goerst/erst/erst"
 	"github.com/goerst/erst/erst/conform"
@@ -40,4 +41,25 @@ func Example() {
 	// 23 checks, 0 failed, <nil>
 	// ids left: [0x42]
 	// [FullStore WriteReadClear PersistenceSignature]
+}
+
+// A report as a person reads it: the room, a table of the checks and the
+// counts; JSON gives the same as the document erst conform -json prints.
+func ExampleReport_WriteText() {
+	rep := &conform.Report{RecordLength: 8192, Free: 5, FreeKnown: true, Results: []pshedtest.Result{
+		{Name: "WriteReadClear", Outcome: pshedtest.Pass, Messages: []string{"log: wrote, read and cleared 3 records"}},
+		{Name: "Timings", Outcome: pshedtest.Skip, Messages: []string{"skip: the table announces no timings"}},
+	}}
+	_ = rep.WriteText(os.Stdout)
+	j := rep.JSON("store erst.backing")
+	fmt.Println(j.Passed, *j.Room, j.Checks[1].Result, rep.Err())
+	// Output:
+	// conform: room for 5 records; 0 other records in the store, left alone
+	//
+	// CHECK                      RESULT REASON
+	// WriteReadClear             pass   wrote, read and cleared 3 records
+	// Timings                    skip   the table announces no timings
+	//
+	// conform: 2 checks: 1 pass, 0 fail, 1 skip
+	// true 5 skip <nil>
 }

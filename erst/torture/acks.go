@@ -60,7 +60,7 @@ func (g *Gen) VerifyAcked(d Device, acked []uint64) (*Report, error) {
 	for _, f := range r.Faults {
 		found[f.ID] = true
 	}
-	r.Missing = nil
+	r.Missing, r.Acked = nil, true
 	for _, id := range acked {
 		if !found[id] {
 			r.Missing = append(r.Missing, id)
@@ -70,12 +70,12 @@ func (g *Gen) VerifyAcked(d Device, acked []uint64) (*Report, error) {
 	return r, nil
 }
 
-// ReadAcks reads the output of torture runs (erst torture prints "ack ID"
-// for each acknowledged write and "clear ID" before clearing one of its
-// own records; its summary lines start with "torture:") and returns the
-// ids acknowledged and not cleared since, in the order acknowledged.
-// Several runs' outputs may follow one another. Any other line is an
-// error naming it.
+// ReadAcks reads the output of torture runs (erst torture prints, through
+// [Log], "ack ID" for each acknowledged write and "clear ID" before
+// clearing one of its own records; its summary lines, [Stats.WriteText],
+// start with "torture:") and returns the ids acknowledged and not cleared
+// since, in the order acknowledged. Several runs' outputs may follow one
+// another. Any other line is an error naming it.
 func ReadAcks(r io.Reader) ([]uint64, error) {
 	order := map[uint64]int{} // id -> when it was acknowledged
 	sc := bufio.NewScanner(r)

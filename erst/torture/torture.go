@@ -43,6 +43,7 @@ type Options struct {
 
 // Stats is what a Torture run did.
 type Stats struct {
+	Seed    uint64 // the generator's seed
 	Written int    // writes acknowledged
 	Cleared int    // own records cleared to make room (or to honour Keep)
 	First   uint64 // first identifier written; 0 when none
@@ -55,7 +56,7 @@ type Stats struct {
 // another seed or another creator, and fails when the store is full
 // without any record of its own.
 func (g *Gen) Torture(d Device, o Options) (Stats, error) {
-	var s Stats
+	s := Stats{Seed: g.seed}
 	ids, err := d.IDs()
 	if err != nil {
 		return s, fmt.Errorf("torture: %w", err)
@@ -156,6 +157,7 @@ type Fault struct {
 
 // Report is what Verify found.
 type Report struct {
+	Seed       uint64   // the generator's seed
 	Intact     []uint64 // this seed's records, read back exactly, in store order
 	Faults     []Fault  // this seed's records that could not be read or differ
 	OtherSeeds int      // torture records of other seeds, not read
@@ -166,6 +168,8 @@ type Report struct {
 	// clears its oldest, so the counters it leaves are contiguous); with
 	// VerifyAcked, the acknowledged records not cleared since.
 	Missing []uint64
+	// Acked is set by VerifyAcked: Missing are acknowledged records.
+	Acked bool
 }
 
 // OK reports whether every record of the seed that should be there was
@@ -187,7 +191,7 @@ func (g *Gen) Verify(d Device) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("verify: %w", err)
 	}
-	r := &Report{}
+	r := &Report{Seed: g.seed}
 	for _, id := range ids {
 		if _, ok := g.Index(id); !ok {
 			if IsTortureID(id) {

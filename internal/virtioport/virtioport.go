@@ -1,6 +1,7 @@
 // Package virtioport finds a virtio-serial port by the name QEMU gave it
-// (virtserialport name=), in a Linux guest: erst serve and the guest
-// agent's exec mode talk to the host over such a port.
+// (virtserialport name=), in a Linux guest, and serves one whose host side
+// may not be connected yet: erst serve and the guest agent's exec mode
+// talk to the host over such a port.
 package virtioport
 
 import (

@@ -80,7 +80,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -145,8 +144,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 			"remove it to clear them.\n\nflags:\n", cacheRoot(), cachedir.Env)
 		fs.PrintDefaults()
 	}
-	storeSize := sizeValue{p: &o.storeSize}
-	recordSize := sizeValue{p: &o.recordSize}
+	storeSize := (*size.Flag)(&o.storeSize)
+	recordSize := (*size.Flag)(&o.recordSize)
 	o.recordSize = store.DefaultRecordSize
 	fs.StringVar(&o.store, "store", "erst.backing", "record store backing `file` (QEMU's format; QEMU creates and formats it when missing)")
 	fs.Var(storeSize, "store-size", "`size` of the store (K/M/G suffixes; default: the existing file's size, else 64K as erst -store-size)")
@@ -231,24 +230,4 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runCrash(ctx, o, stdout, stderr)
 	}
 	return runVM(ctx, o, stdout, stderr)
-}
-
-// sizeValue is a flag holding a byte count with an optional K, M or G
-// (binary) suffix.
-type sizeValue struct{ p *uint64 }
-
-func (s sizeValue) String() string {
-	if s.p == nil {
-		return "0"
-	}
-	return strconv.FormatUint(*s.p, 10)
-}
-
-func (s sizeValue) Set(v string) error {
-	n, err := size.Parse(v)
-	if err != nil {
-		return err
-	}
-	*s.p = n
-	return nil
 }

@@ -21,7 +21,7 @@ const modulePath = "github.com/goerst/erst"
 // those of its own layer or of one above. A package the table does not
 // name fails the test until it is given its layer.
 var layers = [][]string{
-	{"internal/enum", "internal/size", "internal/virtioport", "internal/style", "internal/cachedir", "internal/atomicfile", "internal/flock", "images/guestproto"}, // support
+	{"internal/enum", "internal/size", "internal/virtioport", "internal/style", "internal/cachedir", "internal/atomicfile", "internal/flock", "internal/cli", "images/guestproto"}, // support
 	{"erst/cper"},                                           // records
 	{"erst/pstore"},                                         // crash logs
 	{"erst/store", "erst/store/storetest"},                  // store

@@ -10,11 +10,13 @@ import (
 	"syscall"
 
 	"github.com/goerst/erst/erst/bench"
+	"github.com/goerst/erst/erst/target"
+	"github.com/goerst/erst/internal/cli"
 	"github.com/goerst/erst/internal/size"
 )
 
 func init() {
-	register(&command{name: "bench", summary: `Time count, ids, dummy-write, write, read and clear on the device, -n times each.
+	register(&command{Name: "bench", Summary: `Time count, ids, dummy-write, write, read and clear on the device, -n times each.
 Prints per operation the mean, median, 99th percentile, minimum and maximum
 latency, the register accesses per operation (each one a VM exit on real
 hardware) beside the fewest the table allows, the Go heap allocations per
@@ -27,7 +29,7 @@ reads back and clears one record of -size bytes per iteration, under id
 from ` + hex64(bench.ID+1) + `), so that ids is timed at scale. It refuses to
 run if a record in [` + hex64(bench.ID) + `, ` + hex64(bench.IDEnd) + `] is
 stored, and clears what it wrote, also on error or interrupt, so the store
-keeps the records it had.`, setup: setupBench})
+keeps the records it had.`, Setup: setupBench})
 }
 
 func setupBench(fs *flag.FlagSet) func(*env, []string) error {
@@ -40,16 +42,16 @@ func setupBench(fs *flag.FlagSet) func(*env, []string) error {
 	fs.BoolVar(&o.Samples, "samples", false, "with -json: add each operation's time in every iteration, the driver's and its floor's (samples_ns)")
 	return func(e *env, args []string) error {
 		if len(args) > 0 {
-			return usagef("bench takes flags only")
+			return cli.Usagef("bench takes flags only")
 		}
 		if o.Samples && !*asJSON {
-			return usagef("-samples needs -json")
+			return cli.Usagef("-samples needs -json")
 		}
 		o.RecordSize = int(min(uint64(recSize), math.MaxInt))
 		if err := o.Validate(); err != nil {
-			return usageErr(err)
+			return cli.Usage(err)
 		}
-		d, err := e.openDeviceWrite()
+		d, err := e.open(target.ReadWrite)
 		if err != nil {
 			return err
 		}
@@ -58,13 +60,13 @@ func setupBench(fs *flag.FlagSet) func(*env, []string) error {
 		res, err := bench.Run(ctx, d.Device, o)
 		switch {
 		case errors.Is(err, bench.ErrOptions):
-			return usageErr(err)
+			return cli.Usage(err)
 		case err != nil:
 			return err
 		}
-		res.Device = d.where
+		res.Device = d.Where
 		if *asJSON {
-			return printJSON(e.stdout, res)
+			return cli.PrintJSON(e.stdout, res)
 		}
 		return res.WriteText(e.stdout)
 	}

@@ -6,17 +6,19 @@ import (
 
 	"github.com/goerst/erst/erst"
 	"github.com/goerst/erst/erst/batch"
+	"github.com/goerst/erst/erst/target"
+	"github.com/goerst/erst/internal/cli"
 )
 
 func init() {
-	register(&command{name: "clear", args: "ID...|-all", summary: "Clear the given records, or every record with -all.", setup: setupClear})
+	register(&command{Name: "clear", Args: "ID...|-all", Summary: "Clear the given records, or every record with -all.", Setup: setupClear})
 }
 
 func setupClear(fs *flag.FlagSet) func(*env, []string) error {
 	all := fs.Bool("all", false, "clear every record; on a -store file erst fsck finds inconsistent, clear nothing and exit 1")
 	return func(e *env, args []string) error {
 		if *all == (len(args) > 0) {
-			return usagef("clear takes record IDs or -all, not both or neither")
+			return cli.Usagef("clear takes record IDs or -all, not both or neither")
 		}
 		var ids []uint64
 		for _, a := range args {
@@ -25,11 +27,11 @@ func setupClear(fs *flag.FlagSet) func(*env, []string) error {
 				err = erst.CheckID(id)
 			}
 			if err != nil {
-				return usageErr(err)
+				return cli.Usage(err)
 			}
 			ids = append(ids, id)
 		}
-		d, err := e.openDeviceWrite()
+		d, err := e.open(target.ReadWrite)
 		if err != nil {
 			return err
 		}

@@ -6,10 +6,12 @@ import (
 
 	"github.com/goerst/erst/erst/conform"
 	"github.com/goerst/erst/erst/hw"
+	"github.com/goerst/erst/erst/target"
+	"github.com/goerst/erst/internal/cli"
 )
 
 func init() {
-	register(&command{name: "conform", summary: `Check the device: the driver-level behaviour Linux and Windows rely on and the PSHED
+	register(&command{Name: "conform", Summary: `Check the device: the driver-level behaviour Linux and Windows rely on and the PSHED
 persistence contract (pshedtest), one line per check with pass, fail or skip and the reason.
 It uses only the record ids pshedtest reserves (0x7073686564000000 and the 2^41 after), needs
 room for 5 records of the error log range length, clears what it wrote after each check and
@@ -17,7 +19,7 @@ checks that every other record reads back byte for byte. Its checks include the 
 it measures against the one the table announces (on a -store file, the simulator's modelled
 time: none, or what -fault slow=D adds), and a full store.
 Exit status: 0 every check passed (or was skipped with a reason), 1 a check failed, 2 the run
-could not start (bad usage, no device, too little room, reserved ids already in the store).`, setup: setupConform})
+could not start (bad usage, no device, too little room, reserved ids already in the store).`, Setup: setupConform})
 }
 
 func setupConform(fs *flag.FlagSet) func(*env, []string) error {
@@ -25,10 +27,10 @@ func setupConform(fs *flag.FlagSet) func(*env, []string) error {
 	samples := fs.Int("samples", 50, "dummy writes the Timings check times")
 	return func(e *env, args []string) error {
 		if len(args) > 0 {
-			return usagef("conform takes no arguments")
+			return cli.Usagef("conform takes no arguments")
 		}
 		if *samples < 1 {
-			return usagef("-samples %d: want at least 1", *samples)
+			return cli.Usagef("-samples %d: want at least 1", *samples)
 		}
 		if e.g.store != "" {
 			// A simulated device's execute time is the simulator's, not
@@ -36,31 +38,31 @@ func setupConform(fs *flag.FlagSet) func(*env, []string) error {
 			// (-fault slow=D takes D), whatever the host's speed.
 			e.g.simClock = hw.NewFakeClock()
 		}
-		d, err := e.openDeviceWrite()
+		d, err := e.open(target.ReadWrite)
 		if err != nil {
-			return usageErr(err)
+			return cli.Usage(err)
 		}
 		o := conform.Options{Samples: *samples, RecordLength: d.MaxRecordSize()}
 		if c := e.g.simClock; c != nil {
 			o.Clock = c.Now
 		}
-		if d.st != nil {
-			o.Free, o.FreeKnown = d.st.FreeSlots(), true
+		if d.Store != nil {
+			o.Free, o.FreeKnown = d.Store.FreeSlots(), true
 		}
 		if !*asJSON {
-			if err := conform.WriteIntro(e.stdout, d.where, o.RecordLength); err != nil {
+			if err := conform.WriteIntro(e.stdout, d.Where, o.RecordLength); err != nil {
 				return err
 			}
 		}
 		rep, err := conform.Run(d.Device, o)
 		if errors.Is(err, conform.ErrCannotRun) {
-			return usageErr(err)
+			return cli.Usage(err)
 		}
 		if err != nil {
 			return err
 		}
 		if *asJSON {
-			err = printJSON(e.stdout, rep.JSON(d.where))
+			err = cli.PrintJSON(e.stdout, rep.JSON(d.Where))
 		} else {
 			err = rep.WriteText(e.stdout)
 		}

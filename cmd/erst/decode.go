@@ -6,10 +6,11 @@ import (
 	"os"
 
 	"github.com/goerst/erst/erst/cper"
+	"github.com/goerst/erst/internal/cli"
 )
 
 func init() {
-	register(&command{name: "decode", args: "[FILE|-]...", summary: "Decode CPER record files without a store: binary, base64 (Redfish LogEntry DiagnosticData) or hex.\nEvery section is decoded field by field where its type is standard; \"-\" or no FILE reads stdin.\nA record that decodes with findings (a malformed section, bytes after it, cut short) exits 1.", setup: setupDecode})
+	register(&command{Name: "decode", Args: "[FILE|-]...", Summary: "Decode CPER record files without a store: binary, base64 (Redfish LogEntry DiagnosticData) or hex.\nEvery section is decoded field by field where its type is standard; \"-\" or no FILE reads stdin.\nA record that decodes with findings (a malformed section, bytes after it, cut short) exits 1.", Setup: setupDecode})
 }
 
 func setupDecode(fs *flag.FlagSet) func(*env, []string) error {
@@ -33,7 +34,7 @@ func setupDecode(fs *flag.FlagSet) func(*env, []string) error {
 			ds[i] = cper.DecodeFile(name, b)
 		}
 		if *asJSON {
-			if err := printJSON(e.stdout, map[string]any{"records": ds}); err != nil {
+			if err := cli.PrintJSON(e.stdout, map[string]any{"records": ds}); err != nil {
 				return err
 			}
 			return cper.DecodeError(ds)
@@ -50,12 +51,12 @@ func setupDecode(fs *flag.FlagSet) func(*env, []string) error {
 			}
 		}
 		if *format == "redfish" {
-			if err := printJSON(e.stdout, entries); err != nil {
+			if err := cli.PrintJSON(e.stdout, entries); err != nil {
 				return err
 			}
 		}
 		if cper.DecodeError(ds) != nil {
-			return silentExit(exitFailure)
+			return cli.Silent(cli.ExitFailure)
 		}
 		return nil
 	}
@@ -70,14 +71,14 @@ func readInput(e *env, name string) ([]byte, string, error) {
 	} else {
 		f, err := os.Open(name)
 		if err != nil {
-			return nil, name, usageErr(err)
+			return nil, name, cli.Usage(err)
 		}
 		defer f.Close()
 		in = f
 	}
 	b, err := cper.ReadInput(in)
 	if err != nil {
-		return nil, name, usageErr(fmt.Errorf("%s: %w", name, err))
+		return nil, name, cli.Usage(fmt.Errorf("%s: %w", name, err))
 	}
 	return b, name, nil
 }

@@ -4,10 +4,11 @@ import (
 	"flag"
 
 	"github.com/goerst/erst/erst/batch"
+	"github.com/goerst/erst/internal/cli"
 )
 
 func init() {
-	register(&command{name: "dump", summary: "Decode every stored record: header, sections, and validation problems.", setup: setupDump})
+	register(&command{Name: "dump", Summary: "Decode every stored record: header, sections, and validation problems.", Setup: setupDump})
 }
 
 func setupDump(fs *flag.FlagSet) func(*env, []string) error {
@@ -25,7 +26,7 @@ func setupDump(fs *flag.FlagSet) func(*env, []string) error {
 		case "redfish":
 			return e.dumpRedfish(recs)
 		case "json":
-			err = printJSON(e.stdout, map[string]any{"records": batch.DumpEntries(recs)})
+			err = cli.PrintJSON(e.stdout, map[string]any{"records": batch.DumpEntries(recs)})
 		default:
 			err = batch.WriteDump(e.stdout, recs)
 		}

@@ -7,13 +7,14 @@ import (
 	"path/filepath"
 
 	"github.com/goerst/erst/erst/pstore"
+	"github.com/goerst/erst/internal/cli"
 )
 
 func init() {
-	register(&command{name: "export", args: "[FILE...]", summary: "Write the stored records (or the record FILEs) into a directory the way people read them, as systemd-pstore does for /sys/fs/pstore.\n" +
+	register(&command{Name: "export", Args: "[FILE...]", Summary: "Write the stored records (or the record FILEs) into a directory the way people read them, as systemd-pstore does for /sys/fs/pstore.\n" +
 		"Each kernel log dump's parts are joined, oldest text first, into dmesg-<id of Part1>.txt (a missing part is a line in it);\n" +
 		"MCE records are decoded into mce-<id>.txt and .json; any other record is kept as <id>.cper with its decode in <id>.json;\n" +
-		"index.json says which record went where. The store is only read; the files are readable by their owner only.", setup: setupExport})
+		"index.json says which record went where. The store is only read; the files are readable by their owner only.", Setup: setupExport})
 }
 
 // defaultExportDir is export's -o when none is given.
@@ -25,13 +26,13 @@ func setupExport(fs *flag.FlagSet) func(*env, []string) error {
 	asJSON := fs.Bool("json", false, "print index.json to stdout too, instead of the list of files")
 	return func(e *env, args []string) error {
 		if *out == "" {
-			return usagef("-o: an empty directory name")
+			return cli.Usagef("-o: an empty directory name")
 		}
 		if err := pstore.CheckDir(*out, *force); err != nil {
 			if errors.Is(err, pstore.ErrNotEmpty) {
-				return usagef("-o %v: give -force to write into it, or another -o", err)
+				return cli.Usagef("-o %v: give -force to write into it, or another -o", err)
 			}
-			return usagef("-o %w", err)
+			return cli.Usagef("-o %w", err)
 		}
 		// Every record is read before the first file is written: bad
 		// input leaves nothing behind.
@@ -41,13 +42,13 @@ func setupExport(fs *flag.FlagSet) func(*env, []string) error {
 		}
 		x, err := pstore.Build(in)
 		if err != nil {
-			return usageErr(err)
+			return cli.Usage(err)
 		}
 		if err := pstore.WriteDir(*out, x.Files, *force); err != nil {
 			return fmt.Errorf("-o %s: %w", *out, err)
 		}
 		if *asJSON {
-			if err := printJSON(e.stdout, x.Index); err != nil {
+			if err := cli.PrintJSON(e.stdout, x.Index); err != nil {
 				return err
 			}
 		} else if err := x.WriteText(e.stdout, *out, where); err != nil {
@@ -55,7 +56,7 @@ func setupExport(fs *flag.FlagSet) func(*env, []string) error {
 		}
 		var errs []error
 		for _, p := range x.Problems() {
-			fmt.Fprintf(e.stderr, "erst export: %s\n", oneLine(p))
+			fmt.Fprintf(e.stderr, "erst export: %s\n", cli.OneLine(p))
 		}
 		if n := len(x.Problems()); n > 0 {
 			errs = append(errs, fmt.Errorf("%d finding(s) (above and in %s); every record was exported", n, filepath.Join(*out, "index.json")))
@@ -89,7 +90,7 @@ func (e *env) exportInputs(args []string) ([]pstore.Input, string, error) {
 		return in, where, nil
 	}
 	if e.g.store != "" {
-		return nil, "", usagef("give -store or record FILEs, not both")
+		return nil, "", cli.Usagef("give -store or record FILEs, not both")
 	}
 	var files pstore.Files
 	for _, name := range args {
@@ -102,7 +103,7 @@ func (e *env) exportInputs(args []string) ([]pstore.Input, string, error) {
 			fmt.Fprintf(e.stderr, "erst export: %s (exported as it is)\n", f)
 		}
 		if err != nil {
-			return nil, "", usageErr(err)
+			return nil, "", cli.Usage(err)
 		}
 	}
 	return files.Inputs(), fmt.Sprintf("%d file(s)", len(args)), nil

@@ -7,6 +7,7 @@ import (
 	"github.com/goerst/erst/erst/sim"
 	"github.com/goerst/erst/erst/store"
 	"github.com/goerst/erst/erst/target"
+	"github.com/goerst/erst/internal/cli"
 	"github.com/goerst/erst/internal/size"
 )
 
@@ -53,7 +54,7 @@ func (l lazySize) String() string {
 func (l lazySize) Set(v string) error {
 	*l.set = true
 	if err := l.f.Set(v); err != nil {
-		*l.err = usagef("-%s %s: not a size: want bytes with an optional K, M or G suffix, at most 4 GiB - 1 (QEMU keeps storage_size in 32 bits)", l.name, v)
+		*l.err = cli.Usagef("-%s %s: not a size: want bytes with an optional K, M or G suffix, at most 4 GiB - 1 (QEMU keeps storage_size in 32 bits)", l.name, v)
 	}
 	return nil
 }

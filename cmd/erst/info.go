@@ -3,29 +3,21 @@ package main
 import (
 	"flag"
 
-	"github.com/goerst/erst/erst"
+	"github.com/goerst/erst/erst/target"
+	"github.com/goerst/erst/internal/cli"
 )
 
 func init() {
-	register(&command{name: "info", summary: "Show the error log address range, attributes, timings, record count and capacity.", setup: setupInfo})
-}
-
-// attributeNames names the range attribute bits, [] for none, as
-// erst.Info does in attribute_names.
-func attributeNames(a uint64) []string {
-	if names := erst.Attributes(a).Names(); names != nil {
-		return names
-	}
-	return []string{}
+	register(&command{Name: "info", Summary: "Show the error log address range, attributes, timings, record count and capacity.", Setup: setupInfo})
 }
 
 func setupInfo(fs *flag.FlagSet) func(*env, []string) error {
 	asJSON := fs.Bool("json", false, "print JSON")
 	return func(e *env, args []string) error {
 		if len(args) > 0 {
-			return usagef("info takes no arguments")
+			return cli.Usagef("info takes no arguments")
 		}
-		d, err := e.openDevice()
+		d, err := e.open(target.ReadOnly)
 		if err != nil {
 			return err
 		}
@@ -33,12 +25,8 @@ func setupInfo(fs *flag.FlagSet) func(*env, []string) error {
 		if err != nil {
 			return err
 		}
-		info.Device = d.where
-		if d.st != nil {
-			info.Store = &erst.StoreGeometry{Capacity: d.st.Capacity(), RecordSize: d.st.RecordSize(), Size: d.st.Size()}
-		}
 		if *asJSON {
-			return printJSON(e.stdout, info)
+			return cli.PrintJSON(e.stdout, info)
 		}
 		return info.WriteText(e.stdout)
 	}

@@ -4,15 +4,16 @@ import (
 	"flag"
 
 	"github.com/goerst/erst/acpi/lint"
+	"github.com/goerst/erst/internal/cli"
 )
 
 func init() {
 	register(&command{
-		name: "lint",
-		args: "[FILE]",
-		summary: "Check an ERST table against what the ACPI spec, Linux and QEMU require; one line per finding.\n" + tableArgHelp +
+		Name: "lint",
+		Args: "[FILE]",
+		Summary: "Check an ERST table against what the ACPI spec, Linux and QEMU require; one line per finding.\n" + tableArgHelp +
 			"\nExit status 0 with no errors, 1 with errors, 2 when the table cannot be read at all.",
-		setup: setupLint,
+		Setup: setupLint,
 	})
 }
 
@@ -25,7 +26,7 @@ func setupLint(fs *flag.FlagSet) func(*env, []string) error {
 		}
 		findings := lint.Check(t, raw)
 		if *asJSON {
-			err = printJSON(e.stdout, lint.Report{Findings: findings})
+			err = cli.PrintJSON(e.stdout, lint.Report{Findings: findings})
 		} else {
 			err = lint.WriteText(e.stdout, name, findings)
 		}
@@ -33,7 +34,7 @@ func setupLint(fs *flag.FlagSet) func(*env, []string) error {
 			return err
 		}
 		if lint.HasErrors(findings) {
-			return silentExit(exitFailure)
+			return cli.Silent(cli.ExitFailure)
 		}
 		return nil
 	}

@@ -6,10 +6,12 @@ import (
 	"fmt"
 
 	"github.com/goerst/erst/erst/batch"
+	"github.com/goerst/erst/erst/target"
+	"github.com/goerst/erst/internal/cli"
 )
 
 func init() {
-	register(&command{name: "ls", summary: "List the stored record ids, with a one-line CPER summary each.", setup: setupLs})
+	register(&command{Name: "ls", Summary: "List the stored record ids, with a one-line CPER summary each.", Setup: setupLs})
 }
 
 // readFailures prints one line on stderr for each record the device could
@@ -18,7 +20,7 @@ func init() {
 func (e *env) readFailures(cmd string, recs []batch.Stored) error {
 	for _, r := range recs {
 		if r.Unread {
-			fmt.Fprintf(e.stderr, "erst %s: %s\n", cmd, oneLine(r.Err.Error()))
+			fmt.Fprintf(e.stderr, "erst %s: %s\n", cmd, cli.OneLine(r.Err.Error()))
 		}
 	}
 	return errors.Join(batch.UnreadError(recs), e.storeFindings())
@@ -29,9 +31,9 @@ func (e *env) readFailures(cmd string, recs []batch.Stored) error {
 // entry; the enumeration itself failing is an error.
 func (e *env) storedRecords(cmd string, args []string) ([]batch.Stored, error) {
 	if len(args) > 0 {
-		return nil, usagef("%s takes no arguments", cmd)
+		return nil, cli.Usagef("%s takes no arguments", cmd)
 	}
-	d, err := e.openDevice()
+	d, err := e.open(target.ReadOnly)
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +52,7 @@ func setupLs(fs *flag.FlagSet) func(*env, []string) error {
 			return err
 		}
 		if *asJSON {
-			err = printJSON(e.stdout, map[string]any{"records": batch.ListEntries(recs)})
+			err = cli.PrintJSON(e.stdout, map[string]any{"records": batch.ListEntries(recs)})
 		} else {
 			err = batch.WriteList(e.stdout, recs)
 		}

@@ -9,10 +9,11 @@ import (
 
 	"github.com/goerst/erst/erst"
 	"github.com/goerst/erst/erst/cper"
+	"github.com/goerst/erst/internal/cli"
 )
 
 func init() {
-	register(&command{name: "new", summary: "Build a valid CPER record from flags and write it to -o or stdout.", setup: setupNew})
+	register(&command{Name: "new", Summary: "Build a valid CPER record from flags and write it to -o or stdout.", Setup: setupNew})
 }
 
 // newIDs are erst new's ids when -id is not given: Linux's layout, each
@@ -31,7 +32,7 @@ func setupNew(fs *flag.FlagSet) func(*env, []string) error {
 	compress := fs.Bool("compress", false, "deflate the body into a DMESG_Z section, as Linux's pstore does by default (the section type must be DMESG;\nLinux 6.1 inflates at most 17760 bytes of text from an 8 KiB ERST range)")
 	return func(e *env, args []string) error {
 		if len(args) > 0 {
-			return usagef("new takes flags only")
+			return cli.Usagef("new takes flags only")
 		}
 		if err := e.checkOutput(*out); err != nil {
 			return err
@@ -47,24 +48,24 @@ func setupNew(fs *flag.FlagSet) func(*env, []string) error {
 			err = s.ParseNames(*sev, *notify, *creator, *section)
 		}
 		if err != nil {
-			return usageErr(err)
+			return cli.Usage(err)
 		}
 		if s.Compress = *compress; s.Compress && s.Type != cper.SectionTypeDmesg {
-			return usagef("-compress makes a DMESG_Z section from a DMESG one; -section is %v", s.Type)
+			return cli.Usagef("-compress makes a DMESG_Z section from a DMESG one; -section is %v", s.Type)
 		}
 		switch {
 		case *payload != "" && *text != "":
-			return usagef("-payload and -text are exclusive")
+			return cli.Usagef("-payload and -text are exclusive")
 		case *payload != "":
 			if s.Body, err = os.ReadFile(*payload); err != nil {
-				return usageErr(err)
+				return cli.Usage(err)
 			}
 		case *text != "" || s.Type == cper.SectionTypeDmesg:
 			s.Body = []byte(cmp.Or(*text, "erst new: test record\n"))
 		}
 		rec, err := s.Bytes()
 		if errors.Is(err, cper.ErrNoDefaultBody) {
-			return usagef("-section %v: no default body for this section type; give -payload FILE or -text", s.Type)
+			return cli.Usagef("-section %v: no default body for this section type; give -payload FILE or -text", s.Type)
 		}
 		if err != nil {
 			return err

@@ -264,7 +264,4 @@ func TestInfoAttributeNames(t *testing.T) {
 	if err := json.Unmarshal(out, &info); err != nil || info.Attributes != "0x0" || info.AttributeNames == nil || len(info.AttributeNames) != 0 {
 		t.Errorf("info -json: %+v (%v), want attributes 0x0 and attribute_names []", info, err)
 	}
-	if got := attributeNames(0x2 | 0x8); strings.Join(got, " ") != "NVRAM 0x8" {
-		t.Errorf("attributeNames(0xa) = %q", got)
-	}
 }

@@ -4,15 +4,16 @@ import (
 	"fmt"
 
 	"github.com/goerst/erst/erst/batch"
+	"github.com/goerst/erst/internal/cli"
 )
 
 // outputFormat checks the -format of decode and dump and folds -json into it.
 func outputFormat(format *string, asJSON *bool) error {
 	switch {
 	case *format != "text" && *format != "json" && *format != "redfish":
-		return usagef("-format %q: want text, json or redfish", *format)
+		return cli.Usagef("-format %q: want text, json or redfish", *format)
 	case *asJSON && *format == "redfish":
-		return usagef("-json and -format redfish: choose one")
+		return cli.Usagef("-json and -format redfish: choose one")
 	case *asJSON:
 		*format = "json"
 	}
@@ -30,14 +31,14 @@ func (e *env) dumpRedfish(recs []batch.Stored) error {
 		}
 	}
 	entries := batch.RedfishEntries(recs)
-	if err := printJSON(e.stdout, entries); err != nil {
+	if err := cli.PrintJSON(e.stdout, entries); err != nil {
 		return err
 	}
 	if err := e.storeFindings(); err != nil {
 		return err
 	}
 	if len(entries) < len(recs) {
-		return silentExit(exitFailure)
+		return cli.Silent(cli.ExitFailure)
 	}
 	return nil
 }

@@ -8,14 +8,16 @@ import (
 	"os"
 
 	"github.com/goerst/erst/erst/pshed/remote"
+	"github.com/goerst/erst/erst/target"
+	"github.com/goerst/erst/internal/cli"
 	"github.com/goerst/erst/internal/virtioport"
 )
 
 func init() {
-	register(&command{name: "serve", summary: `Serve the PSHED callbacks (WriteErrorRecord, ReadErrorRecord, ClearErrorRecord), the record
+	register(&command{Name: "serve", Summary: `Serve the PSHED callbacks (WriteErrorRecord, ReadErrorRecord, ClearErrorRecord), the record
 count, ids and error log range over a virtio-serial port (-port), or stdin and stdout (-stdio), one
 request at a time, until a shutdown request. The protocol is package erst/pshed/remote's; the
-vmtest harness calls it from the host.`, setup: setupServe})
+vmtest harness calls it from the host.`, Setup: setupServe})
 }
 
 func setupServe(fs *flag.FlagSet) func(*env, []string) error {
@@ -24,7 +26,7 @@ func setupServe(fs *flag.FlagSet) func(*env, []string) error {
 	stdio := fs.Bool("stdio", false, "serve on stdin and stdout; end at the end of stdin")
 	return func(e *env, args []string) error {
 		if len(args) > 0 {
-			return usagef("serve takes no arguments")
+			return cli.Usagef("serve takes no arguments")
 		}
 		n := 0
 		for _, set := range []bool{*port != "", *dev != "", *stdio} {
@@ -33,9 +35,9 @@ func setupServe(fs *flag.FlagSet) func(*env, []string) error {
 			}
 		}
 		if n != 1 {
-			return usagef("serve wants exactly one of -port, -dev and -stdio")
+			return cli.Usagef("serve wants exactly one of -port, -dev and -stdio")
 		}
-		d, err := e.openDeviceWrite()
+		d, err := e.open(target.ReadWrite)
 		if err != nil {
 			return err
 		}
@@ -65,7 +67,7 @@ func setupServe(fs *flag.FlagSet) func(*env, []string) error {
 			return err
 		}
 		defer f.Close()
-		fmt.Fprintf(e.stderr, "erst serve: serving %s on %s\n", d.where, path)
+		fmt.Fprintf(e.stderr, "erst serve: serving %s on %s\n", d.Where, path)
 		return virtioport.Serve(f, srv.Serve) // nil after a shutdown request
 	}
 }

@@ -6,16 +6,7 @@ import (
 
 	"github.com/goerst/erst/erst/store"
 	"github.com/goerst/erst/erst/target"
-)
-
-// How a command opens the -store file. Only create and write make a
-// store: every other command needs an existing, formatted one.
-type storeAccess = target.Mode
-
-const (
-	readStore   = target.ReadOnly  // info, ls, dump, read, verify
-	writeStore  = target.ReadWrite // clear, torture, bench, serve, conform
-	createStore = target.Create    // create, write
+	"github.com/goerst/erst/internal/cli"
 )
 
 // storeError turns an error opening the store at path into the command's
@@ -34,5 +25,5 @@ func exitCode(err error) error {
 	case errors.Is(err, store.ErrUnformatted):
 		err = fmt.Errorf("%w: erst create or erst write formats it, as QEMU would", err)
 	}
-	return usageErr(err)
+	return cli.Usage(err)
 }

@@ -5,14 +5,15 @@ import (
 	"fmt"
 
 	"github.com/goerst/erst/acpi"
+	"github.com/goerst/erst/internal/cli"
 )
 
 func init() {
 	register(&command{
-		name:    "table",
-		args:    "[FILE]",
-		summary: "Disassemble an ERST table: every header and entry field, with names, laid out like ACPICA's iasl -d.\n" + tableArgHelp,
-		setup:   setupTable,
+		Name:    "table",
+		Args:    "[FILE]",
+		Summary: "Disassemble an ERST table: every header and entry field, with names, laid out like ACPICA's iasl -d.\n" + tableArgHelp,
+		Setup:   setupTable,
 	})
 }
 
@@ -24,7 +25,7 @@ func setupTable(fs *flag.FlagSet) func(*env, []string) error {
 			return err
 		}
 		if *asJSON {
-			return printJSON(e.stdout, t.JSON())
+			return cli.PrintJSON(e.stdout, t.JSON())
 		}
 		return t.Disassemble(e.stdout)
 	}
@@ -50,7 +51,7 @@ func (e *env) commandTableWith(args []string, decode func([]byte) (*acpi.ERST, e
 	case 1:
 		file = args[0]
 	default:
-		return nil, nil, "", usagef("too many arguments: want at most one FILE")
+		return nil, nil, "", cli.Usagef("too many arguments: want at most one FILE")
 	}
 	t, err := e.g.options().SelectTable(file, decode)
 	if t.Tables > 1 {

@@ -6,18 +6,20 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/goerst/erst/erst/target"
 	"github.com/goerst/erst/erst/torture"
+	"github.com/goerst/erst/internal/cli"
 )
 
 func init() {
-	register(&command{name: "verify", summary: `Check every byte of every torture record of -seed in the store, header included.
+	register(&command{Name: "verify", Summary: `Check every byte of every torture record of -seed in the store, header included.
 Each damaged or unreadable record is named on a line "corrupt ID: ..." or
 "unreadable ID: ...", each missing one on "missing ID: ...", and the exit
 status is 1; otherwise a summary line, exit 0. Missing: with -acks FILE (the
 output of torture runs), each "ack ID" not followed by "clear ID"; without,
 the counters absent between the seed's lowest and highest in the store. No
 record of the seed at all is exit 1 unless -empty-ok. Records of other seeds
-and creators are counted, not read.`, setup: setupVerify})
+and creators are counted, not read.`, Setup: setupVerify})
 }
 
 func setupVerify(fs *flag.FlagSet) func(*env, []string) error {
@@ -27,7 +29,7 @@ func setupVerify(fs *flag.FlagSet) func(*env, []string) error {
 	emptyOK := fs.Bool("empty-ok", false, "succeed when the store holds no record of -seed (and -acks, if given, expects none)")
 	return func(e *env, args []string) error {
 		if len(args) > 0 {
-			return usagef("verify takes no arguments")
+			return cli.Usagef("verify takes no arguments")
 		}
 		var acked []uint64
 		if *acks != "" {
@@ -36,7 +38,7 @@ func setupVerify(fs *flag.FlagSet) func(*env, []string) error {
 				return err
 			}
 		}
-		d, g, err := e.tortureGen(*seed, readStore)
+		d, g, err := e.tortureGen(*seed, target.ReadOnly)
 		if err != nil {
 			return err
 		}
@@ -44,7 +46,7 @@ func setupVerify(fs *flag.FlagSet) func(*env, []string) error {
 		if *acks != "" {
 			rep, err = g.VerifyAcked(d, acked)
 			if errors.Is(err, torture.ErrAcks) {
-				return usagef("-acks %s: %v", *acks, err)
+				return cli.Usagef("-acks %s: %v", *acks, err)
 			}
 		} else {
 			rep, err = g.Verify(d)
@@ -56,7 +58,7 @@ func setupVerify(fs *flag.FlagSet) func(*env, []string) error {
 		if *asJSON {
 			j := rep.JSON()
 			j.OK = j.OK && !empty
-			err = printJSON(e.stdout, j)
+			err = cli.PrintJSON(e.stdout, j)
 		} else {
 			err = rep.WriteText(e.stdout, *acks)
 		}
@@ -77,14 +79,14 @@ func readAcksFile(e *env, name string) ([]uint64, error) {
 	if name != "-" {
 		f, err := os.Open(name)
 		if err != nil {
-			return nil, usageErr(fmt.Errorf("-acks: %w", err))
+			return nil, cli.Usage(fmt.Errorf("-acks: %w", err))
 		}
 		defer f.Close()
 		in = f
 	}
 	ids, err := torture.ReadAcks(in)
 	if err != nil {
-		return nil, usagef("-acks %s: %v", name, err)
+		return nil, cli.Usagef("-acks %s: %v", name, err)
 	}
 	return ids, nil
 }

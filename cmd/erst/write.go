@@ -8,10 +8,12 @@ import (
 
 	"github.com/goerst/erst/erst/batch"
 	"github.com/goerst/erst/erst/store"
+	"github.com/goerst/erst/erst/target"
+	"github.com/goerst/erst/internal/cli"
 )
 
 func init() {
-	register(&command{name: "write", args: "[FILE|-]...", summary: "Write CPER records (from the FILEs, or stdin) under the ids in their headers; prints each id.\nEvery record (CPER structure, id, fit in the error log range, free slots of a -store file) is checked\nbefore the first is written; a stored record with the same id is replaced, two with one id are refused. If the device fails part-way,\nthe error names the records written and those not written.", setup: setupWrite})
+	register(&command{Name: "write", Args: "[FILE|-]...", Summary: "Write CPER records (from the FILEs, or stdin) under the ids in their headers; prints each id.\nEvery record (CPER structure, id, fit in the error log range, free slots of a -store file) is checked\nbefore the first is written; a stored record with the same id is replaced, two with one id are refused. If the device fails part-way,\nthe error names the records written and those not written.", Setup: setupWrite})
 }
 
 // write is all or nothing as far as anything can be known in advance
@@ -32,7 +34,7 @@ func setupWrite(fs *flag.FlagSet) func(*env, []string) error {
 			} else {
 				f, err := os.Open(name)
 				if err != nil {
-					return usageErr(err)
+					return cli.Usage(err)
 				}
 				e.g.onClose(f.Close)
 				r = f
@@ -53,7 +55,7 @@ func setupWrite(fs *flag.FlagSet) func(*env, []string) error {
 				}
 			}
 		}
-		d, err := e.openDeviceCreate()
+		d, err := e.open(target.Create)
 		if err != nil {
 			return err
 		}
@@ -62,7 +64,7 @@ func setupWrite(fs *flag.FlagSet) func(*env, []string) error {
 				return inputErr(err)
 			}
 		}
-		if err := batch.Check(d.Device, d.st, b); err != nil {
+		if err := batch.Check(d.Device, d.Store, b); err != nil {
 			return err
 		}
 		// With -json, one document, the records written, even when the
@@ -77,7 +79,7 @@ func setupWrite(fs *flag.FlagSet) func(*env, []string) error {
 			return err
 		})
 		if *asJSON {
-			if perr := printJSON(e.stdout, map[string]any{"records": written}); perr != nil && err == nil {
+			if perr := cli.PrintJSON(e.stdout, map[string]any{"records": written}); perr != nil && err == nil {
 				err = perr
 			}
 		}
@@ -89,7 +91,7 @@ func setupWrite(fs *flag.FlagSet) func(*env, []string) error {
 // usage error, exit 2.
 func inputErr(err error) error {
 	if _, ok := errors.AsType[*batch.ReadError](err); ok {
-		return usageErr(err)
+		return cli.Usage(err)
 	}
 	return err
 }

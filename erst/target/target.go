@@ -221,3 +221,17 @@ func (d *Device) Fault(err error) error {
 	}
 	return err
 }
+
+// Info is [erst.Device.Info] with what only the tool knows: where the
+// device is and, on a simulated device, its store's geometry.
+func (d *Device) Info() (erst.Info, error) {
+	info, err := d.Device.Info()
+	if err != nil {
+		return info, err
+	}
+	info.Device = d.Where
+	if st := d.Store; st != nil {
+		info.Store = &erst.StoreGeometry{Capacity: st.Capacity(), RecordSize: st.RecordSize(), Size: st.Size()}
+	}
+	return info, nil
+}

@@ -327,3 +327,24 @@ func TestSelectTable(t *testing.T) {
 		t.Errorf("a table decode refuses: %+v, %v; want ErrInput naming the file, the bytes read", tb, err)
 	}
 }
+
+// Info adds where the device is and the store's geometry to the
+// driver's Info.
+func TestInfo(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s")
+	d, err := open(t, target.Options{Store: path, StoreSize: 64 << 10, RecordSize: 8192}, target.Create)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Write(storetest.CPER(0x42, 300, 1)); err != nil {
+		t.Fatal(err)
+	}
+	info, err := d.Info()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := erst.StoreGeometry{Capacity: 7, RecordSize: 8192, Size: 64 << 10}
+	if info.Device != "simulated store "+path || info.Store == nil || *info.Store != want || info.RecordCount != 1 {
+		t.Errorf("Info() = %+v (store %+v), want device %q, store %+v, 1 record", info, info.Store, "simulated store "+path, want)
+	}
+}

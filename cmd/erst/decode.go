@@ -3,7 +3,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"os"
 
 	"github.com/goerst/erst/erst/cper"
 	"github.com/goerst/erst/internal/cli"
@@ -65,17 +64,11 @@ func setupDecode(fs *flag.FlagSet) func(*env, []string) error {
 // readInput reads the record file name, "-" for stdin, and returns its
 // bytes and the name to show for it.
 func readInput(e *env, name string) ([]byte, string, error) {
-	in := e.stdin
-	if name == "-" {
-		name = "stdin"
-	} else {
-		f, err := os.Open(name)
-		if err != nil {
-			return nil, name, cli.Usage(err)
-		}
-		defer f.Close()
-		in = f
+	in, name, err := cli.OpenInput(name, e.stdin)
+	if err != nil {
+		return nil, name, err
 	}
+	defer in.Close()
 	b, err := cper.ReadInput(in)
 	if err != nil {
 		return nil, name, cli.Usage(fmt.Errorf("%s: %w", name, err))

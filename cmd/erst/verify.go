@@ -4,7 +4,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
 
 	"github.com/goerst/erst/erst/target"
 	"github.com/goerst/erst/erst/torture"
@@ -75,15 +74,11 @@ func setupVerify(fs *flag.FlagSet) func(*env, []string) error {
 
 // readAcksFile reads -acks: torture's output from a file, or stdin for -.
 func readAcksFile(e *env, name string) ([]uint64, error) {
-	in := e.stdin
-	if name != "-" {
-		f, err := os.Open(name)
-		if err != nil {
-			return nil, cli.Usage(fmt.Errorf("-acks: %w", err))
-		}
-		defer f.Close()
-		in = f
+	in, _, err := cli.OpenInput(name, e.stdin)
+	if err != nil {
+		return nil, fmt.Errorf("-acks: %w", err)
 	}
+	defer in.Close()
 	ids, err := torture.ReadAcks(in)
 	if err != nil {
 		return nil, cli.Usagef("-acks %s: %v", name, err)

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
 
 	"github.com/goerst/erst/erst/batch"
 	"github.com/goerst/erst/erst/store"
@@ -28,17 +27,11 @@ func setupWrite(fs *flag.FlagSet) func(*env, []string) error {
 		}
 		var in batch.Input
 		for _, name := range args {
-			r := e.stdin
-			if name == "-" {
-				name = "stdin"
-			} else {
-				f, err := os.Open(name)
-				if err != nil {
-					return cli.Usage(err)
-				}
-				e.g.onClose(f.Close)
-				r = f
+			r, name, err := cli.OpenInput(name, e.stdin)
+			if err != nil {
+				return err
 			}
+			e.g.onClose(r.Close)
 			if err := in.Add(name, r); err != nil {
 				return inputErr(err)
 			}

@@ -15,6 +15,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
 )
@@ -301,4 +302,18 @@ func (w *errWriter) Write(p []byte) (int, error) {
 		w.err = err
 	}
 	return n, err
+}
+
+// OpenInput opens the input a command-line argument names: the file, or
+// stdin for "-". shown is the name for messages ("stdin" for "-"); a
+// file that cannot be opened is a usage error. Close the result.
+func OpenInput(name string, stdin io.Reader) (r io.ReadCloser, shown string, err error) {
+	if name == "-" {
+		return io.NopCloser(stdin), "stdin", nil
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, name, Usage(err)
+	}
+	return f, name, nil
 }

@@ -192,3 +192,27 @@ func ExampleProgram() {
 	// greet hello: want one NAME
 	// exit 2
 }
+
+func TestOpenInput(t *testing.T) {
+	r, shown, err := cli.OpenInput("-", strings.NewReader("in"))
+	if err != nil || shown != "stdin" {
+		t.Fatalf("OpenInput(-) = %q, %v", shown, err)
+	}
+	if b, _ := io.ReadAll(r); string(b) != "in" || r.Close() != nil {
+		t.Errorf("OpenInput(-) read %q", b)
+	}
+	path := t.TempDir() + "/f"
+	if err := os.WriteFile(path, []byte("file"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, shown, err = cli.OpenInput(path, nil)
+	if err != nil || shown != path {
+		t.Fatalf("OpenInput(%s) = %q, %v", path, shown, err)
+	}
+	if b, _ := io.ReadAll(r); string(b) != "file" || r.Close() != nil {
+		t.Errorf("OpenInput(%s) read %q", path, b)
+	}
+	if _, _, err := cli.OpenInput(path+".missing", nil); cli.Code(err) != cli.ExitUsage || !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("OpenInput(missing) = %v (exit %d), want a usage error wrapping ErrNotExist", err, cli.Code(err))
+	}
+}

@@ -87,8 +87,8 @@ var faults = []fault{
 	{
 		Name: "cmd-erst/conform-full-store-is-unknown-room",
 		File: "cmd/erst/conform.go",
-		Old:  "o.Free, o.FreeKnown = d.st.FreeSlots(), true",
-		New:  "o.Free, o.FreeKnown = d.st.FreeSlots(), d.st.FreeSlots() > 0",
+		Old:  "o.Free, o.FreeKnown = d.Store.FreeSlots(), true",
+		New:  "o.Free, o.FreeKnown = d.Store.FreeSlots(), d.Store.FreeSlots() > 0",
 		Pkg:  "./cmd/erst", Run: "TestConformFullStoreRefuses",
 	},
 	{

@@ -8,6 +8,7 @@ import (
 
 	"github.com/goerst/erst/erst/pstore"
 	"github.com/goerst/erst/internal/cli"
+	"github.com/goerst/erst/internal/textout"
 )
 
 func init() {
@@ -56,7 +57,7 @@ func setupExport(fs *flag.FlagSet) func(*env, []string) error {
 		}
 		var errs []error
 		for _, p := range x.Problems() {
-			fmt.Fprintf(e.stderr, "erst export: %s\n", cli.OneLine(p))
+			fmt.Fprintf(e.stderr, "erst export: %s\n", textout.OneLine(p))
 		}
 		if n := len(x.Problems()); n > 0 {
 			errs = append(errs, fmt.Errorf("%d finding(s) (above and in %s); every record was exported", n, filepath.Join(*out, "index.json")))

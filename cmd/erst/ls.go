@@ -8,6 +8,7 @@ import (
 	"github.com/goerst/erst/erst/batch"
 	"github.com/goerst/erst/erst/target"
 	"github.com/goerst/erst/internal/cli"
+	"github.com/goerst/erst/internal/textout"
 )
 
 func init() {
@@ -20,7 +21,7 @@ func init() {
 func (e *env) readFailures(cmd string, recs []batch.Stored) error {
 	for _, r := range recs {
 		if r.Unread {
-			fmt.Fprintf(e.stderr, "erst %s: %s\n", cmd, cli.OneLine(r.Err.Error()))
+			fmt.Fprintf(e.stderr, "erst %s: %s\n", cmd, textout.OneLine(r.Err.Error()))
 		}
 	}
 	return errors.Join(batch.UnreadError(recs), e.storeFindings())

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/goerst/erst/erst/pshed/pshedtest"
+	"github.com/goerst/erst/internal/textout"
 )
 
 // ReportJSON is the JSON form of a [Report], the document erst conform -json
@@ -39,7 +40,7 @@ func (r *Report) JSON(device string) ReportJSON {
 		j.Room = &free
 	}
 	for _, res := range r.Results {
-		j.Checks = append(j.Checks, CheckJSON{Name: res.Name, Result: res.Outcome.String(), Reason: oneLine(res.Reason())})
+		j.Checks = append(j.Checks, CheckJSON{Name: res.Name, Result: res.Outcome.String(), Reason: textout.OneLine(res.Reason())})
 	}
 	return j
 }
@@ -69,30 +70,14 @@ func (r *Report) WriteText(w io.Writer) error {
 	if r.FreeKnown {
 		room = fmt.Sprint(r.Free)
 	}
-	p := &printer{w: w}
-	p.printf("conform: room for %s records; %d other records in the store, left alone\n\n", room, r.Foreign)
-	p.printf("%-26s %-6s %s\n", "CHECK", "RESULT", "REASON")
+	p := textout.New(w)
+	p.Printf("conform: room for %s records; %d other records in the store, left alone\n\n", room, r.Foreign)
+	p.Printf("%-26s %-6s %s\n", "CHECK", "RESULT", "REASON")
 	counts := map[pshedtest.Outcome]int{}
 	for _, res := range r.Results {
-		p.printf("%-26s %-6s %s\n", res.Name, res.Outcome, oneLine(res.Reason()))
+		p.Printf("%-26s %-6s %s\n", res.Name, res.Outcome, textout.OneLine(res.Reason()))
 		counts[res.Outcome]++
 	}
-	p.printf("\nconform: %d checks: %d pass, %d fail, %d skip\n", len(r.Results), counts[pshedtest.Pass], counts[pshedtest.Fail], counts[pshedtest.Skip])
-	return p.err
-}
-
-// oneLine keeps a reason on its line: surrounding space trimmed, inner
-// line breaks as "; ".
-func oneLine(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), "\n", "; ") }
-
-// printer keeps the first write error.
-type printer struct {
-	w   io.Writer
-	err error
-}
-
-func (p *printer) printf(format string, args ...any) {
-	if p.err == nil {
-		_, p.err = fmt.Fprintf(p.w, format, args...)
-	}
+	p.Printf("\nconform: %d checks: %d pass, %d fail, %d skip\n", len(r.Results), counts[pshedtest.Pass], counts[pshedtest.Fail], counts[pshedtest.Skip])
+	return p.Err()
 }

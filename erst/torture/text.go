@@ -4,7 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
+
+	"github.com/goerst/erst/internal/textout"
 )
 
 // Log writes the lines of a torture run that [ReadAcks] reads back: "ack
@@ -61,7 +62,7 @@ type FaultJSON struct {
 func (r *Report) JSON() ReportJSON {
 	j := ReportJSON{Seed: hex(r.Seed), OK: r.OK(), Intact: hexes(r.Intact), Faults: []FaultJSON{}, Missing: hexes(r.Missing), OtherSeeds: r.OtherSeeds, Others: r.Others}
 	for _, f := range r.Faults {
-		j.Faults = append(j.Faults, FaultJSON{ID: hex(f.ID), Corrupt: errors.Is(f.Err, ErrCorrupt), Error: oneLine(f.Err.Error())})
+		j.Faults = append(j.Faults, FaultJSON{ID: hex(f.ID), Corrupt: errors.Is(f.Err, ErrCorrupt), Error: textout.OneLine(f.Err.Error())})
 	}
 	return j
 }
@@ -71,13 +72,13 @@ func (r *Report) JSON() ReportJSON {
 // a summary line. acks names where a VerifyAcked report's acknowledgements
 // came from (a file name); Verify's reports ignore it.
 func (r *Report) WriteText(w io.Writer, acks string) error {
-	p := &printer{w: w}
+	p := textout.New(w)
 	for _, f := range r.Faults {
 		what := "unreadable"
 		if errors.Is(f.Err, ErrCorrupt) {
 			what = "corrupt"
 		}
-		p.printf("%s %#x: %s\n", what, f.ID, oneLine(f.Err.Error()))
+		p.Printf("%s %#x: %s\n", what, f.ID, textout.OneLine(f.Err.Error()))
 	}
 	why := "between the seed's lowest and highest counter in the store"
 	switch {
@@ -87,11 +88,11 @@ func (r *Report) WriteText(w io.Writer, acks string) error {
 		why = "acknowledged and not cleared since"
 	}
 	for _, id := range r.Missing {
-		p.printf("missing %#x: %s, not in the store\n", id, why)
+		p.Printf("missing %#x: %s, not in the store\n", id, why)
 	}
-	p.printf("verify: seed %#x: %d records intact, %d failed, %d missing; %d torture records of other seeds and %d other records left alone\n",
+	p.Printf("verify: seed %#x: %d records intact, %d failed, %d missing; %d torture records of other seeds and %d other records left alone\n",
 		r.Seed, len(r.Intact), len(r.Faults), len(r.Missing), r.OtherSeeds, r.Others)
-	return p.err
+	return p.Err()
 }
 
 // Err is nil when r is OK, else an error naming the records that failed
@@ -117,20 +118,4 @@ func hexes(ids []uint64) []string {
 		s = append(s, hex(id))
 	}
 	return s
-}
-
-// oneLine keeps an error on its line: surrounding space trimmed, inner
-// line breaks as "; ".
-func oneLine(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), "\n", "; ") }
-
-// printer keeps the first write error.
-type printer struct {
-	w   io.Writer
-	err error
-}
-
-func (p *printer) printf(format string, args ...any) {
-	if p.err == nil {
-		_, p.err = fmt.Fprintf(p.w, format, args...)
-	}
 }

@@ -18,6 +18,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/goerst/erst/internal/textout"
 )
 
 // Exit codes.
@@ -68,9 +70,6 @@ func Code(err error) int {
 	}
 	return ExitFailure
 }
-
-// OneLine keeps an error message to one line, as scripts expect.
-func OneLine(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), "\n", "; ") }
 
 // PrintJSON writes v as indented JSON, the form every -json output takes.
 func PrintJSON(w io.Writer, v any) error {
@@ -141,10 +140,10 @@ func (p *Program[E]) Run(args []string, std IO) int {
 	}
 	code := Code(err)
 	if ee, ok := errors.AsType[*ExitError](err); err != nil && (!ok || ee.Err != nil) {
-		fmt.Fprintf(std.Stderr, "%s: %s\n", prefix, OneLine(err.Error()))
+		fmt.Fprintf(std.Stderr, "%s: %s\n", prefix, textout.OneLine(err.Error()))
 	}
 	if out.err != nil && !errors.Is(err, out.err) {
-		fmt.Fprintf(std.Stderr, "%s: writing output: %s\n", prefix, OneLine(out.err.Error()))
+		fmt.Fprintf(std.Stderr, "%s: writing output: %s\n", prefix, textout.OneLine(out.err.Error()))
 		code = max(code, ExitFailure)
 	}
 	return code

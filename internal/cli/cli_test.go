@@ -161,12 +161,6 @@ func TestParseInterspersed(t *testing.T) {
 	}
 }
 
-func TestOneLine(t *testing.T) {
-	if got := cli.OneLine(" a\nb\n"); got != "a; b" {
-		t.Errorf("OneLine = %q", got)
-	}
-}
-
 func ExampleProgram() {
 	p := &cli.Program[cli.IO]{
 		Name: "greet",

@@ -21,7 +21,7 @@ const modulePath = "github.com/goerst/erst"
 // those of its own layer or of one above. A package the table does not
 // name fails the test until it is given its layer.
 var layers = [][]string{
-	{"internal/enum", "internal/size", "internal/virtioport", "internal/style", "internal/cachedir", "internal/atomicfile", "internal/flock", "internal/cli", "images/guestproto"}, // support
+	{"internal/enum", "internal/size", "internal/virtioport", "internal/style", "internal/cachedir", "internal/atomicfile", "internal/flock", "internal/textout", "images/guestproto"}, // support
 	{"erst/cper"},                                           // records
 	{"erst/pstore"},                                         // crash logs
 	{"erst/store", "erst/store/storetest"},                  // store
@@ -36,7 +36,8 @@ var layers = [][]string{
 	{"erst/pshed/pshedtest", "erst/pshed/remote"},           // conformance suite, wire
 	{"erst/conform", "images"},                              // a platform's checks, the guest image
 	{"internal/vm", "images/guestinit", "images/livecheck"}, // QEMU, the guest's agent, the bootable check
-	{"vmtest"}, // harness
+	{"vmtest"},       // harness
+	{"internal/cli"}, // the commands' subcommand framework
 	{"cmd/erst", "cmd/erstvm", "images/cmd/mkinitramfs", "images/cmd/testlog", "images/cmd/mkimage", "images/erstlive", "mk/mutate"}, // commands
 }
 

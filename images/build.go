@@ -345,3 +345,21 @@ func modulePathOf(gomod []byte) string {
 	}
 	return ""
 }
+
+// ConfigFor returns the Config of the erst source tree src (empty: found
+// from the current directory, [FindSource]) and the kernel image kernel
+// (empty: the newest installed, [KernelFor]), with logf for progress.
+// The commands that build images start from it.
+func ConfigFor(src, kernel string, logf func(format string, args ...any)) (Config, error) {
+	if src == "" {
+		var err error
+		if src, err = FindSource("."); err != nil {
+			return Config{}, err
+		}
+	}
+	k, err := KernelFor(kernel)
+	if err != nil {
+		return Config{}, err
+	}
+	return Config{Source: src, Kernel: k, Logf: logf}, nil
+}

@@ -2,6 +2,9 @@ package images
 
 import (
 	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"runtime/debug"
 	"testing"
 )
@@ -28,5 +31,36 @@ func TestErstModule(t *testing.T) {
 		case tc.want != "" && (err != nil || m.Path != ModulePath || m.Version != tc.want):
 			t.Errorf("%s: erstModule = %+v, %v; want %s %s", tc.name, m, err, ModulePath, tc.want)
 		}
+	}
+}
+
+// ConfigFor finds the source from the working directory when none is
+// given, and takes the kernel file given; a missing kernel is an error.
+func TestConfigFor(t *testing.T) {
+	k := filepath.Join(t.TempDir(), "vmlinuz-6.1.0-99-amd64")
+	if err := os.WriteFile(k, []byte("kernel"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	logged := false
+	c, err := ConfigFor("", k, func(string, ...any) { logged = true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := FindSource(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Source != want || c.Kernel.Path != k || c.Kernel.Version != "6.1.0-99-amd64" || c.Logf == nil {
+		t.Errorf("ConfigFor(\"\", %s) = source %q, kernel %+v; want source %q and that kernel", k, c.Source, c.Kernel, want)
+	}
+	c.Logf("x")
+	if !logged {
+		t.Error("Logf is not the one given")
+	}
+	if c, err := ConfigFor("/src", k, nil); err != nil || c.Source != "/src" {
+		t.Errorf("ConfigFor(/src) = %q, %v; want the source given", c.Source, err)
+	}
+	if _, err := ConfigFor("/src", k+".missing", nil); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("ConfigFor with a missing kernel: %v, want ErrNotExist", err)
 	}
 }

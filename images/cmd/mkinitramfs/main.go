@@ -52,20 +52,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 func build(out, vmlinux, kernel, src, cache string, verbose bool, stdout, stderr io.Writer) error {
-	var err error
-	if src == "" {
-		if src, err = images.FindSource("."); err != nil {
-			return err
-		}
+	var logf func(string, ...any)
+	if verbose {
+		logf = func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
 	}
-	k, err := images.KernelFor(kernel)
+	c, err := images.ConfigFor(src, kernel, logf)
 	if err != nil {
 		return err
 	}
-	c := images.Config{Source: src, Kernel: k, CacheDir: cache}
-	if verbose {
-		c.Logf = func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
-	}
+	c.CacheDir = cache
+	k := c.Kernel
 	path, built, err := images.Build(c)
 	if err != nil {
 		return err

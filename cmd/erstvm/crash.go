@@ -103,10 +103,7 @@ func runCrash(ctx context.Context, o *options, stdout, stderr io.Writer) int {
 	c.Shares = []vm.Share{{Dir: wd, Tag: guestproto.WorkTag}, {Dir: controlDir, Tag: guestproto.ControlTag}}
 	c.ExecMode(controlDir)
 	if o.verbose {
-		c.Echo = stderr
-		if args, err := c.Args(); err == nil {
-			fmt.Fprintf(stderr, "erstvm: %s\n", vm.ShellQuote(args))
-		}
+		echo(c, stderr)
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()

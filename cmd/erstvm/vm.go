@@ -28,10 +28,7 @@ func runVM(ctx context.Context, o *options, stdout, stderr io.Writer) int {
 	}
 	defer os.RemoveAll(controlDir)
 	if o.verbose {
-		c.Echo = stderr
-		if args, err := c.Args(); err == nil {
-			fmt.Fprintf(stderr, "erstvm: %s\n", vm.ShellQuote(args))
-		}
+		echo(c, stderr)
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
@@ -202,4 +199,12 @@ func (t *tailer) copy() {
 	}
 	n, _ := io.Copy(t.w, io.NewSectionReader(f, t.off, 1<<62))
 	t.off += n
+}
+
+// echo is -v: the guest's console on stderr, after QEMU's command line.
+func echo(c *vm.Config, stderr io.Writer) {
+	c.Echo = stderr
+	if args, err := c.Args(); err == nil {
+		fmt.Fprintf(stderr, "erstvm: %s\n", vm.ShellQuote(args))
+	}
 }
